@@ -1,0 +1,390 @@
+"""The engine: an org of modules that answers Zoho upsert requests in memory.
+
+``Engine`` is the only stateful object of the core. For one request it (1) checks the body's
+shape (request.py), (2) resolves the check order (decision.py), (3) decides each record in
+order against the store as it stands (decision.py), (4) applies each accepted record in one
+place, ``_apply``, inside a store transaction, and (5) commits (``upsert``) or rolls back
+(``plan``, ``explain``). Ids and times come from injected functions (no clock, no randomness).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from .decision import Accepted, Decision, Rejected, RequestError, decide, resolve_check_order
+from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError
+from .explain import Explanation, RecordTrace
+from .fields import FieldDef, Normalizer
+from .options import NonUniqueCheckField, Options
+from .request import parse_request
+from .responses import Response, batch_status, for_version, success_entry
+from .rules import API_VERSIONS, MESSAGES, SYSTEM_DUPLICATE_FIELDS
+from .schema import (
+    ModuleSchema,
+    canonical_module_name,
+    custom_module,
+    make_field,
+    standard_module,
+    with_field,
+    with_mandatory,
+)
+from .store import ModuleStore
+
+#: Makes the id of the n-th record the engine creates (n = 0, 1, ...). Must be injective.
+IdSource = Callable[[int], str]
+#: Gives the time of the n-th write request (n = 0, 1, ...). Must return aware datetimes.
+Clock = Callable[[int], datetime]
+
+FIRST_ID = 5725767000000600001
+EPOCH = datetime(2026, 1, 15, 10, 0, 0, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+
+
+def sequential_ids(n: int) -> str:
+    """Default id source: 19-digit ids like Zoho's, counting up from 5725767000000600001."""
+    return str(FIRST_ID + n)
+
+
+def stepping_clock(n: int) -> datetime:
+    """Default clock: 2026-01-15T10:00:00+05:30 plus one second per write request."""
+    return EPOCH + timedelta(seconds=n)
+
+
+def _copy(value: Any) -> Any:
+    return copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+
+
+class Engine:
+    """An in-memory Zoho CRM org answering upsert requests exactly as Zoho does (R1-R23)."""
+
+    def __init__(
+        self,
+        options: Options | None = None,
+        *,
+        ids: IdSource = sequential_ids,
+        clock: Clock = stepping_clock,
+        standard_modules: bool = True,
+    ) -> None:
+        self.options = options if options is not None else Options()
+        self._ids = ids
+        self._clock = clock
+        self._id_seq = 0  # ids issued so far
+        self._write_seq = 0  # write requests applied so far
+        self._explicit_ids = False  # some loaded record brought its own id
+        self._stores: dict[str, ModuleStore] = {}
+        user = self.options.user
+        self._user = {"name": user.name, "id": user.id}
+        if standard_modules:
+            for name in SYSTEM_DUPLICATE_FIELDS:
+                self._stores[name] = ModuleStore(standard_module(name))
+
+    # --- configuration (R1-R4) ---------------------------------------------------------------
+    def _store(self, module: str) -> ModuleStore:
+        store = self._stores.get(canonical_module_name(module)) if isinstance(module, str) else None
+        if store is None:
+            raise UnknownModuleError(
+                f"module {module!r} is not in this org; modules: {', '.join(self._stores)} (R20)"
+            )
+        return store
+
+    def modules(self) -> tuple[str, ...]:
+        """API names of the org's modules, standard ones first."""
+        return tuple(self._stores)
+
+    def schema(self, module: str) -> ModuleSchema:
+        """The current configuration of ``module``."""
+        return self._store(module).schema
+
+    def add_module(
+        self,
+        name: str,
+        *,
+        system_fields: Sequence[str] = ("Name",),
+        mandatory_fields: Sequence[str] = ("Name",),
+    ) -> ModuleSchema:
+        """Add a custom module; its system duplicate check field is Name (R2, R4)."""
+        if isinstance(name, str) and canonical_module_name(name) in self._stores:
+            raise ConfigurationError(f"module {name!r} already exists")
+        schema = custom_module(name, tuple(system_fields), tuple(mandatory_fields))
+        self._stores[name] = ModuleStore(schema)
+        return schema
+
+    def add_field(
+        self,
+        module: str,
+        api_name: str,
+        data_type: str,
+        *,
+        unique: bool = False,
+        max_length: int | None = None,
+        normalizer: Normalizer | None = None,
+    ) -> FieldDef:
+        """Define a field, or redefine one (e.g. make a standard field unique: R1, R3, R8).
+
+        Indexes are rebuilt from the records: O(records). Loaded repeats of a value that
+        becomes unique stay (R14 re-checks only values a write changes).
+        """
+        store = self._store(module)
+        definition = make_field(
+            store.schema.api_name,
+            api_name,
+            data_type,
+            unique=unique,
+            max_length=max_length,
+            normalizer=normalizer,
+        )
+        schema = with_field(store.schema, definition, self.options.max_unique_fields)
+        store.set_schema(schema, (name for name in store.indexes if name in schema.fields))
+        return definition
+
+    def set_mandatory(self, module: str, fields: Sequence[str]) -> ModuleSchema:
+        """Replace the mandatory fields of ``module`` (R4 is configurable)."""
+        store = self._store(module)
+        schema = with_mandatory(store.schema, tuple(fields))
+        store.set_schema(schema, store.indexes)
+        return schema
+
+    # --- ids and times -----------------------------------------------------------------------
+    def _now(self) -> str:
+        when = self._clock(self._write_seq)
+        if not isinstance(when, datetime) or when.utcoffset() is None:
+            raise ConfigurationError(f"the clock returned {when!r}; it must be an aware datetime")
+        return when.isoformat(timespec="seconds")
+
+    def _taken(self, record_id: str) -> bool:
+        return self._explicit_ids and any(record_id in s.records for s in self._stores.values())
+
+    def _next_id(self, seq: int) -> tuple[str, int]:
+        """The id for the record created at id sequence ``seq``, and the next sequence number."""
+        while True:
+            record_id = self._ids(seq)
+            seq += 1
+            if not (isinstance(record_id, str) and record_id.isascii() and record_id.isdigit()):
+                raise ConfigurationError(f"the id source returned {record_id!r}; ids are digits")
+            if not self._taken(record_id):
+                return record_id, seq
+
+    # --- reading -----------------------------------------------------------------------------
+    def get(self, module: str, record_id: str) -> dict[str, Any] | None:
+        """A copy of the record's fields (with ``id``), or None."""
+        record = self._store(module).records.get(str(record_id))
+        return None if record is None else {"id": str(record_id), **copy.deepcopy(record)}
+
+    def records(self, module: str) -> Iterator[dict[str, Any]]:
+        """Copies of the module's records in creation order."""
+        for record_id, record in list(self._store(module).records.items()):
+            yield {"id": record_id, **copy.deepcopy(record)}
+
+    def count(self, module: str) -> int:
+        """Number of records in ``module``."""
+        return len(self._store(module))
+
+    # --- loading existing data ---------------------------------------------------------------
+    def load(self, module: str, records: Iterable[Mapping[str, Any]]) -> list[str]:
+        """Write existing data as is: no matching, no uniqueness (repeats allowed, R11, R14).
+
+        A record may bring its own ``id`` (digits, new to the org) and ``Created_Time``.
+        Everything is checked before anything is written: bad data raises
+        ``InvalidLoadError`` naming the record and field, and loads nothing. O(records).
+        """
+        store = self._store(module)
+        rows = list(records)
+        seen: set[str] = set()
+        for position, row in enumerate(rows):
+            if not isinstance(row, Mapping):
+                raise InvalidLoadError(f"{module} record {position}: {row!r:.80} is not a mapping")
+            for key in row:
+                if not isinstance(key, str):
+                    raise InvalidLoadError(
+                        f"{module} record {position}: field name {key!r} is not a str"
+                    )
+            if row.get("id") is not None:
+                given = str(row["id"])
+                if not (given.isascii() and given.isdigit()) or isinstance(row["id"], bool):
+                    raise InvalidLoadError(
+                        f"{module} record {position}: id {row['id']!r} is not digits"
+                    )
+                if given in seen or any(given in s.records for s in self._stores.values()):
+                    raise InvalidLoadError(
+                        f"{module} record {position}: id {given} is already taken"
+                    )
+                seen.add(given)
+            for stamp in ("Created_Time", "Modified_Time"):
+                value = row.get(stamp)
+                if value is None:
+                    continue
+                try:
+                    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+                except ValueError:
+                    parsed = None
+                if not isinstance(value, str) or parsed is None or parsed.utcoffset() is None:
+                    raise InvalidLoadError(
+                        f"{module} record {position}: {stamp} {value!r} is not an ISO 8601 time "
+                        f"with an offset"
+                    )
+        now = self._now()
+        seq = self._id_seq
+        new_ids: list[str] = []
+        for row in rows:
+            fields = {k: _copy(v) for k, v in row.items() if k != "id"}
+            fields.setdefault("Created_Time", now)
+            fields.setdefault("Modified_Time", fields["Created_Time"])
+            fields.setdefault("Created_By", dict(self._user))
+            fields.setdefault("Modified_By", dict(self._user))
+            if row.get("id") is not None:
+                record_id = str(row["id"])
+                self._explicit_ids = True
+            else:
+                record_id, seq = self._next_id(seq)
+            store.insert(record_id, fields)
+            new_ids.append(record_id)
+        self._id_seq = seq
+        self._write_seq += 1
+        return new_ids
+
+    # --- upsert ------------------------------------------------------------------------------
+    def upsert(self, module: str, body: Any, *, api_version: str | None = None) -> Response:
+        """Apply a Zoho upsert request body (never mutated) and answer as Zoho does."""
+        return self._run(module, body, api_version, commit=True, trace=False)[0]
+
+    def plan(self, module: str, body: Any, *, api_version: str | None = None) -> Response:
+        """Exactly what ``upsert`` would answer now; writes nothing."""
+        return self._run(module, body, api_version, commit=False, trace=False)[0]
+
+    def explain(self, module: str, body: Any, *, api_version: str | None = None) -> Explanation:
+        """Per record: check order, fields tried (raw → normalised → candidates), outcome, rule."""
+        response, order, traces, error = self._run(
+            module, body, api_version, commit=False, trace=True
+        )
+        return Explanation(str(module), response, order, tuple(traces), error)
+
+    def _run(
+        self, module: str, body: Any, api_version: str | None, *, commit: bool, trace: bool
+    ) -> tuple[Response, tuple[str, ...], list[RecordTrace], str | None]:
+        version = api_version or self.options.api_version
+        if version not in API_VERSIONS:
+            raise ConfigurationError(f"api_version={version!r} is not one of {API_VERSIONS} (R23)")
+        store = self._stores.get(canonical_module_name(module)) if isinstance(module, str) else None
+        if store is None:  # R20
+            error = RequestError(
+                "INVALID_MODULE", {"resource_path_index": 0}, MESSAGES["INVALID_MODULE"], "R20"
+            )
+            return self._refuse(error, version)
+        parsed = parse_request(body, self.options.max_records)
+        if isinstance(parsed, RequestError):
+            return self._refuse(parsed, version)
+        resolved = resolve_check_order(store.schema, parsed.duplicate_check_fields, self.options)
+        if isinstance(resolved, RequestError):
+            return self._refuse(resolved, version)
+        order = resolved
+        if self.options.non_unique_check_field is NonUniqueCheckField.MATCH:
+            for name in order:
+                store.ensure_index(name)
+
+        now = self._now()
+        entries: list[dict[str, Any]] = []
+        traces: list[RecordTrace] = []
+        written: dict[str, None] = {}
+        seq = self._id_seq
+        store.begin()
+        try:
+            for position, record in enumerate(parsed.records):
+                decision = decide(
+                    store.schema,
+                    self.options,
+                    order,
+                    position,
+                    record,
+                    store,
+                    written,
+                    trace=trace,
+                )
+                record_id: str | None = None
+                if isinstance(decision, Accepted):
+                    record_id, seq = self._apply(store, decision, now, seq)
+                    written[record_id] = None
+                    entries.append(
+                        success_entry(
+                            decision.action,
+                            decision.duplicate_field,
+                            record_id,
+                            store.records[record_id],
+                            now,
+                            self._user,
+                        )
+                    )
+                else:
+                    entries.append(decision.entry())
+                if trace:
+                    traces.append(_trace(position, order, decision, record_id))
+        except BaseException:
+            store.rollback()
+            raise
+        if commit:
+            store.commit()
+            self._id_seq = seq
+            self._write_seq += 1
+        else:
+            store.rollback()
+        response = Response(batch_status(entries), for_version({"data": entries}, version))
+        return response, order, traces, None
+
+    def _refuse(
+        self, error: RequestError, version: str
+    ) -> tuple[Response, tuple[str, ...], list[RecordTrace], str | None]:
+        """R16: a request-level error changes nothing."""
+        response = Response(error.status, for_version(error.body(), version))
+        return response, (), [], f"{error.code} ({error.rule}): {error.message}"
+
+    def _apply(self, store: ModuleStore, decision: Accepted, now: str, seq: int) -> tuple[str, int]:
+        """The one place a decision becomes a write (R12): returns the id and the next seq."""
+        values = {name: _copy(value) for name, value in decision.values.items()}
+        values["Modified_Time"] = now
+        values["Modified_By"] = dict(self._user)
+        if decision.target_id is None:
+            record_id, seq = self._next_id(seq)
+            values["Created_Time"] = now
+            values["Created_By"] = dict(self._user)
+            store.insert(record_id, values)
+            return record_id, seq
+        store.update(decision.target_id, values)
+        return decision.target_id, seq
+
+    # --- invariants --------------------------------------------------------------------------
+    def _check(self) -> None:
+        """Assert every module's indexes agree with its records (sortedcontainers-style)."""
+        for store in self._stores.values():
+            store._check()
+
+
+def _trace(
+    position: int, order: tuple[str, ...], decision: Decision, record_id: str | None
+) -> RecordTrace:
+    if isinstance(decision, Rejected):
+        return RecordTrace(
+            position,
+            order,
+            decision.probes,
+            decision.code,
+            None,
+            None,
+            decision.rule,
+            decision.reason,
+            decision.ignored,
+        )
+    reason = decision.reason
+    if decision.action == "insert":
+        reason = reason.replace("inserted", f"inserted as {record_id}")
+    return RecordTrace(
+        position,
+        order,
+        decision.probes,
+        decision.action,
+        record_id,
+        decision.duplicate_field,
+        decision.rule,
+        reason,
+        decision.ignored,
+    )

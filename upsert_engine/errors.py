@@ -1,0 +1,27 @@
+"""The one small exception tree of upsert_engine.
+
+Exceptions are for programmer and configuration errors only: a bad record or a bad request
+is answered with a Zoho-shaped error value, never an exception (R16, R18-R21).
+Every message shows the offending value and the rule it breaks.
+"""
+
+from __future__ import annotations
+
+
+class UpsertEngineError(Exception):
+    """Base class of every exception this package raises on purpose."""
+
+
+class ConfigurationError(UpsertEngineError, ValueError):
+    """The org configuration asked for is impossible (e.g. a textarea made unique, R1)."""
+
+
+class UnknownModuleError(UpsertEngineError, KeyError):
+    """A programmatic call named a module the org does not hold (R20 for requests)."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidLoadError(UpsertEngineError, ValueError):
+    """Data handed to ``Engine.load`` is malformed; nothing was loaded."""

@@ -1,0 +1,232 @@
+"""Field values: validation per Zoho data type (R15) and normalisation for matching (R8, R9).
+
+A *normaliser* maps a stored or incoming value to the key it is matched and indexed under, or to
+``None`` when the value is empty and so never matches and is never indexed (R9). Normalisers
+are total: they never raise, whatever they are given (loaded data is not validated).
+A *validator* returns ``None`` for an acceptable value, or the detail of an INVALID_DATA error.
+Both avoid regular expressions: they run once per field per record on the hot path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any, Final
+
+from .rules import DATA_TYPE_MAX_LENGTH, INTEGER_RANGES
+
+Normalizer = Callable[[Any], "str | None"]
+
+#: An INVALID_DATA detail: ``("expected_data_type", type)`` or ``("maximum_length", n)``.
+Problem = tuple[str, "str | int"]
+
+_PHONE_CHARS: Final = frozenset("0123456789 +-().")
+_DIGITS: Final = frozenset("0123456789")
+_MAX_INTEGER_TEXT: Final = 40  # longer digit strings cannot be in range; skip int() on them
+
+
+# --- normalisers (R8) ---------------------------------------------------------------------------
+def normalize_text(value: Any) -> str | None:
+    """R8: strip surrounding white space, compare case-insensitively; empty → None (R9)."""
+    if isinstance(value, str):
+        key = value.strip().lower()
+        return key or None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return str(value).lower()
+    return None
+
+
+def integer_value(value: Any) -> int | None:
+    """The integer a Number/Long Integer value stands for (R8: "0042", 42, 42.0), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value.is_integer() else None
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text[1:] if text[:1] in ("-", "+") else text
+        if digits and len(digits) <= _MAX_INTEGER_TEXT and digits.isascii() and digits.isdigit():
+            return int(text)
+    return None
+
+
+def normalize_integer(value: Any) -> str | None:
+    """R8: Number and Long Integer compare as integers; empty or non-integral → None."""
+    number = integer_value(value)
+    return None if number is None else str(number)
+
+
+def normalize_digits(value: Any) -> str | None:
+    """An alternative phone normaliser: keep only the digits ("+1 (555) 010-0000" → 15550100000).
+
+    Not a default: the spec (R8) compares phones as text. Install it per field with
+    ``engine.add_field(..., normalizer=normalize_digits)``.
+    """
+    if not isinstance(value, str):
+        return normalize_text(value)
+    return "".join(c for c in value if c in _DIGITS) or None
+
+
+DEFAULT_NORMALIZERS: Final[Mapping[str, Normalizer]] = MappingProxyType(
+    {"integer": normalize_integer, "bigint": normalize_integer}
+)
+
+
+def default_normalizer(data_type: str) -> Normalizer:
+    """The R8 normaliser of a data type (text comparison unless the type is integral)."""
+    return DEFAULT_NORMALIZERS.get(data_type, normalize_text)
+
+
+# --- validators (R15) ---------------------------------------------------------------------------
+def is_empty(value: Any) -> bool:
+    """R9: null, or a string that is empty once stripped."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _check_string(value: Any, data_type: str, max_length: int | None) -> Problem | None:
+    if not isinstance(value, str):
+        return ("expected_data_type", data_type)
+    if max_length is not None and len(value.strip()) > max_length:
+        return ("maximum_length", max_length)
+    return None
+
+
+def _valid_email(text: str) -> bool:
+    local, at, domain = text.partition("@")
+    if not at or not local or "@" in domain:
+        return False
+    if any(c.isspace() for c in text):
+        return False
+    head, dot, tail = domain.rpartition(".")
+    return bool(dot and head and tail) and not domain.startswith(".")
+
+
+def _valid_phone(text: str) -> bool:
+    return all(c in _PHONE_CHARS for c in text) and any(c in _DIGITS for c in text)
+
+
+def _valid_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return math.isfinite(value)
+    if isinstance(value, str) and len(value) <= 64:
+        try:
+            return math.isfinite(float(value))
+        except ValueError:
+            return False
+    return False
+
+
+def _valid_date(value: Any) -> bool:
+    if not isinstance(value, str) or len(value.strip()) != 10:
+        return False
+    try:
+        date.fromisoformat(value.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def _valid_datetime(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) > 64:
+        return False
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return parsed.tzinfo is not None
+
+
+def _valid_record_id(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value >= 0
+    return isinstance(value, str) and 0 < len(value) <= 32 and value.isascii() and value.isdigit()
+
+
+def _valid_lookup(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "id" in value and _valid_record_id(value["id"])
+    return _valid_record_id(value)
+
+
+def validate_value(data_type: str, max_length: int | None, value: Any) -> Problem | None:
+    """R15: None when ``value`` fits a field of ``data_type``, else the INVALID_DATA detail.
+
+    Empty values (R9) are always acceptable: they clear the field. Validation looks at the
+    value with surrounding white space stripped.
+    """
+    if is_empty(value):
+        return None
+    if data_type in ("text", "textarea", "picklist", "website"):
+        return _check_string(value, data_type, max_length)
+    if data_type == "email":
+        problem = _check_string(value, data_type, max_length)
+        if problem is None and not _valid_email(value.strip()):
+            return ("expected_data_type", data_type)
+        return problem
+    if data_type == "phone":
+        problem = _check_string(value, data_type, max_length)
+        if problem is None and not _valid_phone(value.strip()):
+            return ("expected_data_type", data_type)
+        return problem
+    if data_type in INTEGER_RANGES:
+        number = integer_value(value)
+        low, high = INTEGER_RANGES[data_type]
+        if number is None or not low <= number <= high:
+            return ("expected_data_type", data_type)
+        return None
+    ok: bool
+    if data_type in ("double", "currency", "percent", "decimal"):
+        ok = _valid_number(value)
+    elif data_type == "boolean":
+        ok = isinstance(value, bool) or (
+            isinstance(value, str) and value.strip().lower() in ("true", "false")
+        )
+    elif data_type == "date":
+        ok = _valid_date(value)
+    elif data_type == "datetime":
+        ok = _valid_datetime(value)
+    elif data_type == "multiselectpicklist":
+        ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+    elif data_type in ("lookup", "ownerlookup", "userlookup"):
+        ok = _valid_lookup(value)
+    else:  # pragma: no cover - schema.py admits only types of DATA_TYPE_MAX_LENGTH
+        raise AssertionError(f"unknown data type {data_type!r}")
+    return None if ok else ("expected_data_type", data_type)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDef:
+    """One field of a module: API name, Zoho data type, length limit, uniqueness (R1, R15)."""
+
+    api_name: str
+    data_type: str
+    max_length: int | None = None
+    unique: bool = False
+    normalizer: Normalizer = normalize_text
+
+    def validate(self, value: Any) -> Problem | None:
+        """R15: None if ``value`` may be written to this field, else the INVALID_DATA detail."""
+        return validate_value(self.data_type, self.max_length, value)
+
+    def key(self, value: Any) -> str | None:
+        """R8/R9: the normalised match key of ``value``; None when it never matches."""
+        if value is None:
+            return None
+        return self.normalizer(value) or None
+
+
+def known_data_types() -> tuple[str, ...]:
+    """Every data type a field may be declared with."""
+    return tuple(DATA_TYPE_MAX_LENGTH)
