@@ -1,0 +1,5 @@
+"""``python -m upsert_engine``: the command line."""
+
+from .cli import console_main
+
+console_main()
