@@ -249,10 +249,13 @@ def decide(
     written: Mapping[str, Any] | set[str],
     *,
     trace: bool = False,
+    update_id: str | None = None,
 ) -> Decision:
     """Steps 1-5 of the module docstring for record ``index`` of a request.
 
     ``written`` holds the ids already written by earlier records of the same request (R17).
+    ``update_id`` (the plain update API, not upsert) names the target and skips matching;
+    the plain insert API passes an empty ``order`` instead.
     With ``trace`` the decision carries a ``Probe`` per field tried (for ``explain``).
     Cost: one index lookup per field tried, plus one per unique field set (R14).
     """
@@ -264,11 +267,11 @@ def decide(
     probes: list[Probe] = []
 
     # step 2: R10 - the first field of the check order that finds a record decides.
-    target: str | None = None
+    target: str | None = update_id
     deciding: str | None = None
     several = False
     keys: dict[str, str | None] = {}
-    for name in order:
+    for name in order if update_id is None else ():
         raw = values.get(name)
         key = fields[name].key(raw)
         keys[name] = key
@@ -360,6 +363,17 @@ def decide(
             "MULTIPLE_OR_MULTI_ERRORS", {"errors": errors}, "R14", reason, tuple(probes), ignored
         )
 
+    if update_id is not None:
+        return Accepted(
+            "update",
+            update_id,
+            None,
+            values,
+            "R12",
+            f"record {update_id} updated by id",
+            tuple(probes),
+            ignored,
+        )
     if target is None:
         tried = ", ".join(order) or "no duplicate check field"
         return Accepted(

@@ -244,44 +244,98 @@ class Engine:
         self._write_seq += 1
         return new_ids
 
-    # --- upsert ------------------------------------------------------------------------------
+    # --- upsert, and the plain insert and update APIs --------------------------------------
     def upsert(self, module: str, body: Any, *, api_version: str | None = None) -> Response:
         """Apply a Zoho upsert request body (never mutated) and answer as Zoho does."""
-        return self._run(module, body, api_version, commit=True, trace=False)[0]
+        return self._run(module, body, api_version, mode="upsert", commit=True, trace=False)[0]
 
     def plan(self, module: str, body: Any, *, api_version: str | None = None) -> Response:
         """Exactly what ``upsert`` would answer now; writes nothing."""
-        return self._run(module, body, api_version, commit=False, trace=False)[0]
+        return self._run(module, body, api_version, mode="upsert", commit=False, trace=False)[0]
 
     def explain(self, module: str, body: Any, *, api_version: str | None = None) -> Explanation:
         """Per record: check order, fields tried (raw → normalised → candidates), outcome, rule."""
         response, order, traces, error = self._run(
-            module, body, api_version, commit=False, trace=True
+            module, body, api_version, mode="upsert", commit=False, trace=True
         )
         return Explanation(str(module), response, order, tuple(traces), error)
 
+    def insert(self, module: str, body: Any, *, api_version: str | None = None) -> Response:
+        """Zoho's Insert Records API: no matching; mandatory fields and R14 uniqueness apply."""
+        return self._run(module, body, api_version, mode="insert", commit=True, trace=False)[0]
+
+    def update(self, module: str, body: Any, *, api_version: str | None = None) -> Response:
+        """Zoho's Update Records API: each record names its target by ``id`` (R12, R14)."""
+        return self._run(module, body, api_version, mode="update", commit=True, trace=False)[0]
+
+    def delete(self, module: str, record_ids: Sequence[Any]) -> Response:
+        """Zoho's Delete Records API: at most 100 ids; unknown ids fail one by one."""
+        store = self._stores.get(canonical_module_name(module)) if isinstance(module, str) else None
+        if store is None:
+            return self._refuse(_invalid_module(), self.options.api_version)[0]
+        if not 1 <= len(record_ids) <= self.options.max_records:
+            error = RequestError(
+                "LIMIT_EXCEEDED" if record_ids else "MANDATORY_NOT_FOUND",
+                {"limit": self.options.max_records} if record_ids else {"api_name": "ids"},
+                f"send 1 to {self.options.max_records} ids, not {len(record_ids)} (R19)",
+                "R19",
+            )
+            return self._refuse(error, self.options.api_version)[0]
+        entries: list[dict[str, Any]] = []
+        for given in record_ids:
+            record_id = str(given)
+            if record_id in store.records:
+                store.delete(record_id)
+                entries.append(
+                    {
+                        "code": "SUCCESS",
+                        "details": {"id": record_id},
+                        "message": "record deleted",
+                        "status": "success",
+                    }
+                )
+            else:
+                entries.append(
+                    {
+                        "code": "INVALID_DATA",
+                        "details": {"id": record_id},
+                        "message": "the id given seems to be invalid",
+                        "status": "error",
+                    }
+                )
+        self._write_seq += 1
+        return Response(batch_status(entries), {"data": entries})
+
     def _run(
-        self, module: str, body: Any, api_version: str | None, *, commit: bool, trace: bool
+        self,
+        module: str,
+        body: Any,
+        api_version: str | None,
+        *,
+        mode: str,
+        commit: bool,
+        trace: bool,
     ) -> tuple[Response, tuple[str, ...], list[RecordTrace], str | None]:
         version = api_version or self.options.api_version
         if version not in API_VERSIONS:
             raise ConfigurationError(f"api_version={version!r} is not one of {API_VERSIONS} (R23)")
         store = self._stores.get(canonical_module_name(module)) if isinstance(module, str) else None
         if store is None:  # R20
-            error = RequestError(
-                "INVALID_MODULE", {"resource_path_index": 0}, MESSAGES["INVALID_MODULE"], "R20"
-            )
-            return self._refuse(error, version)
+            return self._refuse(_invalid_module(), version)
         parsed = parse_request(body, self.options.max_records)
         if isinstance(parsed, RequestError):
             return self._refuse(parsed, version)
-        resolved = resolve_check_order(store.schema, parsed.duplicate_check_fields, self.options)
-        if isinstance(resolved, RequestError):
-            return self._refuse(resolved, version)
-        order = resolved
-        if self.options.non_unique_check_field is NonUniqueCheckField.MATCH:
-            for name in order:
-                store.ensure_index(name)
+        order: tuple[str, ...] = ()
+        if mode == "upsert":
+            resolved = resolve_check_order(
+                store.schema, parsed.duplicate_check_fields, self.options
+            )
+            if isinstance(resolved, RequestError):
+                return self._refuse(resolved, version)
+            order = resolved
+            if self.options.non_unique_check_field is NonUniqueCheckField.MATCH:
+                for name in order:
+                    store.ensure_index(name)
 
         now = self._now()
         entries: list[dict[str, Any]] = []
@@ -291,30 +345,48 @@ class Engine:
         store.begin()
         try:
             for position, record in enumerate(parsed.records):
-                decision = decide(
-                    store.schema,
-                    self.options,
-                    order,
-                    position,
-                    record,
-                    store,
-                    written,
-                    trace=trace,
-                )
+                decision: Decision
+                if mode == "update":
+                    target = _update_target(store, position, record)
+                    if isinstance(target, Rejected):
+                        decision = target
+                    else:
+                        decision = decide(
+                            store.schema,
+                            self.options,
+                            (),
+                            position,
+                            record,
+                            store,
+                            written,
+                            update_id=target,
+                        )
+                else:
+                    decision = decide(
+                        store.schema,
+                        self.options,
+                        order,
+                        position,
+                        record,
+                        store,
+                        written,
+                        trace=trace,
+                    )
                 record_id: str | None = None
                 if isinstance(decision, Accepted):
                     record_id, seq = self._apply(store, decision, now, seq)
                     written[record_id] = None
-                    entries.append(
-                        success_entry(
-                            decision.action,
-                            decision.duplicate_field,
-                            record_id,
-                            store.records[record_id],
-                            now,
-                            self._user,
-                        )
+                    entry = success_entry(
+                        decision.action,
+                        decision.duplicate_field,
+                        record_id,
+                        store.records[record_id],
+                        now,
+                        self._user,
                     )
+                    if mode != "upsert":  # the plain APIs answer without these two keys
+                        del entry["action"], entry["duplicate_field"]
+                    entries.append(entry)
                 else:
                     entries.append(decision.entry())
                 if trace:
@@ -357,6 +429,35 @@ class Engine:
         """Assert every module's indexes agree with its records (sortedcontainers-style)."""
         for store in self._stores.values():
             store._check()
+
+
+def _invalid_module() -> RequestError:
+    """R20: the top-level error for a module the org does not hold."""
+    return RequestError(
+        "INVALID_MODULE", {"resource_path_index": 0}, MESSAGES["INVALID_MODULE"], "R20"
+    )
+
+
+def _update_target(store: ModuleStore, position: int, record: Mapping[Any, Any]) -> str | Rejected:
+    """The plain update API: the record's ``id``, which must name an existing record."""
+    path = f"$.data[{position}].id"
+    given = record.get("id")
+    if given is None:
+        return Rejected(
+            "MANDATORY_NOT_FOUND",
+            {"api_name": "id", "json_path": path},
+            "R12",
+            "an update by id needs the record's id",
+        )
+    record_id = str(given) if isinstance(given, (str, int)) and not isinstance(given, bool) else ""
+    if record_id not in store.records:
+        return Rejected(
+            "INVALID_DATA",
+            {"api_name": "id", "json_path": path},
+            "R12",
+            f"id {given!r:.40} names no record of {store.schema.api_name}",
+        )
+    return record_id
 
 
 def _trace(
