@@ -74,6 +74,25 @@ class RequestError:
         }
 
 
+def not_a_check_field(schema: ModuleSchema, position: int, name: str) -> RequestError:
+    """R7: the error for a ``duplicate_check_fields`` entry outside S ∪ U."""
+    why = (
+        "is not a field of the module"
+        if name not in schema.fields
+        else "is neither a system-defined duplicate check field nor a user-defined unique field"
+    )
+    return RequestError(
+        "INVALID_DATA",
+        {
+            "api_name": "duplicate_check_fields",
+            "json_path": f"$.duplicate_check_fields[{position}]",
+        },
+        f"duplicate_check_fields[{position}] {name!r} {why} of {schema.api_name}; "
+        f"allowed: {', '.join(schema.duplicate_check_fields) or 'none'} (R7)",
+        "R7",
+    )
+
+
 def resolve_check_order(
     schema: ModuleSchema, requested: Sequence[str] | None, options: Options
 ) -> tuple[str, ...] | RequestError:
@@ -93,21 +112,7 @@ def resolve_check_order(
         if policy is NonUniqueCheckField.MATCH and name in schema.fields:
             kept.append(name)
             continue
-        why = (
-            "is not a field of the module"
-            if name not in schema.fields
-            else "is neither a system-defined duplicate check field nor a user-defined unique field"
-        )
-        return RequestError(
-            "INVALID_DATA",
-            {
-                "api_name": "duplicate_check_fields",
-                "json_path": f"$.duplicate_check_fields[{position}]",
-            },
-            f"duplicate_check_fields[{position}] {name!r} {why} of {schema.api_name}; "
-            f"allowed: {', '.join(schema.duplicate_check_fields) or 'none'} (R7)",
-            "R7",
-        )
+        return not_a_check_field(schema, position, name)
     return check_order(schema.system_fields, schema.unique_fields, kept)
 
 
