@@ -103,7 +103,9 @@ stores = st.lists(records(), max_size=8)
 
 check_fields = st.one_of(
     st.none(),
-    st.lists(st.sampled_from(["Email", "Mobile", "Phone", "Code", "Badge", "Big", "Site"]), max_size=4),
+    st.lists(
+        st.sampled_from(["Email", "Mobile", "Phone", "Code", "Badge", "Big", "Site"]), max_size=4
+    ),
     st.lists(st.sampled_from(["Email", "Mobile", "Last_Name", "Nope"]), min_size=1, max_size=3),
 )
 

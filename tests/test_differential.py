@@ -33,9 +33,7 @@ def test_engine_equals_reference(org: Org, store: list[dict[str, Any]], batches:
 
 @given(orgs, stores, bodies(), bodies())
 @settings(max_examples=200, deadline=None)
-def test_plan_equals_apply(
-    org: Org, store: list[dict[str, Any]], first: Any, second: Any
-) -> None:
+def test_plan_equals_apply(org: Org, store: list[dict[str, Any]], first: Any, second: Any) -> None:
     """Dry run: plan() answers what upsert() then answers, and writes nothing."""
     engine, _ = org.build()
     engine.load("Leads", store)
@@ -47,9 +45,7 @@ def test_plan_equals_apply(
     engine._check()
     applied = engine.upsert("Leads", second)
     assert planned == applied == explained.response
-    assert len(explained.records) == (
-        len(second["data"]) if explained.request_error is None else 0
-    )
+    assert len(explained.records) == (len(second["data"]) if explained.request_error is None else 0)
     engine._check()
 
 
