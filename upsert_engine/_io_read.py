@@ -205,7 +205,8 @@ class RowFile:
             elif number:
                 last_line = number
             buffer += line
-            if waiting and number and not line.rstrip().rstrip(",]").rstrip().endswith("}"):
+            closing = line.rstrip().rstrip(",]").rstrip().endswith("}")
+            if waiting and number and not closing and len(buffer) <= MAX_JSON_ELEMENT:
                 continue
             position, waiting = 0, False
             while True:

@@ -16,13 +16,14 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from ._io_read import InputError, Row, RowFile, read_json
 from ._io_write import AtomicFile, ReportWriter, write_jsonl
 from ._summary import Progress, Summary, Tally, report_row
 from .demo import run_demo
-from .engine import Engine
+from .engine import Engine, stepping_clock
 from .errors import ConfigurationError, InvalidLoadError, UpsertEngineError
 from .rules import READ_ONLY_SYSTEM_FIELDS
 from .schema import ModuleSchema, canonical_module_name
@@ -32,6 +33,21 @@ LOAD_CHUNK = 5000
 #: Column labels renamed by default: Zoho's CSV export calls the record id "Record Id".
 DEFAULT_RENAME: dict[str, str | None] = {"Record Id": "id"}
 T = TypeVar("T")
+
+
+class RequestClock:
+    """The engine's clock: the whole store is loaded at one time, request k is k seconds later.
+
+    So record ages (R11) and timestamps do not depend on how the store is chunked.
+    """
+
+    __slots__ = ("request",)
+
+    def __init__(self) -> None:
+        self.request = 0
+
+    def __call__(self, _write: int) -> datetime:
+        return stepping_clock(self.request)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,12 +100,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             print(run_demo())
             return 0
-        engine = Engine()
+        clock = RequestClock()
+        engine = Engine(clock=clock)
         module = configure(engine, args.module, args.schema, args.unique)
         if args.command == "schema":
             print(json.dumps(engine.schema(module).to_json(), indent=2))
             return 0
-        return run_import(engine, module, args)
+        return run_import(engine, clock, module, args)
     except BrokenPipeError:
         raise
     except (InputError, UpsertEngineError, OSError) as error:
@@ -224,7 +241,7 @@ def rename_map(path: str | None) -> dict[str, str | None]:
 
 
 # --- plan and apply ---------------------------------------------------------------------------
-def run_import(engine: Engine, module: str, args: argparse.Namespace) -> int:
+def run_import(engine: Engine, clock: RequestClock, module: str, args: argparse.Namespace) -> int:
     """``plan`` and ``apply``: load the store, send the rows, report and summarise."""
     if args.explain and args.json and args.report is None:
         raise InputError("--explain with --json needs --report (stdout holds only the JSON)")
@@ -243,7 +260,7 @@ def run_import(engine: Engine, module: str, args: argparse.Namespace) -> int:
             stack.enter_context(report.file)
         out = stack.enter_context(AtomicFile(out_path)) if out_path else None
         stored = load_store(engine, module, store, progress)
-        tally = send_rows(engine, module, rows, check, report, args.explain, progress)
+        tally = send_rows(engine, clock, module, rows, check, report, args.explain, progress)
         progress.done()
         if report is not None:
             report.file.commit()
@@ -319,6 +336,7 @@ def _locate_bad_record(
 
 def send_rows(
     engine: Engine,
+    clock: RequestClock,
     module: str,
     rows: RowFile,
     check: list[str] | None,
@@ -333,6 +351,7 @@ def send_rows(
         body: dict[str, Any] = {"data": [row.values for row in chunk]}
         if check:
             body["duplicate_check_fields"] = check
+        clock.request = tally.requests + 1
         traces = engine.explain(module, body).records if explain else ()
         response = engine.upsert(module, body)
         entries = response.body.get("data")
