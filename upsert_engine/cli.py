@@ -4,7 +4,8 @@
 Exit codes: 0 every row succeeded, 1 some rows failed (the summary says which), 2 usage or input
 error (nothing written). ``plan`` and ``apply`` load the store as existing data
 (``Engine.load``: repeats allowed), then send the rows as a client would: requests of at most
-100 rows in file order, each applied to a throwaway engine, so later requests see earlier ones.
+100 rows in file order, applied in turn to one throwaway engine, so later requests see
+earlier ones.
 """
 
 from __future__ import annotations
