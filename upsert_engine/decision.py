@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .errors import shown
 from .fields import is_empty
 from .options import IntraBatch, MultiMatch, NonUniqueCheckField, Options, UnknownFields
 from .rules import MESSAGES, READ_ONLY_SYSTEM_FIELDS
@@ -104,7 +105,7 @@ def resolve_check_order(
                 "api_name": "duplicate_check_fields",
                 "json_path": f"$.duplicate_check_fields[{position}]",
             },
-            f"duplicate_check_fields[{position}] {name!r} {why} of {schema.api_name}; "
+            f"duplicate_check_fields[{position}] {shown(name)} {why} of {schema.api_name}; "
             f"allowed: {', '.join(schema.duplicate_check_fields) or 'none'} (R7)",
             "R7",
         )
@@ -178,6 +179,14 @@ def _path(index: int, name: str) -> str:
     return f"$.data[{index}].{name}"
 
 
+def _field_name(name: Any) -> str:
+    """A non-string record key as text for ``api_name`` (str() fails on huge ints)."""
+    try:
+        return str(name)
+    except (ValueError, RecursionError):
+        return shown(name)
+
+
 def _invalid(index: int, name: str, detail: dict[str, Any], reason: str) -> Rejected:
     details = {"api_name": name, "json_path": _path(index, name), **detail}
     return Rejected("INVALID_DATA", details, "R15", reason)
@@ -195,9 +204,9 @@ def prepare(
         if not isinstance(name, str):
             return _invalid(
                 index,
-                str(name),
+                _field_name(name),
                 {"expected_data_type": "text"},
-                f"field name {name!r} is not a string",
+                f"field name {shown(name)} is not a string",
             )
         definition = fields.get(name)
         if definition is None:
@@ -209,18 +218,17 @@ def prepare(
                     index,
                     name,
                     {},
-                    f"{name!r} is not a field of {schema.api_name} (unknown_fields=reject)",
+                    f"{shown(name)} is not a field of {schema.api_name} (unknown_fields=reject)",
                 )
             ignored.append(name)
             continue
         problem = definition.validate(value)
         if problem is not None:
             kind, expected = problem
-            shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
             reason = (
-                f"{name} = {shown} is longer than {expected} characters"
+                f"{name} = {shown(value)} is longer than {expected} characters"
                 if kind == "maximum_length"
-                else f"{name} = {shown} is not a valid {expected}"
+                else f"{name} = {shown(value)} is not a valid {expected}"
             )
             return _invalid(index, name, {kind: expected}, reason)
         values[name] = value

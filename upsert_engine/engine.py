@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .decision import Accepted, Decision, Rejected, RequestError, decide, resolve_check_order
-from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError
+from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError, shown
 from .explain import Explanation, RecordTrace
 from .fields import FieldDef, Normalizer
 from .options import NonUniqueCheckField, Options
@@ -449,13 +449,17 @@ def _update_target(store: ModuleStore, position: int, record: Mapping[Any, Any])
             "R12",
             "an update by id needs the record's id",
         )
-    record_id = str(given) if isinstance(given, (str, int)) and not isinstance(given, bool) else ""
+    record_id = ""
+    if isinstance(given, str):
+        record_id = given
+    elif isinstance(given, int) and not isinstance(given, bool) and given.bit_length() <= 128:
+        record_id = str(given)  # no str() of huge ints: it raises over 4300 digits
     if record_id not in store.records:
         return Rejected(
             "INVALID_DATA",
             {"api_name": "id", "json_path": path},
             "R12",
-            f"id {given!r:.40} names no record of {store.schema.api_name}",
+            f"id {shown(given, 40)} names no record of {store.schema.api_name}",
         )
     return record_id
 
