@@ -170,8 +170,12 @@ def _valid_record_id(value: Any) -> bool:
 
 
 def _valid_lookup(value: Any) -> bool:
-    if isinstance(value, dict):
-        return "id" in value and _valid_record_id(value["id"])
+    if isinstance(value, dict):  # {"id": ..., "name": ...}: an object of scalars
+        return (
+            "id" in value
+            and _valid_record_id(value["id"])
+            and all(isinstance(v, (str, int, float, bool)) or v is None for v in value.values())
+        )
     return _valid_record_id(value)
 
 
