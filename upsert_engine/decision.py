@@ -312,13 +312,13 @@ def decide(
 
     # step 3: R17 option - a record this request already wrote.
     if target is not None and target in written and options.intra_batch is IntraBatch.REJECT:
-        assert deciding is not None
+        named_by = deciding if deciding is not None else "id"  # plain update API: by id
         return Rejected(
             "DUPLICATE_DATA",
-            _duplicate_details(schema, index, deciding, [target]),
+            _duplicate_details(schema, index, named_by, [target]),
             "R17",
-            f"{deciding} = {values.get(deciding)!r} finds record {target}, already written by "
-            f"an earlier record of this request (intra_batch=reject)",
+            f"{named_by} = {shown(record.get(named_by))} finds record {target}, already written "
+            f"by an earlier record of this request (intra_batch=reject)",
             tuple(probes),
             ignored,
         )
