@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .decision import Accepted, Decision, Rejected, RequestError, decide, resolve_check_order
-from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError
+from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError, shown
 from .explain import Explanation, RecordTrace
 from .fields import FieldDef, Normalizer
 from .options import NonUniqueCheckField, Options
@@ -50,6 +50,10 @@ def sequential_ids(n: int) -> str:
 def stepping_clock(n: int) -> datetime:
     """Default clock: 2026-01-15T10:00:00+05:30 plus one second per write request."""
     return EPOCH + timedelta(seconds=n)
+
+
+#: System stamps that ``load`` fills in when a record leaves them out or sends null.
+_STAMPS = frozenset({"Created_Time", "Modified_Time", "Created_By", "Modified_By"})
 
 
 def _copy(value: Any) -> Any:
@@ -190,26 +194,31 @@ class Engine:
         ``InvalidLoadError`` naming the record and field, and loads nothing. O(records).
         """
         store = self._store(module)
-        rows = list(records)
+        try:
+            rows = list(records)
+        except TypeError:
+            raise InvalidLoadError(
+                f"{module}: records must be an iterable of mappings, not {shown(records)}"
+            ) from None
         seen: set[str] = set()
+        prepared: list[tuple[str | None, dict[str, Any]]] = []
         for position, row in enumerate(rows):
+            where = f"{module} record {position}"
             if not isinstance(row, Mapping):
-                raise InvalidLoadError(f"{module} record {position}: {row!r:.80} is not a mapping")
+                raise InvalidLoadError(f"{where}: {shown(row)} is not a mapping")
             for key in row:
                 if not isinstance(key, str):
-                    raise InvalidLoadError(
-                        f"{module} record {position}: field name {key!r} is not a str"
-                    )
+                    raise InvalidLoadError(f"{where}: field name {shown(key)} is not a str")
+            given: str | None = None
             if row.get("id") is not None:
-                given = str(row["id"])
-                if not (given.isascii() and given.isdigit()) or isinstance(row["id"], bool):
-                    raise InvalidLoadError(
-                        f"{module} record {position}: id {row['id']!r} is not digits"
-                    )
+                raw_id = row["id"]
+                if isinstance(raw_id, int) and not isinstance(raw_id, bool) and raw_id >= 0:
+                    raw_id = str(raw_id) if raw_id.bit_length() <= 128 else ""
+                if not (isinstance(raw_id, str) and raw_id.isascii() and raw_id.isdigit()):
+                    raise InvalidLoadError(f"{where}: id {shown(row['id'])} is not digits")
+                given = raw_id
                 if given in seen or any(given in s.records for s in self._stores.values()):
-                    raise InvalidLoadError(
-                        f"{module} record {position}: id {given} is already taken"
-                    )
+                    raise InvalidLoadError(f"{where}: id {given} is already taken")
                 seen.add(given)
             for stamp in ("Created_Time", "Modified_Time"):
                 value = row.get(stamp)
@@ -221,25 +230,46 @@ class Engine:
                     parsed = None
                 if not isinstance(value, str) or parsed is None or parsed.utcoffset() is None:
                     raise InvalidLoadError(
-                        f"{module} record {position}: {stamp} {value!r} is not an ISO 8601 time "
-                        f"with an offset"
+                        f"{where}: {stamp} {shown(value)} is not an ISO 8601 time with an offset"
                     )
+            for by in ("Created_By", "Modified_By"):
+                user = row.get(by)
+                if user is not None and not (
+                    isinstance(user, Mapping)
+                    and isinstance(user.get("name"), str)
+                    and isinstance(user.get("id"), str)
+                ):
+                    raise InvalidLoadError(
+                        f"{where}: {by} {shown(user)} is not a user {{'name': str, 'id': str}}"
+                    )
+            try:  # copy now, so that nothing below can fail half-way through the writes
+                fields = {
+                    k: _copy(v)
+                    for k, v in row.items()
+                    if k != "id" and not (v is None and k in _STAMPS)
+                }
+            except RecursionError:
+                raise InvalidLoadError(f"{where}: a value is nested too deeply") from None
+            prepared.append((given, fields))
         now = self._now()
         seq = self._id_seq
         new_ids: list[str] = []
-        for row in rows:
-            fields = {k: _copy(v) for k, v in row.items() if k != "id"}
+        for given, _ in prepared:
+            if given is None:  # a new id, also unlike the ids this very load brings
+                record_id, seq = self._next_id(seq)
+                while record_id in seen:
+                    record_id, seq = self._next_id(seq)
+                new_ids.append(record_id)
+            else:
+                new_ids.append(given)
+        if seen:
+            self._explicit_ids = True
+        for record_id, (_, fields) in zip(new_ids, prepared, strict=True):
             fields.setdefault("Created_Time", now)
             fields.setdefault("Modified_Time", fields["Created_Time"])
             fields.setdefault("Created_By", dict(self._user))
             fields.setdefault("Modified_By", dict(self._user))
-            if row.get("id") is not None:
-                record_id = str(row["id"])
-                self._explicit_ids = True
-            else:
-                record_id, seq = self._next_id(seq)
             store.insert(record_id, fields)
-            new_ids.append(record_id)
         self._id_seq = seq
         self._write_seq += 1
         return new_ids
@@ -449,13 +479,17 @@ def _update_target(store: ModuleStore, position: int, record: Mapping[Any, Any])
             "R12",
             "an update by id needs the record's id",
         )
-    record_id = str(given) if isinstance(given, (str, int)) and not isinstance(given, bool) else ""
+    record_id = ""
+    if isinstance(given, str):
+        record_id = given
+    elif isinstance(given, int) and not isinstance(given, bool) and given.bit_length() <= 128:
+        record_id = str(given)  # no str() of huge ints: it raises over 4300 digits
     if record_id not in store.records:
         return Rejected(
             "INVALID_DATA",
             {"api_name": "id", "json_path": path},
             "R12",
-            f"id {given!r:.40} names no record of {store.schema.api_name}",
+            f"id {shown(given, 40)} names no record of {store.schema.api_name}",
         )
     return record_id
 
