@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from .demo import run_demo
+from .server import add_serve_parser, run_serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="run the seed's sample request against an example org")
+    add_serve_parser(commands)
     return parser
 
 
@@ -32,6 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         print(run_demo())
         return 0
+    if args.command == "serve":
+        return run_serve(args)
     raise AssertionError(args.command)  # pragma: no cover - argparse admits only known commands
 
 
