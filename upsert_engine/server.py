@@ -230,6 +230,11 @@ class ZohoServer:
             yield self._engine
 
     @property
+    def headers(self) -> dict[str, str]:
+        """The Authorization header a client sends: ``Zoho-oauthtoken <token>``."""
+        return {"Authorization": f"Zoho-oauthtoken {self.token}"}
+
+    @property
     def requests(self) -> list[dict[str, Any]]:
         """A copy of the request log, in the order applied."""
         with self.lock:
