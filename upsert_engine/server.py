@@ -474,6 +474,8 @@ class _Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own errors (bad request line, unknown method ...) in Zoho's shape."""
         self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # an unreadable request line: answer in HTTP/1.x
+            self.request_version = "HTTP/1.0"
         if code == 501:  # a method no route takes
             self._send(bad_method())
             return
