@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from server_support import call, lead
 
 from upsert_engine import Engine
+from upsert_engine.cli import main
 from upsert_engine.rules import API_VERSIONS
-from upsert_engine.server import ZohoServer
+from upsert_engine.server import ZohoServer, engine_factory, read_store
 from upsert_engine.testing.strategies import upsert_bodies
 
 JSON = "application/json;charset=UTF-8"
@@ -57,23 +58,55 @@ def test_upsert_answers_as_the_engine_does(server: ZohoServer) -> None:
     assert server.engine.count("Leads") == 3
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+BOOKS_FIELDS = (
+    ("ISBN", "text", True),
+    ("Copies", "integer", True),
+    ("Site", "website", True),
+    ("Code", "bigint", False),
+    ("Price", "currency", False),
+    ("Published", "date", False),
+    ("Updated", "datetime", False),
+    ("Active", "boolean", False),
+    ("Tags", "multiselectpicklist", False),
+    ("Owner_Ref", "ownerlookup", False),
 )
-@given(bodies=st.lists(upsert_bodies(_shadow().schema("Leads"), max_records=4), max_size=4))
+
+
+def _configure(engine: Engine) -> Engine:
+    """Leads.Mobile unique, and a custom module Books with a field of many types."""
+    engine.add_field("Leads", "Mobile", "phone", unique=True)
+    engine.add_module("Books")
+    for name, data_type, unique in BOOKS_FIELDS:
+        engine.add_field("Books", name, data_type, unique=unique)
+    return engine
+
+
+MODULE_BODIES = st.one_of(
+    *(
+        st.tuples(st.just(m), upsert_bodies(_configure(Engine()).schema(m), max_records=4))
+        for m in ("Leads", "Books")
+    )
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(requests=st.lists(MODULE_BODIES, max_size=5))
 def test_generated_upserts_match_the_in_process_engine(
-    zoho_server: ZohoServer, bodies: list[dict[str, Any]]
+    zoho_server: ZohoServer, requests: list[tuple[str, dict[str, Any]]]
 ) -> None:
     """Generated bodies answer over HTTP exactly as in-process, and leave the same store."""
     zoho_server.reset()
-    zoho_server.engine.add_field("Leads", "Mobile", "phone", unique=True)
-    shadow = _shadow()
-    for body in bodies:
-        status, _, answer = call(zoho_server, "POST", "/crm/v8/Leads/upsert", body)
-        expected = shadow.upsert("Leads", body)
+    _configure(zoho_server.engine)
+    shadow = _configure(Engine())
+    for module, body in requests:
+        status, _, answer = call(zoho_server, "POST", f"/crm/v8/{module}/upsert", body)
+        expected = shadow.upsert(module, body)
         assert (status, answer) == (expected.status, expected.body)
-    _, _, dump = call(zoho_server, "GET", "/__admin/dump?module=Leads", auth=False)
-    assert dump["records"] == list(shadow.records("Leads"))
+    for module in ("Leads", "Books"):
+        _, _, dump = call(zoho_server, "GET", f"/__admin/dump?module={module}", auth=False)
+        assert dump["records"] == list(shadow.records(module))
 
 
 def test_every_api_version_prefix(server: ZohoServer) -> None:
@@ -293,49 +326,63 @@ def test_auth_routing_and_request_errors(server: ZohoServer) -> None:
     assert status == 200 and answer["data"][0]["action"] == "insert"  # any Content-Type
 
 
-def test_serve_console_script(tmp_path: Path) -> None:
+def _get(url: str, path: str, token: str, body: Any = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"Authorization": f"Zoho-oauthtoken {token}"}
+    request = urllib.request.Request(url + path, data=data, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def test_serve_console_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`upsert-engine serve` prints its URL first, loads --schema and --store, and answers."""
     schema = [{"module": "Books", "fields": [{"api_name": "ISBN", "data_type": "text"}]}]
     (tmp_path / "schema.json").write_text(json.dumps(schema))
     store = {"module": "Leads", "record": {"Last_Name": "Frey", "Mobile": "555"}}
-    (tmp_path / "store.jsonl").write_text(json.dumps(store) + "\n")
+    (tmp_path / "store.jsonl").write_text(json.dumps(store) + "\n\n")
     script = Path(sys.executable).with_name("upsert-engine")
     if not script.exists():
         pytest.skip("the upsert-engine console script is not installed in this environment")
-    command = [str(script), "serve", "--port", "0", "--token", "t0k", "--unique", "Leads.Mobile"]
-    command += ["--unique", "Books.ISBN", "--schema", str(tmp_path / "schema.json")]
-    command += ["--store", str(tmp_path / "store.jsonl")]
+    options = ["--unique", "Leads.Mobile", "--unique", "Books.ISBN"]
+    options += ["--schema", str(tmp_path / "schema.json"), "--store", str(tmp_path / "store.jsonl")]
+    command = [str(script), "serve", "--port", "0", "--token", "t0k", *options]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    body = {"data": [lead("Other", mobile="555")]}
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as process:
         try:
             assert process.stdout is not None
             url = process.stdout.readline().strip()
             assert url.startswith("http://127.0.0.1:")
-            request = urllib.request.Request(
-                url + "/crm/v8/Leads/upsert",
-                data=json.dumps({"data": [lead("Other", mobile="555")]}).encode(),
-                headers={"Authorization": "Zoho-oauthtoken t0k"},
-                method="POST",
-            )
-            with urllib.request.urlopen(request, timeout=10) as response:
-                answer = json.load(response)
+            answer = _get(url, "/crm/v8/Leads/upsert", "t0k", body)
             assert answer["data"][0]["duplicate_field"] == "Mobile"
-            fields = urllib.request.Request(
-                url + "/crm/v8/settings/fields?module=Books",
-                headers={"Authorization": "Zoho-oauthtoken t0k"},
-            )
-            with urllib.request.urlopen(fields, timeout=10) as response:
-                isbn = next(f for f in json.load(response)["fields"] if f["api_name"] == "ISBN")
+            fields = _get(url, "/crm/v8/settings/fields?module=Books", "t0k")["fields"]
+            isbn = next(f for f in fields if f["api_name"] == "ISBN")
             assert isbn["unique"] == {"casesensitive": "false"} and isbn["custom_field"] is True
+            dump = _get(url, "/__admin/dump?module=Leads", "t0k")["records"]
         finally:
             process.terminate()
             process.wait(timeout=10)
     assert process.returncode == 0
-    bad = subprocess.run(
-        [str(script), "serve", "--unique", "Nope.X:text"],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert bad.returncode == 2 and "Nope" in bad.stderr
+    same = engine_factory(
+        unique=["Leads.Mobile", "Books.ISBN"], schema=schema, store=read_store(options[-1])
+    )()
+    same.upsert("Leads", body)
+    assert list(same.records("Leads")) == dump  # the same configuration gives the same org
+
+    bad_schema, bad_store = tmp_path / "bad.json", tmp_path / "bad.jsonl"
+    for args, problem in (
+        (["--unique", "Nope.X:text"], "Nope"),
+        (["--unique", "Leads"], "Module.Field"),
+        (["--unique", "Leads.Nope"], "add :type"),
+        (["--schema", str(bad_schema)], "no module name"),
+        (["--store", str(bad_store)], "line 1"),
+        (["--store", str(tmp_path / "missing.jsonl")], "missing.jsonl"),
+        (["--port", "99999"], "port"),
+    ):
+        bad_schema.write_text(json.dumps([{"fields": []}]))
+        bad_store.write_text('{"module": "Leads"}\n')
+        assert main(["serve", *args]) == 2, args
+        assert problem in capsys.readouterr().err, args
+    bad_schema.write_text(json.dumps({"module": "Leads", "system_fields": ["Phone"]}))
+    assert main(["serve", "--schema", str(bad_schema)]) == 2
+    assert "fixed" in capsys.readouterr().err

@@ -15,6 +15,7 @@ The command ``upsert-engine serve`` runs one until interrupted (``add_serve_pars
 from __future__ import annotations
 
 import argparse
+import copy
 import hmac
 import json
 import signal
@@ -239,7 +240,7 @@ class ZohoServer:
     def requests(self) -> list[dict[str, Any]]:
         """A copy of the request log, in the order applied."""
         with self.lock:
-            return [dict(entry) for entry in self._log]
+            return copy.deepcopy(self._log)
 
     def reset(self) -> None:
         """A fresh org from the factory, and an empty request log."""
