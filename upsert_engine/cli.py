@@ -26,8 +26,10 @@ from ._summary import Progress, Summary, Tally, report_row
 from .demo import run_demo
 from .engine import Engine, stepping_clock
 from .errors import ConfigurationError, InvalidLoadError, UpsertEngineError
+from .options import User
 from .rules import READ_ONLY_SYSTEM_FIELDS
 from .schema import ModuleSchema, canonical_module_name
+from .server import add_serve_parser, run_serve
 
 #: Store rows handed to ``Engine.load`` at a time (bounds the copies held while loading).
 LOAD_CHUNK = 5000
@@ -75,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--json", action="store_true", help="print the summary as JSON")
         if name == "apply":
             sub.add_argument("--out", required=True, metavar="NEW_STORE.jsonl")
+    add_serve_parser(commands)
     return parser
 
 
@@ -101,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             print(run_demo())
             return 0
+        if args.command == "serve":
+            return run_serve(args)
         clock = RequestClock()
         engine = Engine(clock=clock)
         module = configure(engine, args.module, args.schema, args.unique)
@@ -289,7 +294,8 @@ def _stored(values: dict[str, Any]) -> dict[str, Any]:
             if value is None:
                 del values[name]
             elif name.endswith("_By") and not isinstance(value, dict):
-                values[name] = {"name": str(value)}  # an export names the user only
+                # an export names the user only; the id is the engine's acting user's
+                values[name] = {"name": str(value), "id": User().id}
     return values
 
 
