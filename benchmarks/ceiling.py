@@ -49,8 +49,10 @@ class Ceiling:
         )
         next_id = self.next_id
         for lead in leads:
-            ek, pk, mk = text_key(lead.get("Email")), text_key(lead.get("Phone")), text_key(
-                lead.get("Mobile")
+            ek, pk, mk = (
+                text_key(lead.get("Email")),
+                text_key(lead.get("Phone")),
+                text_key(lead.get("Mobile")),
             )
             records[next_id] = [dict(lead), ek, pk, mk]
             if ek is not None:

@@ -171,9 +171,7 @@ class Slices:
 
 def fits(n: int, workloads: Sequence[str], requests: int, rounds: int) -> bool:
     """Whether ``rounds`` rounds of ``workloads`` fit in ``n`` records with disjoint slices."""
-    per_round = sum(
-        math.ceil(TARGETS_PER_RECORD[w] * requests * REQUEST_SIZE) for w in workloads
-    )
+    per_round = sum(math.ceil(TARGETS_PER_RECORD[w] * requests * REQUEST_SIZE) for w in workloads)
     return per_round * rounds <= n
 
 
@@ -525,8 +523,9 @@ def run(
     leads = make_leads(n, config.seed)
     small = Measured(n, small_requests)
     impls = build(small_factories, leads, small)
-    measure(impls, leads, WORKLOADS, small_requests, small_rounds, Slices(n), small, config.seed,
-            say)
+    measure(
+        impls, leads, WORKLOADS, small_requests, small_rounds, Slices(n), small, config.seed, say
+    )
     report.checked += [f"N={n}: {w}" for w in WORKLOADS]
     report.small = small
     del impls
@@ -563,8 +562,9 @@ def run(
         leads = make_leads(n, config.seed)
         measured = Measured(n, requests)
         impls = build(base, leads, measured)
-        measure(impls, leads, ["mix"], requests, config.rounds, Slices(n), measured,
-                config.seed, say)
+        measure(
+            impls, leads, ["mix"], requests, config.rounds, Slices(n), measured, config.seed, say
+        )
         report.checked.append(f"N={n}: mix")
         report.scale[n] = measured
         del impls, leads
@@ -715,12 +715,18 @@ def targets(config: Config, report: Report) -> list[tuple[str, str, bool]]:
     if main is not None:
         engine, sqlite, ceiling = (main.rate("mix", x) for x in ("engine", "sqlite", "ceiling"))
         out.append(
-            (f"mix at N={main.n:,}: engine >= 4x sqlite", _ratio(engine / sqlite),
-             engine >= 4 * sqlite)
+            (
+                f"mix at N={main.n:,}: engine >= 4x sqlite",
+                _ratio(engine / sqlite),
+                engine >= 4 * sqlite,
+            )
         )
         out.append(
-            (f"mix at N={main.n:,}: ceiling/engine <= 2.2", _ratio(ceiling / engine),
-             ceiling <= 2.2 * engine)
+            (
+                f"mix at N={main.n:,}: ceiling/engine <= 2.2",
+                _ratio(ceiling / engine),
+                ceiling <= 2.2 * engine,
+            )
         )
     if len(report.scale) > 1:
         low, high = min(report.scale), max(report.scale)
