@@ -17,11 +17,11 @@ from typing import Any
 from .decision import Accepted, Decision, Rejected, RequestError, decide, resolve_check_order
 from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError
 from .explain import Explanation, RecordTrace
-from .fields import FieldDef, Normalizer
-from .options import NonUniqueCheckField, Options
+from .fields import CONTAINER_TYPES, FieldDef, Normalizer, Validator
+from .options import IntraBatch, NonUniqueCheckField, Options, UnknownFields
 from .request import parse_request
 from .responses import Response, batch_status, for_version, success_entry
-from .rules import API_VERSIONS, MESSAGES, SYSTEM_DUPLICATE_FIELDS
+from .rules import API_VERSIONS, MESSAGES, READ_ONLY_SYSTEM_FIELDS, SYSTEM_DUPLICATE_FIELDS
 from .schema import (
     ModuleSchema,
     canonical_module_name,
@@ -231,8 +231,8 @@ class Engine:
             fields = {k: _copy(v) for k, v in row.items() if k != "id"}
             fields.setdefault("Created_Time", now)
             fields.setdefault("Modified_Time", fields["Created_Time"])
-            fields.setdefault("Created_By", dict(self._user))
-            fields.setdefault("Modified_By", dict(self._user))
+            fields.setdefault("Created_By", self._user)  # shared: stored records are never
+            fields.setdefault("Modified_By", self._user)  # changed in place, reads copy them
             if row.get("id") is not None:
                 record_id = str(row["id"])
                 self._explicit_ids = True
@@ -344,7 +344,10 @@ class Engine:
         seq = self._id_seq
         store.begin()
         try:
-            for position, record in enumerate(parsed.records):
+            if mode == "upsert" and not trace:
+                seq = self._upsert_records(store, parsed.records, order, now, seq, entries)
+            general = () if mode == "upsert" and not trace else parsed.records
+            for position, record in enumerate(general):
                 decision: Decision
                 if mode == "update":
                     target = _update_target(store, position, record)
@@ -403,6 +406,165 @@ class Engine:
         response = Response(batch_status(entries), for_version({"data": entries}, version))
         return response, order, traces, None
 
+    def _fast_plan(self, store: ModuleStore, order: tuple[str, ...]) -> _FastPlan:
+        plan = store.fast_plans.get(order)
+        if plan is None:
+            plan = store.fast_plans[order] = _FastPlan(store, order, self.options)
+        return plan
+
+    def _upsert_records(
+        self,
+        store: ModuleStore,
+        records: list[dict[Any, Any]],
+        order: tuple[str, ...],
+        now: str,
+        seq: int,
+        entries: list[dict[str, Any]],
+    ) -> int:
+        """The upsert loop (R10-R17), specialised; returns the next id sequence number.
+
+        Each record takes the fast path when it is the common case: every key a known field
+        (or an ignored one), every value valid, matching decided by a single candidate, no
+        uniqueness collision, mandatory fields present. Anything else (and every rejection)
+        goes to ``decide``, the general path, for that record; ``decide`` is pure, so asking
+        it gives exactly the decision the general path would have made. The fast path only
+        ever accepts, and accepts only what ``decide`` accepts, with the same target.
+        """
+        plan = self._fast_plan(store, order)
+        checks = plan.checks
+        read_only = plan.read_only
+        ignore_unknown = plan.ignore_unknown
+        walk = plan.walk
+        unique = plan.unique
+        mandatory = plan.mandatory
+        containers = plan.containers
+        reject_written = plan.reject_written
+        store_records = store.records
+        schema = store.schema
+        options = self.options
+        user = self._user
+        written: dict[str, None] = {}
+        for position, record in enumerate(records):
+            # step 1 (R15): every key a field, every value valid - else the general path
+            values: dict[str, Any] = {}
+            fast = True
+            for name, value in record.items():
+                check = checks.get(name)
+                if check is None:
+                    if name.__class__ is str and (ignore_unknown or name in read_only):
+                        continue  # dropped, as prepare() drops it
+                    fast = False
+                    break
+                if name.__class__ is not str or check(value) is not None:
+                    fast = False
+                    break
+                values[name] = value
+            target: str | None = None
+            deciding: str | None = None
+            keys: dict[str, str | None] = {}
+            if fast:
+                # step 2 (R8-R10): the first field that finds a single record decides
+                for name, normalize, index in walk:
+                    raw = values.get(name)
+                    key = None if raw is None else normalize(raw) or None
+                    keys[name] = key
+                    if key is None:
+                        continue
+                    holders = index.get(key)
+                    if holders is None:
+                        continue
+                    if holders.__class__ is not str:  # R11: several candidates
+                        fast = False
+                    else:
+                        target = holders
+                        deciding = name
+                    break
+            if fast and target is not None and reject_written and target in written:
+                fast = False  # R17 option: decide() refuses it
+            if fast and target is None:  # R13
+                for name in mandatory:
+                    value = values.get(name)
+                    if value is None or (isinstance(value, str) and not value.strip()):
+                        fast = False
+                        break
+            if fast:  # R14: a changed unique value held by another record
+                for name, normalize, index in unique:
+                    if name not in values:
+                        continue
+                    if name in keys:
+                        key = keys[name]
+                    else:
+                        raw = values[name]
+                        key = None if raw is None else normalize(raw) or None
+                    if key is None:
+                        continue
+                    holders = index.get(key)
+                    if holders is None or holders == target:
+                        continue
+                    if target is not None:
+                        current = store_records[target].get(name)
+                        if current is not None and (normalize(current) or None) == key:
+                            continue  # unchanged values are not re-checked
+                    fast = False
+                    break
+            if not fast:
+                decision = decide(schema, options, order, position, record, store, written)
+                if isinstance(decision, Rejected):
+                    entries.append(decision.entry())
+                    continue
+                record_id, seq = self._apply(store, decision, now, seq)
+                written[record_id] = None
+                entries.append(
+                    success_entry(
+                        decision.action,
+                        decision.duplicate_field,
+                        record_id,
+                        store_records[record_id],
+                        now,
+                        user,
+                    )
+                )
+                continue
+            # apply (R12): the one write of the fast path
+            if containers and not containers.isdisjoint(values):
+                values = {name: _copy(value) for name, value in values.items()}
+            values["Modified_Time"] = now
+            values["Modified_By"] = user
+            if target is None:
+                record_id, seq = self._next_id(seq)
+                values["Created_Time"] = now
+                values["Created_By"] = user
+                store.insert_keyed(record_id, values, keys)
+                created_time: Any = now
+                created_by: Any = user
+                action = "insert"
+                message = "record added"
+            else:
+                record_id = target
+                stored = store.update_keyed(target, values, keys)
+                created_time = stored["Created_Time"]
+                created_by = stored["Created_By"]
+                action = "update"
+                message = "record updated"
+            written[record_id] = None
+            entries.append(
+                {
+                    "code": "SUCCESS",
+                    "duplicate_field": deciding,
+                    "action": action,
+                    "details": {
+                        "Modified_Time": now,
+                        "Modified_By": dict(user),
+                        "Created_Time": created_time,
+                        "id": record_id,
+                        "Created_By": dict(created_by),
+                    },
+                    "message": message,
+                    "status": "success",
+                }
+            )
+        return seq
+
     def _refuse(
         self, error: RequestError, version: str
     ) -> tuple[Response, tuple[str, ...], list[RecordTrace], str | None]:
@@ -414,11 +576,11 @@ class Engine:
         """The one place a decision becomes a write (R12): returns the id and the next seq."""
         values = {name: _copy(value) for name, value in decision.values.items()}
         values["Modified_Time"] = now
-        values["Modified_By"] = dict(self._user)
+        values["Modified_By"] = self._user
         if decision.target_id is None:
             record_id, seq = self._next_id(seq)
             values["Created_Time"] = now
-            values["Created_By"] = dict(self._user)
+            values["Created_By"] = self._user
             store.insert(record_id, values)
             return record_id, seq
         store.update(decision.target_id, values)
@@ -429,6 +591,41 @@ class Engine:
         """Assert every module's indexes agree with its records (sortedcontainers-style)."""
         for store in self._stores.values():
             store._check()
+
+
+class _FastPlan:
+    """What the upsert fast path of one module needs for one check order, looked up once.
+
+    Built from the store's current schema and indexes; ``ModuleStore.set_schema`` drops it.
+    """
+
+    __slots__ = (
+        "checks",
+        "containers",
+        "ignore_unknown",
+        "mandatory",
+        "read_only",
+        "reject_written",
+        "unique",
+        "walk",
+    )
+
+    def __init__(self, store: ModuleStore, order: tuple[str, ...], options: Options) -> None:
+        schema = store.schema
+        fields = schema.fields
+        self.checks: dict[str, Validator] = {name: f.check for name, f in fields.items()}
+        self.read_only = READ_ONLY_SYSTEM_FIELDS
+        #: unknown keys are dropped (not rejected): the fast path may skip them too
+        self.ignore_unknown = options.unknown_fields is UnknownFields.IGNORE
+        self.walk = tuple((name, fields[name].normalizer, store.indexes[name]) for name in order)
+        self.unique = tuple(
+            (name, fields[name].normalizer, store.indexes[name]) for name in schema.unique_fields
+        )
+        self.mandatory = schema.mandatory_fields
+        self.containers = frozenset(
+            name for name, f in fields.items() if f.data_type in CONTAINER_TYPES
+        )
+        self.reject_written = options.intra_batch is IntraBatch.REJECT
 
 
 def _invalid_module() -> RequestError:

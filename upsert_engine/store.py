@@ -40,7 +40,7 @@ class ModuleStore:
     find: O(1). insert/update/delete: O(indexed fields written). rollback: O(writes logged).
     """
 
-    __slots__ = ("_indexed", "_undo", "indexes", "records", "schema")
+    __slots__ = ("_indexed", "_undo", "fast_plans", "indexes", "records", "schema")
 
     def __init__(self, schema: ModuleSchema) -> None:
         self.schema = schema
@@ -48,12 +48,15 @@ class ModuleStore:
         self.indexes: dict[str, dict[str, str | list[str]]] = {}
         self._indexed: tuple[tuple[str, Any], ...] = ()
         self._undo: list[tuple[str, str, Any]] | None = None
+        #: the engine's compiled per-check-order plans; invalid once the schema changes
+        self.fast_plans: dict[tuple[str, ...], Any] = {}
         self.set_schema(schema)
 
     # --- configuration ----------------------------------------------------------------------
     def set_schema(self, schema: ModuleSchema, extra: Iterable[str] = ()) -> None:
         """Adopt a new schema and rebuild every index from the records: O(records × fields)."""
         self.schema = schema
+        self.fast_plans = {}
         wanted = dict.fromkeys((*schema.duplicate_check_fields, *extra))
         self._indexed = tuple((name, schema.fields[name]) for name in wanted)
         self.indexes = {name: {} for name in wanted}
@@ -127,6 +130,57 @@ class ModuleStore:
         if self._undo is not None:
             self._undo.append(("insert", record_id, None))
 
+    def insert_keyed(
+        self, record_id: str, record: dict[str, Any], keys: dict[str, str | None]
+    ) -> None:
+        """``insert`` when the caller already knows some normalised keys (``keys[field]``)."""
+        self.records[record_id] = record
+        indexes = self.indexes
+        for name, definition in self._indexed:
+            if name in keys:
+                key = keys[name]
+            else:
+                value = record.get(name)
+                key = None if value is None else definition.normalizer(value) or None
+            if key is not None:
+                index = indexes[name]
+                holders = index.get(key)
+                if holders is None:
+                    index[key] = record_id
+                else:
+                    self._add_key(name, key, record_id)
+        if self._undo is not None:
+            self._undo.append(("insert", record_id, None))
+
+    def update_keyed(
+        self, record_id: str, patch: dict[str, Any], keys: dict[str, str | None]
+    ) -> dict[str, Any]:
+        """``update`` when the caller already knows some normalised keys; returns the record.
+
+        Logs a copy of the whole record for ``rollback`` (one C-level copy is cheaper than
+        picking the patched fields one by one).
+        """
+        record = self.records[record_id]
+        if self._undo is not None:
+            self._undo.append(("replace", record_id, dict(record)))
+        for name, definition in self._indexed:
+            if name not in patch:
+                continue
+            value = record.get(name)
+            old = None if value is None else definition.normalizer(value) or None
+            if name in keys:
+                new = keys[name]
+            else:
+                value = patch[name]
+                new = None if value is None else definition.normalizer(value) or None
+            if old != new:
+                if old is not None:
+                    self._remove_key(name, old, record_id)
+                if new is not None:
+                    self._add_key(name, new, record_id)
+        record.update(patch)
+        return record
+
     def update(self, record_id: str, patch: dict[str, Any]) -> None:
         """R12: write the fields of ``patch`` into the record, keeping the others."""
         record = self.records[record_id]
@@ -153,6 +207,20 @@ class ModuleStore:
                 record.pop(name, None)
             else:
                 record[name] = value
+
+    def _restore(self, record_id: str, saved: dict[str, Any]) -> None:
+        """Put back a record's earlier fields (the undo of ``update_keyed``), same object."""
+        record = self.records[record_id]
+        for name, definition in self._indexed:
+            old = definition.key(record.get(name))
+            new = definition.key(saved.get(name))
+            if old != new:
+                if old is not None:
+                    self._remove_key(name, old, record_id)
+                if new is not None:
+                    self._add_key(name, new, record_id)
+        record.clear()
+        record.update(saved)
 
     def delete(self, record_id: str) -> dict[str, Any]:
         """Remove a record and its index entries; returns the record."""
@@ -182,6 +250,8 @@ class ModuleStore:
                 self.delete(record_id)
             elif kind == "update":
                 self._patch(record_id, self.records[record_id], saved)
+            elif kind == "replace":
+                self._restore(record_id, saved)
             else:
                 self.records[record_id] = saved
                 self._index_record(record_id, saved)
