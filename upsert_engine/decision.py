@@ -228,9 +228,10 @@ def prepare(
 
 
 # --- steps 2-5 ----------------------------------------------------------------------------------
-def _duplicate_details(
+def duplicate_details(
     schema: ModuleSchema, index: int, name: str, other_ids: Sequence[str]
 ) -> dict[str, Any]:
+    """R14: DUPLICATE_DATA details naming the first (oldest) of ``other_ids``."""
     return {
         "api_name": name,
         "json_path": _path(index, name),
@@ -307,7 +308,7 @@ def decide(
         assert deciding is not None
         return Rejected(
             "DUPLICATE_DATA",
-            _duplicate_details(schema, index, deciding, [target]),
+            duplicate_details(schema, index, deciding, [target]),
             "R17",
             f"{deciding} = {values.get(deciding)!r} finds record {target}, already written by "
             f"an earlier record of this request (intra_batch=reject)",
@@ -345,7 +346,7 @@ def decide(
         errors: list[dict[str, Any]] = [
             {
                 "code": "DUPLICATE_DATA",
-                "details": _duplicate_details(schema, index, name, others),
+                "details": duplicate_details(schema, index, name, others),
                 "message": MESSAGES["DUPLICATE_DATA"],
                 "status": "error",
             }

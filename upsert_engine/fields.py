@@ -28,6 +28,8 @@ _PHONE_CHARS_TEXT: Final = "0123456789" + _PHONE_PUNCTUATION
 _DIGITS: Final = frozenset("0123456789")
 #: The only data types whose valid values may be lists or objects (copied when written).
 CONTAINER_TYPES: Final = frozenset({"multiselectpicklist", "lookup", "ownerlookup", "userlookup"})
+#: Types whose valid non-empty values are exactly the strings up to the length limit (R15).
+PLAIN_STRING_TYPES: Final = frozenset({"text", "textarea", "picklist", "website"})
 _MAX_INTEGER_TEXT: Final = 40  # longer digit strings cannot be in range; skip int() on them
 
 
@@ -100,14 +102,17 @@ def _check_string(value: Any, data_type: str, max_length: int | None) -> Problem
 
 
 def _valid_email(text: str) -> bool:
-    """``local@domain``, one @, no white space, a dot inside the domain (text is stripped)."""
-    local, at, domain = text.partition("@")
-    if not at or not local or "@" in domain:
+    """``local@domain``: one @ after a non-empty local part; in the domain a dot with text
+    before and after it, not in first place; no white space anywhere."""
+    at = text.find("@")
+    if at < 1 or text.find("@", at + 1) >= 0:
         return False
-    if text.split(None, 1) != [text]:  # str.split() splits on exactly what isspace() accepts
+    dot = text.rfind(".")  # the domain's last dot, if the domain has one
+    if dot <= at + 1 or dot == len(text) - 1 or text[at + 1] == ".":
         return False
-    head, dot, tail = domain.rpartition(".")
-    return bool(dot and head and tail) and not domain.startswith(".")
+    if text.isascii() and text.isprintable():  # ASCII white space other than " " is unprintable
+        return " " not in text
+    return text.split(None, 1) == [text]  # str.split() splits on exactly what isspace() accepts
 
 
 def _valid_phone(text: str) -> bool:
@@ -224,7 +229,7 @@ def make_validator(data_type: str, max_length: int | None) -> Validator:
     too_long: Problem = ("maximum_length", max_length if max_length is not None else 0)
     limit = max_length if max_length is not None else -1
 
-    if data_type in ("text", "textarea", "picklist", "website"):
+    if data_type in PLAIN_STRING_TYPES:
 
         def check_string(value: Any) -> Problem | None:
             if value is None:
@@ -237,10 +242,9 @@ def make_validator(data_type: str, max_length: int | None) -> Validator:
 
         return check_string
 
-    if data_type in ("email", "phone"):
-        valid = _valid_email if data_type == "email" else _valid_phone
+    if data_type == "email":
 
-        def check_text(value: Any) -> Problem | None:
+        def check_email(value: Any) -> Problem | None:
             if value is None:
                 return None
             if not isinstance(value, str):
@@ -250,9 +254,30 @@ def make_validator(data_type: str, max_length: int | None) -> Validator:
                 return None
             if limit >= 0 and len(text) > limit:
                 return too_long
-            return None if valid(text) else wrong_type
+            return None if _valid_email(text) else wrong_type
 
-        return check_text
+        return check_email
+
+    if data_type == "phone":
+
+        def check_phone(value: Any) -> Problem | None:
+            if value is None:
+                return None
+            if not isinstance(value, str):
+                return wrong_type
+            text = value.strip()
+            if not text:
+                return None
+            if limit >= 0 and len(text) > limit:
+                return too_long
+            # _valid_phone, inlined: only phone characters, and at least one digit
+            return (
+                None
+                if not text.strip(_PHONE_CHARS_TEXT) and text.strip(_PHONE_PUNCTUATION)
+                else wrong_type
+            )
+
+        return check_phone
 
     def check_other(value: Any) -> Problem | None:
         return validate_value(data_type, max_length, value)

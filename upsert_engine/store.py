@@ -94,6 +94,14 @@ class ModuleStore:
         return iter(self.records)
 
     # --- index maintenance -----------------------------------------------------------------
+    def undo_log(self) -> list[tuple[str, str, Any]] | None:
+        """The log of the open transaction (the engine's fast path appends to it), or None."""
+        return self._undo
+
+    def add_key(self, field: str, key: str, record_id: str) -> None:
+        """Index ``record_id`` under ``key`` in ``field`` (the engine's fast path)."""
+        self._add_key(field, key, record_id)
+
     def _add_key(self, field: str, key: str, record_id: str) -> None:
         index = self.indexes[field]
         holders = index.get(key)
