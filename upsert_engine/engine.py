@@ -449,6 +449,7 @@ class Engine:
         """
         plan = self._fast_plan(store, order)
         specs = plan.specs
+        shapes = plan.shapes
         read_only = plan.read_only
         ignore_unknown = plan.ignore_unknown
         walk = plan.walk
@@ -472,28 +473,35 @@ class Engine:
             # The record itself serves as the values unless some key is to be dropped.
             fast = True
             dropped = False
-            for name, value in record.items():
-                spec = specs.get(name)
-                if spec is None:
-                    if name.__class__ is str and (ignore_unknown or name in read_only):
-                        dropped = True  # dropped, as prepare() drops it
+            shape = tuple(record)
+            validate = shapes.get(shape, _UNSEEN)
+            if validate is _UNSEEN:
+                validate = plan.compile_shape(shape)
+            if validate is not None:  # every key a field of the module: a compiled check
+                fast = validate(record)
+            else:
+                for name, value in record.items():
+                    spec = specs.get(name)
+                    if spec is None:
+                        if name.__class__ is str and (ignore_unknown or name in read_only):
+                            dropped = True  # dropped, as prepare() drops it
+                            continue
+                        fast = False
+                        break
+                    if name.__class__ is not str:
+                        fast = False
+                        break
+                    if isinstance(spec, int):  # a plain string field: a str up to the limit
+                        if value is None or (value.__class__ is str and len(value) <= spec):
+                            continue
+                        check = plan.checks[name]
+                    elif value is None:
                         continue
-                    fast = False
-                    break
-                if name.__class__ is not str:
-                    fast = False
-                    break
-                if isinstance(spec, int):  # a plain string field: a str up to the limit is valid
-                    if value is None or (value.__class__ is str and len(value) <= spec):
-                        continue
-                    check = plan.checks[name]
-                elif value is None:
-                    continue
-                else:
-                    check = spec
-                if check(value) is not None:
-                    fast = False
-                    break
+                    else:
+                        check = spec
+                    if check(value) is not None:
+                        fast = False
+                        break
             values: dict[str, Any] = (
                 {k: v for k, v in record.items() if k in specs} if dropped and fast else record
             )
@@ -616,11 +624,8 @@ class Engine:
                     store_records[record_id] = values
                     for name, _, _, index in walk:
                         key = keys[name]
-                        if key is not None:
-                            if key in index:
-                                store.add_key(name, key, record_id)
-                            else:
-                                index[key] = record_id
+                        if key is not None and index.setdefault(key, record_id) != record_id:
+                            store.add_key(name, key, record_id)  # the key had a holder
                     if undo is not None:
                         undo.append(("insert", record_id, None))
                 else:
@@ -704,6 +709,7 @@ class _FastPlan:
         "mandatory",
         "read_only",
         "reject_written",
+        "shapes",
         "specs",
         "unique",
         "walk",
@@ -742,6 +748,49 @@ class _FastPlan:
             name for name, f in fields.items() if f.data_type in CONTAINER_TYPES
         )
         self.reject_written = options.intra_batch is IntraBatch.REJECT
+        #: record shape (its keys, in order) -> compiled validator, or None: see compile_shape
+        self.shapes: dict[tuple[Any, ...], Callable[[dict[Any, Any]], bool] | None] = {}
+
+    def compile_shape(self, shape: tuple[Any, ...]) -> Callable[[dict[Any, Any]], bool] | None:
+        """A validator for records whose keys are exactly ``shape``, in that order (R15).
+
+        It returns True when every value is valid for its field, as ``prepare`` decides
+        (plain string fields inline, the others through their ``FieldDef.check``), and is
+        straight-line code: no loop, no lookup per key. None when some key is not a field
+        of the module (or not a str): such records take the general loop. At most
+        ``MAX_SHAPES`` shapes are kept; further ones are not compiled.
+        """
+        if not all(name.__class__ is str and name in self.specs for name in shape):
+            validate = None
+        else:
+            namespace: dict[str, Any] = {}
+            lines = ["def validate(record):"]
+            if shape:
+                unpack = ", ".join(f"v{i}" for i in range(len(shape)))
+                lines.append(f"    {unpack}, = record.values()")
+            for i, name in enumerate(shape):
+                spec = self.specs[name]
+                namespace[f"c{i}"] = self.checks[name]
+                if isinstance(spec, int):
+                    lines.append(
+                        f"    if v{i} is not None and (v{i}.__class__ is not str or "
+                        f"len(v{i}) > {int(spec)}) and c{i}(v{i}) is not None: return False"
+                    )
+                else:
+                    lines.append(
+                        f"    if v{i} is not None and c{i}(v{i}) is not None: return False"
+                    )
+            lines.append("    return True")
+            exec("\n".join(lines), namespace)  # generated from field positions only
+            validate = namespace["validate"]
+        if len(self.shapes) < MAX_SHAPES:
+            self.shapes[shape] = validate
+        return validate
+
+
+#: Record shapes compiled per module and check order (``_FastPlan.compile_shape``).
+MAX_SHAPES = 256
+_UNSEEN: Any = object()
 
 
 def _invalid_module() -> RequestError:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from .fields import normalize_text
 from .schema import ModuleSchema
 
 _ABSENT: Any = object()  # undo marker: the field was not in the record
@@ -175,12 +176,22 @@ class ModuleStore:
             if name not in patch:
                 continue
             value = record.get(name)
-            old = None if value is None else definition.normalizer(value) or None
+            incoming = patch[name]
+            if value is incoming or (
+                value.__class__ is str and incoming.__class__ is str and value == incoming
+            ):
+                continue  # the same string: the same key
+            normalize = definition.normalizer
+            if value is None:
+                old = None
+            elif normalize is normalize_text and value.__class__ is str:
+                old = value.strip().lower() or None  # normalize_text, inlined
+            else:
+                old = normalize(value) or None
             if name in keys:
                 new = keys[name]
             else:
-                value = patch[name]
-                new = None if value is None else definition.normalizer(value) or None
+                new = None if incoming is None else normalize(incoming) or None
             if old != new:
                 if old is not None:
                     self._remove_key(name, old, record_id)
