@@ -10,6 +10,7 @@ place, ``_apply``, inside a store transaction, and (5) commits (``upsert``) or r
 from __future__ import annotations
 
 import copy
+import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -65,6 +66,10 @@ def sequential_ids(n: int) -> str:
 def stepping_clock(n: int) -> datetime:
     """Default clock: 2026-01-15T10:00:00+05:30 plus one second per write request."""
     return EPOCH + timedelta(seconds=n)
+
+
+#: Value types that are stored as they are (anything else may be a container: deep-copied).
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _copy(value: Any) -> Any:
@@ -206,15 +211,33 @@ class Engine:
         """
         store = self._store(module)
         rows = list(records)
+        collecting = gc.isenabled()
+        gc.disable()  # millions of new dicts, none of them garbage: spare the collector's passes
+        try:
+            self._check_load(module, rows)
+            new_ids = self._load_rows(store, rows)
+        finally:
+            if collecting:
+                gc.enable()
+        self._write_seq += 1
+        return new_ids
+
+    def _check_load(self, module: str, rows: list[Any]) -> None:
+        """``load``'s checks: every row a mapping of str keys, ids and times well formed."""
         seen: set[str] = set()
+        good_shapes: set[tuple[Any, ...]] = set()  # key tuples already known to be all str
         for position, row in enumerate(rows):
-            if not isinstance(row, Mapping):
+            if row.__class__ is not dict and not isinstance(row, Mapping):
                 raise InvalidLoadError(f"{module} record {position}: {row!r:.80} is not a mapping")
-            for key in row:
-                if not isinstance(key, str):
-                    raise InvalidLoadError(
-                        f"{module} record {position}: field name {key!r} is not a str"
-                    )
+            shape = tuple(row)
+            if shape not in good_shapes:
+                for key in row:
+                    if not isinstance(key, str):
+                        raise InvalidLoadError(
+                            f"{module} record {position}: field name {key!r} is not a str"
+                        )
+                if len(good_shapes) < 1024:
+                    good_shapes.add(shape)
             if row.get("id") is not None:
                 given = str(row["id"])
                 if not (given.isascii() and given.isdigit()) or isinstance(row["id"], bool):
@@ -239,24 +262,47 @@ class Engine:
                         f"{module} record {position}: {stamp} {value!r} is not an ISO 8601 time "
                         f"with an offset"
                     )
+
+    def _load_rows(self, store: ModuleStore, rows: list[Any]) -> list[str]:
+        """``load``'s writes (rows already checked): copies, system fields, ids, indexes."""
         now = self._now()
+        user = self._user  # shared: stored records are never changed in place, reads copy them
         seq = self._id_seq
+        default_ids = self._ids is sequential_ids
         new_ids: list[str] = []
-        for row in rows:
-            fields = {k: _copy(v) for k, v in row.items() if k != "id"}
-            fields.setdefault("Created_Time", now)
-            fields.setdefault("Modified_Time", fields["Created_Time"])
-            fields.setdefault("Created_By", self._user)  # shared: stored records are never
-            fields.setdefault("Modified_By", self._user)  # changed in place, reads copy them
-            if row.get("id") is not None:
-                record_id = str(row["id"])
-                self._explicit_ids = True
-            else:
-                record_id, seq = self._next_id(seq)
-            store.insert(record_id, fields)
-            new_ids.append(record_id)
+        pending: list[tuple[str, dict[str, Any]]] = []  # written in batches, in order
+        try:
+            for row in rows:
+                fields = dict(row)
+                given = fields.pop("id", None)
+                if not _SCALARS.issuperset(map(type, fields.values())):
+                    fields = {k: _copy(v) for k, v in fields.items()}
+                if "Created_Time" not in fields:
+                    fields["Created_Time"] = now
+                if "Modified_Time" not in fields:
+                    fields["Modified_Time"] = fields["Created_Time"]
+                if "Created_By" not in fields:
+                    fields["Created_By"] = user
+                if "Modified_By" not in fields:
+                    fields["Modified_By"] = user
+                if given is not None:
+                    record_id = str(given)
+                    self._explicit_ids = True
+                elif default_ids and not self._explicit_ids:
+                    record_id = str(FIRST_ID + seq)  # sequential_ids, inlined; none is taken
+                    seq += 1
+                else:  # the id source must see every record written before this one
+                    store.insert_many(pending)
+                    pending.clear()
+                    record_id, seq = self._next_id(seq)
+                pending.append((record_id, fields))
+                new_ids.append(record_id)
+                if len(pending) == 4096:
+                    store.insert_many(pending)
+                    pending.clear()
+        finally:  # on an error too, as writing row by row would have left it
+            store.insert_many(pending)
         self._id_seq = seq
-        self._write_seq += 1
         return new_ids
 
     # --- upsert, and the plain insert and update APIs --------------------------------------

@@ -132,6 +132,34 @@ class ModuleStore:
                     self._add_key(name, key, record_id)
 
     # --- writes -------------------------------------------------------------------------------
+    def insert_many(self, rows: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """``insert`` for each ``(record_id, record)``, in order (bulk load)."""
+        records = self.records
+        undo = self._undo
+        indexed = [
+            (
+                name,
+                definition.normalizer,
+                definition.normalizer is normalize_text,
+                self.indexes[name],
+            )
+            for name, definition in self._indexed
+        ]
+        for record_id, record in rows:
+            records[record_id] = record
+            for name, normalize, text, index in indexed:
+                value = record.get(name)
+                if value is None:
+                    continue
+                if text and value.__class__ is str:
+                    key = value.strip().lower() or None  # normalize_text, inlined
+                else:
+                    key = normalize(value) or None
+                if key is not None and index.setdefault(key, record_id) != record_id:
+                    self._add_key(name, key, record_id)  # the key had a holder
+            if undo is not None:
+                undo.append(("insert", record_id, None))
+
     def insert(self, record_id: str, record: dict[str, Any]) -> None:
         """Add a record (``record_id`` must be new)."""
         self.records[record_id] = record
