@@ -305,10 +305,17 @@ def _rss_bytes() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _peak_rss_bytes() -> int:
+    """This process's peak RSS (VmHWM: unlike ru_maxrss, not inherited across fork/exec)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def memory_child(n: int, mode: str, seed: int) -> dict[str, Any]:
     """In a fresh process: load ``n`` leads into an engine; time, RSS or tracemalloc."""
-    import resource
-
     engine = new_org(Engine)
     gc.collect()
     if mode == "trace":
@@ -337,7 +344,7 @@ def memory_child(n: int, mode: str, seed: int) -> dict[str, Any]:
         "load_cpu": cpu,
         "rss_store_bytes": rss_loaded - rss_leads,  # what load() added on top of its input
         "rss_retained_bytes": _rss_bytes() - rss_before,  # input freed; allocator keeps pages
-        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "peak_rss_bytes": _peak_rss_bytes(),  # input records included
     }
 
 
@@ -534,7 +541,8 @@ def run(
     # 2. every workload at the main size
     n = config.main_size
     requests = config.requests
-    while requests > 1 and not fits(n, WORKLOADS, requests, config.rounds + 1 + config.rounds):
+    # rounds 0..R of every workload, then R rounds of the mix for plan/explain
+    while requests > 1 and not fits(n, [*WORKLOADS, "mix"], requests, config.rounds + 1):
         requests -= 1
     leads = make_leads(n, config.seed)
     main = Measured(n, requests)
