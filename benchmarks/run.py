@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import json
 import math
 import os
@@ -139,10 +140,11 @@ class CeilingImpl(Ceiling):
 def reference_factory() -> Callable[[], Any] | None:
     """``ReferenceEngine`` when this tree has ``upsert_engine.reference``, else None."""
     try:
-        from upsert_engine.reference import ReferenceEngine  # type: ignore[import-not-found]
+        reference = importlib.import_module("upsert_engine.reference")
     except ImportError:
         return None
-    return ReferenceEngine  # type: ignore[no-any-return]
+    factory: Callable[[], Any] = reference.ReferenceEngine
+    return factory
 
 
 # --- running ------------------------------------------------------------------------------------

@@ -1,15 +1,56 @@
-"""The ``upsert-engine`` command: a thin adapter from argv to the engine.
+"""The ``upsert-engine`` command: a thin adapter from argv and files to the engine.
 
-``main(argv) -> int`` never raises for a user error: it prints one line and returns 2.
+``main(argv) -> int`` never raises for a user error: it prints one line on stderr and returns 2.
+Exit codes: 0 every row succeeded, 1 some rows failed (the summary says which), 2 usage or input
+error (nothing written). ``plan`` and ``apply`` load the store as existing data
+(``Engine.load``: repeats allowed), then send the rows as a client would: requests of at most
+100 rows in file order, applied in turn to one throwaway engine, so later requests see
+earlier ones.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
+import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
 
+from ._io_read import InputError, Row, RowFile, read_json
+from ._io_write import AtomicFile, ReportWriter, write_jsonl
+from ._summary import Progress, Summary, Tally, report_row
 from .demo import run_demo
+from .engine import Engine, stepping_clock
+from .errors import ConfigurationError, InvalidLoadError, UpsertEngineError
+from .options import User
+from .rules import READ_ONLY_SYSTEM_FIELDS
+from .schema import ModuleSchema, canonical_module_name
+from .server import add_serve_parser, run_serve
+
+#: Store rows handed to ``Engine.load`` at a time (bounds the copies held while loading).
+LOAD_CHUNK = 5000
+#: Column labels renamed by default: Zoho's CSV export calls the record id "Record Id".
+DEFAULT_RENAME: dict[str, str | None] = {"Record Id": "id"}
+T = TypeVar("T")
+
+
+class RequestClock:
+    """The engine's clock: the whole store is loaded at one time, request k is k seconds later.
+
+    So record ages (R11) and timestamps do not depend on how the store is chunked.
+    """
+
+    __slots__ = ("request",)
+
+    def __init__(self) -> None:
+        self.request = 0
+
+    def __call__(self, _write: int) -> datetime:
+        return stepping_clock(self.request)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,9 +58,39 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="upsert-engine", description="Zoho CRM upsert semantics, offline and exact."
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("demo", help="run the seed's sample request against an example org")
+    schema = commands.add_parser("schema", help="print a module's schema as JSON (for --schema)")
+    _org_arguments(schema)
+    for name, text in (
+        ("plan", "preview an import: how many rows insert, update (by field) and fail (why)"),
+        ("apply", "the same, and write the resulting store to --out"),
+    ):
+        sub = commands.add_parser(name, help=text, description=text)
+        _org_arguments(sub)
+        sub.add_argument("--store", required=True, metavar="EXPORT", help="the CRM's records now")
+        sub.add_argument("rows", metavar="ROWS", help="the rows to upsert (.csv, .json, .jsonl)")
+        sub.add_argument("--check-fields", metavar="F1,F2", help="duplicate_check_fields (R5)")
+        sub.add_argument("--map", metavar="MAP.json", help='{"Display Label": "API_Name", ...}')
+        sub.add_argument("--report", metavar="REPORT", help="per-row report (.jsonl or .csv)")
+        sub.add_argument("--explain", action="store_true", help="explain every row (R-numbers)")
+        sub.add_argument("--json", action="store_true", help="print the summary as JSON")
+        if name == "apply":
+            sub.add_argument("--out", required=True, metavar="NEW_STORE.jsonl")
+    add_serve_parser(commands)
     return parser
+
+
+def _org_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--module", required=True, help="module API name, e.g. Leads")
+    parser.add_argument(
+        "--unique",
+        action="append",
+        default=[],
+        metavar="[Module.]Field:type",
+        help="make a field user-defined unique (R1), e.g. Mobile:phone; repeatable",
+    )
+    parser.add_argument("--schema", metavar="SCHEMA.json", help="what `schema` prints, edited")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,14 +98,287 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exit_:
+    except SystemExit as exit_:  # argparse has printed the usage or the help
         return int(exit_.code or 0)
-    if args.command == "demo":
-        print(run_demo())
-        return 0
-    raise AssertionError(args.command)  # pragma: no cover - argparse admits only known commands
+    try:
+        if args.command == "demo":
+            print(run_demo())
+            return 0
+        if args.command == "serve":
+            return run_serve(args)
+        clock = RequestClock()
+        engine = Engine(clock=clock)
+        module = configure(engine, args.module, args.schema, args.unique)
+        if args.command == "schema":
+            print(json.dumps(engine.schema(module).to_json(), indent=2))
+            return 0
+        return run_import(engine, clock, module, args)
+    except BrokenPipeError:
+        raise
+    except (InputError, UpsertEngineError, OSError) as error:
+        print(f"upsert-engine: error: {error}", file=sys.stderr)
+        return 2
 
 
 def console_main() -> None:
     """Entry point of the console script."""
-    sys.exit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `upsert-engine demo | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
+
+
+# --- the org: module, --schema, --unique ------------------------------------------------------
+def configure(engine: Engine, module: str, schema_path: str | None, unique: Sequence[str]) -> str:
+    """Set up ``engine`` from the options; returns the module's API name."""
+    if schema_path is not None:
+        apply_schema(engine, module, read_json(schema_path), schema_path)
+    if canonical_module_name(module) not in engine.modules():
+        raise InputError(
+            f"--module {module}: not a module of the org ({', '.join(engine.modules())}); "
+            f'for a custom module give --schema with "custom": true'
+        )
+    for spec in unique:
+        make_unique(engine, module, spec)
+    return engine.schema(module).api_name
+
+
+def apply_schema(engine: Engine, module: str, data: Any, path: str) -> None:
+    """Apply the JSON that ``upsert-engine schema`` prints (``ModuleSchema.to_json``)."""
+    if not isinstance(data, dict) or not isinstance(data.get("fields"), list):
+        raise InputError(
+            f'{path}: expected what `upsert-engine schema` prints: {{"fields": [...]}}'
+        )
+    named = data.get("module", module)
+    if not isinstance(named, str) or canonical_module_name(named) != canonical_module_name(module):
+        raise InputError(f"{path}: the schema of {named!r}, not of --module {module}")
+    system, mandatory = data.get("system_fields"), data.get("mandatory_fields")
+    for key, value in (("system_fields", system), ("mandatory_fields", mandatory)):
+        if value is not None and not _strings(value):
+            raise InputError(f"{path}: {key} must be a list of field API names")
+    try:
+        if canonical_module_name(module) not in engine.modules() and data.get("custom") is True:
+            engine.add_module(
+                module,
+                system_fields=("Name",) if system is None else system,
+                mandatory_fields=("Name",) if mandatory is None else mandatory,
+            )
+        current = engine.schema(module)
+    except UpsertEngineError as error:
+        raise InputError(f"{path}: {error}") from None
+    if system is not None and tuple(system) != current.system_fields:
+        raise InputError(
+            f"{path}: system_fields {system} differ from {current.api_name}'s "
+            f"{list(current.system_fields)}; they are fixed for a standard module (R2)"
+        )
+    for position, field in enumerate(data["fields"]):
+        where = f"{path}: fields[{position}]"
+        if not isinstance(field, dict):
+            raise InputError(f"{where} is not an object")
+        name, data_type = field.get("api_name"), field.get("data_type")
+        unique, max_length = field.get("unique", False), field.get("max_length")
+        if not isinstance(name, str) or not isinstance(data_type, str):
+            raise InputError(f"{where}: api_name and data_type must be strings")
+        if not isinstance(unique, bool):
+            raise InputError(f"{where}: unique must be true or false")
+        try:
+            engine.add_field(module, name, data_type, unique=unique, max_length=max_length)
+        except ConfigurationError as error:
+            raise InputError(f"{where}: {error}") from None
+    if mandatory is not None:
+        try:
+            engine.set_mandatory(module, mandatory)
+        except ConfigurationError as error:
+            raise InputError(f"{path}: {error}") from None
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def make_unique(engine: Engine, module: str, spec: str) -> None:
+    """``--unique Field:type`` or ``Module.Field:type``: a user-defined unique field (R1)."""
+    target, colon, data_type = spec.rpartition(":")
+    owner, dot, field = target.rpartition(".")
+    if not colon or not field or not data_type or (dot and not owner):
+        raise InputError(f"--unique {spec}: expected Field:data_type or Module.Field:data_type")
+    try:
+        existing = engine.schema(owner or module).fields.get(field)
+        same_type = existing is not None and existing.data_type == data_type
+        max_length = existing.max_length if existing is not None and same_type else None
+        engine.add_field(owner or module, field, data_type, unique=True, max_length=max_length)
+    except UpsertEngineError as error:
+        raise InputError(f"--unique {spec}: {error}") from None
+
+
+def check_fields(schema: ModuleSchema, text: str | None) -> list[str] | None:
+    """``--check-fields A,B``: the request's duplicate_check_fields, each a check field (R7)."""
+    if text is None:
+        return None
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    for name in names:
+        if name not in schema.fields:
+            raise InputError(f"--check-fields: {name} is not a field of {schema.api_name}")
+        if name not in schema.duplicate_check_fields:
+            raise InputError(
+                f"--check-fields: {name} is not a duplicate check field of {schema.api_name} "
+                f"(these are: {', '.join(schema.duplicate_check_fields) or 'none'}); make it "
+                f"unique with --unique {name}:{schema.fields[name].data_type} (R7)"
+            )
+    return names
+
+
+def rename_map(path: str | None) -> dict[str, str | None]:
+    """``--map``: column labels to API names (null drops a column), over DEFAULT_RENAME."""
+    rename = dict(DEFAULT_RENAME)
+    if path is not None:
+        data = read_json(path)
+        if not isinstance(data, dict) or not all(
+            value is None or isinstance(value, str) for value in data.values()
+        ):
+            raise InputError(f'{path}: expected {{"Display Label": "API_Name" or null, ...}}')
+        rename.update(data)
+    return rename
+
+
+# --- plan and apply ---------------------------------------------------------------------------
+def run_import(engine: Engine, clock: RequestClock, module: str, args: argparse.Namespace) -> int:
+    """``plan`` and ``apply``: load the store, send the rows, report and summarise."""
+    if args.explain and args.json and args.report is None:
+        raise InputError("--explain with --json needs --report (stdout holds only the JSON)")
+    check = check_fields(engine.schema(module), args.check_fields)
+    rename = rename_map(args.map)
+    progress = Progress(sys.stderr)
+    out_path: str | None = getattr(args, "out", None)
+    for path in (args.report, out_path):
+        if path is not None and os.path.abspath(path) == os.path.abspath(args.rows):
+            raise InputError(f"{path}: would overwrite the rows file")
+    with contextlib.ExitStack() as stack:  # every file opened before any work
+        store = stack.enter_context(RowFile(args.store, rename))
+        rows = stack.enter_context(RowFile(args.rows, rename))
+        report = ReportWriter(args.report, args.explain) if args.report else None
+        if report is not None:
+            stack.enter_context(report.file)
+        out = stack.enter_context(AtomicFile(out_path)) if out_path else None
+        stored = load_store(engine, module, store, progress)
+        tally = send_rows(engine, clock, module, rows, check, report, args.explain, progress)
+        progress.done()
+        if report is not None:
+            report.file.commit()
+        if out is not None:
+            write_jsonl(out, engine.records(module))
+    summary = Summary.of(args.command, module, stored, tally, engine.count(module), out_path)
+    print(summary.to_json() if args.json else summary.to_text())
+    return 1 if tally.failed else 0
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    """A store row as ``Engine.load`` takes it: Zoho's export conventions translated."""
+    record_id = values.get("id")
+    if isinstance(record_id, str) and record_id.startswith("zcrm_"):  # Zoho's export prefix
+        values["id"] = record_id[5:]
+    for name in ("Created_By", "Modified_By", "Created_Time", "Modified_Time"):
+        if name in values:
+            value = values[name]
+            if value is None:
+                del values[name]
+            elif name.endswith("_By") and not isinstance(value, dict):
+                # an export names the user only; the id is the engine's acting user's
+                values[name] = {"name": str(value), "id": User().id}
+    return values
+
+
+def _warn_unknown(path: str, schema: ModuleSchema, keys: Iterable[str], what: str) -> None:
+    unknown = [k for k in keys if k not in schema.fields and k not in READ_ONLY_SYSTEM_FIELDS]
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if unknown[10:] else "")
+        print(
+            f"upsert-engine: warning: {path}: not fields of {schema.api_name} ({what}; "
+            f"see --map or --schema): {shown}",
+            file=sys.stderr,
+        )
+
+
+def load_store(engine: Engine, module: str, store: RowFile, progress: Progress) -> int:
+    """Load the export as existing data (R11, R14: repeats allowed); returns the record count."""
+    keys: dict[str, None] = {}
+    count = 0
+    for chunk in _batches(store, LOAD_CHUNK):
+        records = [_stored(row.values) for row in chunk]
+        for record in records:
+            keys.update(dict.fromkeys(record))
+        try:
+            engine.load(module, records)
+        except InvalidLoadError:
+            _locate_bad_record(engine, module, store.path, chunk, records)
+        count += len(records)
+        progress.update(f"loading {store.path}: {count:,} records")
+    _warn_unknown(store.path, engine.schema(module), keys, "kept, never matched")
+    return count
+
+
+def _locate_bad_record(
+    engine: Engine, module: str, path: str, chunk: list[Row], records: list[dict[str, Any]]
+) -> None:
+    """A chunk failed to load (nothing of it was loaded): load it row by row to find the line."""
+    for row, record in zip(chunk, records, strict=True):
+        try:
+            engine.load(module, [record])
+        except InvalidLoadError as error:
+            reason = str(error).removeprefix(f"{engine.schema(module).api_name} record 0: ")
+            raise InputError(f"{path} line {row.line}: {reason}") from None
+    raise AssertionError("a chunk failed to load but each of its records loads")
+
+
+def send_rows(
+    engine: Engine,
+    clock: RequestClock,
+    module: str,
+    rows: RowFile,
+    check: list[str] | None,
+    report: ReportWriter | None,
+    explain: bool,
+    progress: Progress,
+) -> Tally:
+    """Send the rows in requests of at most 100, in file order (R17, R19); count the outcomes."""
+    tally = Tally()
+    keys: dict[str, None] = {}
+    for chunk in _batches(rows, engine.options.max_records):
+        body: dict[str, Any] = {"data": [row.values for row in chunk]}
+        if check:
+            body["duplicate_check_fields"] = check
+        clock.request = tally.requests + 1
+        traces = engine.explain(module, body).records if explain else ()
+        response = engine.upsert(module, body)
+        entries = response.body.get("data")
+        if not isinstance(entries, list):  # a request-level error fails every row of it
+            entries = [response.body] * len(chunk)
+        for position, (row, entry) in enumerate(zip(chunk, entries, strict=True)):
+            keys.update(dict.fromkeys(row.values))
+            trace = traces[position] if position < len(traces) else None
+            outcome = report_row(tally.rows + 1, row.line, entry, trace)
+            tally.add(outcome)
+            if report is not None:
+                report.write(outcome)
+            elif outcome.explanation is not None:
+                text = outcome.explanation.to_text()
+                print(
+                    text.replace(
+                        f"record {outcome.row}:", f"row {outcome.row} (line {row.line}):", 1
+                    )
+                )
+        tally.requests += 1
+        progress.update(f"{rows.path}: {tally.rows:,} rows, {tally.requests:,} requests")
+    _warn_unknown(rows.path, engine.schema(module), keys, "ignored")
+    return tally

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .errors import shown
 from .fields import is_empty
 from .options import IntraBatch, MultiMatch, NonUniqueCheckField, Options, UnknownFields
 from .rules import MESSAGES, READ_ONLY_SYSTEM_FIELDS
@@ -74,6 +75,25 @@ class RequestError:
         }
 
 
+def not_a_check_field(schema: ModuleSchema, position: int, name: str) -> RequestError:
+    """R7: the error for a ``duplicate_check_fields`` entry outside S ∪ U."""
+    why = (
+        "is not a field of the module"
+        if name not in schema.fields
+        else "is neither a system-defined duplicate check field nor a user-defined unique field"
+    )
+    return RequestError(
+        "INVALID_DATA",
+        {
+            "api_name": "duplicate_check_fields",
+            "json_path": f"$.duplicate_check_fields[{position}]",
+        },
+        f"duplicate_check_fields[{position}] {shown(name)} {why} of {schema.api_name}; "
+        f"allowed: {', '.join(schema.duplicate_check_fields) or 'none'} (R7)",
+        "R7",
+    )
+
+
 def resolve_check_order(
     schema: ModuleSchema, requested: Sequence[str] | None, options: Options
 ) -> tuple[str, ...] | RequestError:
@@ -93,21 +113,7 @@ def resolve_check_order(
         if policy is NonUniqueCheckField.MATCH and name in schema.fields:
             kept.append(name)
             continue
-        why = (
-            "is not a field of the module"
-            if name not in schema.fields
-            else "is neither a system-defined duplicate check field nor a user-defined unique field"
-        )
-        return RequestError(
-            "INVALID_DATA",
-            {
-                "api_name": "duplicate_check_fields",
-                "json_path": f"$.duplicate_check_fields[{position}]",
-            },
-            f"duplicate_check_fields[{position}] {name!r} {why} of {schema.api_name}; "
-            f"allowed: {', '.join(schema.duplicate_check_fields) or 'none'} (R7)",
-            "R7",
-        )
+        return not_a_check_field(schema, position, name)
     return check_order(schema.system_fields, schema.unique_fields, kept)
 
 
@@ -178,6 +184,14 @@ def _path(index: int, name: str) -> str:
     return f"$.data[{index}].{name}"
 
 
+def _field_name(name: Any) -> str:
+    """A non-string record key as text for ``api_name`` (str() fails on huge ints)."""
+    try:
+        return str(name)
+    except (ValueError, RecursionError):
+        return shown(name)
+
+
 def _invalid(index: int, name: str, detail: dict[str, Any], reason: str) -> Rejected:
     details = {"api_name": name, "json_path": _path(index, name), **detail}
     return Rejected("INVALID_DATA", details, "R15", reason)
@@ -195,9 +209,9 @@ def prepare(
         if not isinstance(name, str):
             return _invalid(
                 index,
-                str(name),
+                _field_name(name),
                 {"expected_data_type": "text"},
-                f"field name {name!r} is not a string",
+                f"field name {shown(name)} is not a string",
             )
         definition = fields.get(name)
         if definition is None:
@@ -209,18 +223,17 @@ def prepare(
                     index,
                     name,
                     {},
-                    f"{name!r} is not a field of {schema.api_name} (unknown_fields=reject)",
+                    f"{shown(name)} is not a field of {schema.api_name} (unknown_fields=reject)",
                 )
             ignored.append(name)
             continue
         problem = definition.validate(value)
         if problem is not None:
             kind, expected = problem
-            shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
             reason = (
-                f"{name} = {shown} is longer than {expected} characters"
+                f"{name} = {shown(value)} is longer than {expected} characters"
                 if kind == "maximum_length"
-                else f"{name} = {shown} is not a valid {expected}"
+                else f"{name} = {shown(value)} is not a valid {expected}"
             )
             return _invalid(index, name, {kind: expected}, reason)
         values[name] = value
@@ -305,13 +318,13 @@ def decide(
 
     # step 3: R17 option - a record this request already wrote.
     if target is not None and target in written and options.intra_batch is IntraBatch.REJECT:
-        assert deciding is not None
+        named_by = deciding if deciding is not None else "id"  # plain update API: by id
         return Rejected(
             "DUPLICATE_DATA",
-            duplicate_details(schema, index, deciding, [target]),
+            duplicate_details(schema, index, named_by, [target]),
             "R17",
-            f"{deciding} = {values.get(deciding)!r} finds record {target}, already written by "
-            f"an earlier record of this request (intra_batch=reject)",
+            f"{named_by} = {shown(record.get(named_by))} finds record {target}, already written "
+            f"by an earlier record of this request (intra_batch=reject)",
             tuple(probes),
             ignored,
         )

@@ -24,7 +24,7 @@ from .decision import (
     duplicate_details,
     resolve_check_order,
 )
-from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError
+from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError, shown
 from .explain import Explanation, RecordTrace
 from .fields import (
     CONTAINER_TYPES,
@@ -70,6 +70,8 @@ def stepping_clock(n: int) -> datetime:
 
 #: Value types that are stored as they are (anything else may be a container: deep-copied).
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+#: System stamps that ``load`` fills in when a record leaves them out or sends null.
+_STAMPS = frozenset({"Created_Time", "Modified_Time", "Created_By", "Modified_By"})
 
 
 def _copy(value: Any) -> Any:
@@ -210,48 +212,62 @@ class Engine:
         ``InvalidLoadError`` naming the record and field, and loads nothing. O(records).
         """
         store = self._store(module)
-        rows = list(records)
+        try:
+            rows = list(records)
+        except TypeError:
+            raise InvalidLoadError(
+                f"{module}: records must be an iterable of mappings, not {shown(records)}"
+            ) from None
         collecting = gc.isenabled()
         gc.disable()  # millions of new dicts, none of them garbage: spare the collector's passes
         try:
-            self._check_load(module, rows)
-            new_ids = self._load_rows(store, rows)
+            prepared, seen = self._check_load(module, rows)
+            new_ids = self._load_rows(store, prepared, seen)
         finally:
             if collecting:
                 gc.enable()
         self._write_seq += 1
         return new_ids
 
-    def _check_load(self, module: str, rows: list[Any]) -> None:
-        """``load``'s checks: every row a mapping of str keys, ids and times well formed."""
+    def _check_load(
+        self, module: str, rows: list[Any]
+    ) -> tuple[list[tuple[str | None, dict[str, Any]]], set[str]]:
+        """``load``'s checks, and a copy of each row to write: (given id, fields); the ids."""
         seen: set[str] = set()
+        prepared: list[tuple[str | None, dict[str, Any]]] = []
         good_shapes: set[tuple[Any, ...]] = set()  # key tuples already known to be all str
         for position, row in enumerate(rows):
             if row.__class__ is not dict and not isinstance(row, Mapping):
-                raise InvalidLoadError(f"{module} record {position}: {row!r:.80} is not a mapping")
+                raise InvalidLoadError(f"{module} record {position}: {shown(row)} is not a mapping")
             shape = tuple(row)
             if shape not in good_shapes:
                 for key in row:
                     if not isinstance(key, str):
                         raise InvalidLoadError(
-                            f"{module} record {position}: field name {key!r} is not a str"
+                            f"{module} record {position}: field name {shown(key)} is not a str"
                         )
                 if len(good_shapes) < 1024:
                     good_shapes.add(shape)
+            given: str | None = None
             if row.get("id") is not None:
-                given = str(row["id"])
-                if not (given.isascii() and given.isdigit()) or isinstance(row["id"], bool):
+                raw_id = row["id"]
+                if isinstance(raw_id, int) and not isinstance(raw_id, bool) and raw_id >= 0:
+                    raw_id = str(raw_id) if raw_id.bit_length() <= 128 else ""
+                if not (isinstance(raw_id, str) and raw_id.isascii() and raw_id.isdigit()):
                     raise InvalidLoadError(
-                        f"{module} record {position}: id {row['id']!r} is not digits"
+                        f"{module} record {position}: id {shown(row['id'])} is not digits"
                     )
+                given = raw_id
                 if given in seen or any(given in s.records for s in self._stores.values()):
                     raise InvalidLoadError(
                         f"{module} record {position}: id {given} is already taken"
                     )
                 seen.add(given)
+            null_stamp = False
             for stamp in ("Created_Time", "Modified_Time"):
                 value = row.get(stamp)
                 if value is None:
+                    null_stamp = null_stamp or stamp in row
                     continue
                 try:
                     parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
@@ -259,49 +275,75 @@ class Engine:
                     parsed = None
                 if not isinstance(value, str) or parsed is None or parsed.utcoffset() is None:
                     raise InvalidLoadError(
-                        f"{module} record {position}: {stamp} {value!r} is not an ISO 8601 time "
-                        f"with an offset"
+                        f"{module} record {position}: {stamp} {shown(value)} is not an ISO 8601 "
+                        f"time with an offset"
                     )
+            for by in ("Created_By", "Modified_By"):
+                user = row.get(by)
+                if user is None:
+                    null_stamp = null_stamp or by in row
+                elif not (
+                    isinstance(user, Mapping)
+                    and isinstance(user.get("name"), str)
+                    and isinstance(user.get("id"), str)
+                ):
+                    raise InvalidLoadError(
+                        f"{module} record {position}: {by} {shown(user)} is not a user "
+                        f"{{'name': str, 'id': str}}"
+                    )
+            # copy now, so that nothing below can fail half-way through the writes
+            fields = dict(row)
+            fields.pop("id", None)
+            if null_stamp or not _SCALARS.issuperset(map(type, fields.values())):
+                try:
+                    fields = {
+                        k: _copy(v)
+                        for k, v in row.items()
+                        if k != "id" and not (v is None and k in _STAMPS)
+                    }
+                except RecursionError:
+                    raise InvalidLoadError(
+                        f"{module} record {position}: a value is nested too deeply"
+                    ) from None
+            prepared.append((given, fields))
+        return prepared, seen
 
-    def _load_rows(self, store: ModuleStore, rows: list[Any]) -> list[str]:
-        """``load``'s writes (rows already checked): copies, system fields, ids, indexes."""
+    def _load_rows(
+        self,
+        store: ModuleStore,
+        prepared: list[tuple[str | None, dict[str, Any]]],
+        seen: set[str],
+    ) -> list[str]:
+        """``load``'s writes (rows checked and copied): ids, system fields, indexes."""
         now = self._now()
-        user = self._user  # shared: stored records are never changed in place, reads copy them
         seq = self._id_seq
-        default_ids = self._ids is sequential_ids
         new_ids: list[str] = []
-        pending: list[tuple[str, dict[str, Any]]] = []  # written in batches, in order
-        try:
-            for row in rows:
-                fields = dict(row)
-                given = fields.pop("id", None)
-                if not _SCALARS.issuperset(map(type, fields.values())):
-                    fields = {k: _copy(v) for k, v in fields.items()}
-                if "Created_Time" not in fields:
-                    fields["Created_Time"] = now
-                if "Modified_Time" not in fields:
-                    fields["Modified_Time"] = fields["Created_Time"]
-                if "Created_By" not in fields:
-                    fields["Created_By"] = user
-                if "Modified_By" not in fields:
-                    fields["Modified_By"] = user
-                if given is not None:
-                    record_id = str(given)
-                    self._explicit_ids = True
-                elif default_ids and not self._explicit_ids:
-                    record_id = str(FIRST_ID + seq)  # sequential_ids, inlined; none is taken
-                    seq += 1
-                else:  # the id source must see every record written before this one
-                    store.insert_many(pending)
-                    pending.clear()
+        if self._ids is sequential_ids and not self._explicit_ids and not seen:
+            # sequential_ids, inlined: no id in the org or in this load can be taken
+            new_ids = [str(FIRST_ID + n) for n in range(seq, seq + len(prepared))]
+            seq += len(prepared)
+        else:
+            for given, _ in prepared:
+                if given is None:  # a new id, also unlike the ids this very load brings
                     record_id, seq = self._next_id(seq)
-                pending.append((record_id, fields))
-                new_ids.append(record_id)
-                if len(pending) == 4096:
-                    store.insert_many(pending)
-                    pending.clear()
-        finally:  # on an error too, as writing row by row would have left it
-            store.insert_many(pending)
+                    while record_id in seen:
+                        record_id, seq = self._next_id(seq)
+                    new_ids.append(record_id)
+                else:
+                    new_ids.append(given)
+        if seen:
+            self._explicit_ids = True
+        user = self._user  # shared: stored records are never changed in place, reads copy them
+        for _, fields in prepared:
+            if "Created_Time" not in fields:
+                fields["Created_Time"] = now
+            if "Modified_Time" not in fields:
+                fields["Modified_Time"] = fields["Created_Time"]
+            if "Created_By" not in fields:
+                fields["Created_By"] = user
+            if "Modified_By" not in fields:
+                fields["Modified_By"] = user
+        store.insert_many(zip(new_ids, (fields for _, fields in prepared), strict=True))
         self._id_seq = seq
         return new_ids
 
@@ -857,13 +899,17 @@ def _update_target(store: ModuleStore, position: int, record: Mapping[Any, Any])
             "R12",
             "an update by id needs the record's id",
         )
-    record_id = str(given) if isinstance(given, (str, int)) and not isinstance(given, bool) else ""
+    record_id = ""
+    if isinstance(given, str):
+        record_id = given
+    elif isinstance(given, int) and not isinstance(given, bool) and given.bit_length() <= 128:
+        record_id = str(given)  # no str() of huge ints: it raises over 4300 digits
     if record_id not in store.records:
         return Rejected(
             "INVALID_DATA",
             {"api_name": "id", "json_path": path},
             "R12",
-            f"id {given!r:.40} names no record of {store.schema.api_name}",
+            f"id {shown(given, 40)} names no record of {store.schema.api_name}",
         )
     return record_id
 

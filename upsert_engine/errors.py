@@ -25,3 +25,16 @@ class UnknownModuleError(UpsertEngineError, KeyError):
 
 class InvalidLoadError(UpsertEngineError, ValueError):
     """Data handed to ``Engine.load`` is malformed; nothing was loaded."""
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """``repr(value)`` for a message, cut to ``limit`` characters; never raises.
+
+    ``repr`` itself raises on ints over 4300 digits (ValueError) and on deeply nested
+    lists or dicts (RecursionError): a message must not turn a bad request into a crash.
+    """
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -34,12 +34,24 @@ _MAX_INTEGER_TEXT: Final = 40  # longer digit strings cannot be in range; skip i
 
 
 # --- normalisers (R8) ---------------------------------------------------------------------------
+def _int_text(number: int) -> str | None:
+    """``str(number)``, or None for an int too long for ``str()`` (over 4300 digits)."""
+    try:
+        return str(number)
+    except ValueError:
+        return None
+
+
 def normalize_text(value: Any) -> str | None:
     """R8: strip surrounding white space, compare case-insensitively; empty → None (R9)."""
     if isinstance(value, str):
         key = value.strip().lower()
         return key or None
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):  # loaded data only; beyond float range too (no isfinite)
+        return _int_text(value)
+    if isinstance(value, float) and math.isfinite(value):
         return str(value).lower()
     return None
 
@@ -63,7 +75,7 @@ def integer_value(value: Any) -> int | None:
 def normalize_integer(value: Any) -> str | None:
     """R8: Number and Long Integer compare as integers; empty or non-integral → None."""
     number = integer_value(value)
-    return None if number is None else str(number)
+    return None if number is None else _int_text(number)
 
 
 def normalize_digits(value: Any) -> str | None:
@@ -124,7 +136,10 @@ def _valid_number(value: Any) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, (int, float)):
-        return math.isfinite(value)
+        try:
+            return math.isfinite(value)
+        except OverflowError:  # an int beyond float range
+            return False
     if isinstance(value, str) and len(value) <= 64:
         try:
             return math.isfinite(float(value))
@@ -165,8 +180,12 @@ def _valid_record_id(value: Any) -> bool:
 
 
 def _valid_lookup(value: Any) -> bool:
-    if isinstance(value, dict):
-        return "id" in value and _valid_record_id(value["id"])
+    if isinstance(value, dict):  # {"id": ..., "name": ...}: an object of scalars
+        return (
+            "id" in value
+            and _valid_record_id(value["id"])
+            and all(isinstance(v, (str, int, float, bool)) or v is None for v in value.values())
+        )
     return _valid_record_id(value)
 
 

@@ -82,11 +82,21 @@ class Options:
                 raise ConfigurationError(
                     f"option {name}={value!r} is not one of {choices}"
                 ) from None
-        if self.api_version not in API_VERSIONS:
+        if not isinstance(self.api_version, str) or self.api_version not in API_VERSIONS:
             raise ConfigurationError(
                 f"api_version={self.api_version!r} is not one of {', '.join(API_VERSIONS)} (R23)"
             )
-        if self.max_unique_fields is not None and self.max_unique_fields < 0:
-            raise ConfigurationError(f"max_unique_fields={self.max_unique_fields!r} must be >= 0")
-        if not self.max_records >= 1:
-            raise ConfigurationError(f"max_records={self.max_records!r} must be >= 1 (R19)")
+        if self.max_unique_fields is not None and not _is_count(self.max_unique_fields, 0):
+            raise ConfigurationError(
+                f"max_unique_fields={self.max_unique_fields!r} must be None or an int >= 0 (R3)"
+            )
+        if not _is_count(self.max_records, 1):
+            raise ConfigurationError(f"max_records={self.max_records!r} must be an int >= 1 (R19)")
+        user = self.user
+        if not (isinstance(user, User) and isinstance(user.name, str) and isinstance(user.id, str)):
+            raise ConfigurationError(f"user={user!r} must be a User with a str name and id")
+
+
+def _is_count(value: object, low: int) -> bool:
+    """An int (not a bool) of at least ``low``."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .decision import RequestError
+from .errors import shown
 from .rules import TRIGGER_VALUES
 
 
@@ -115,7 +116,7 @@ def parse_request(body: Any, max_records: int) -> ParsedRequest | RequestError:
                     "duplicate_check_fields",
                     f"$.duplicate_check_fields[{position}]",
                     f"duplicate_check_fields[{position}] must be a field API name, not "
-                    f"{_type_name(name)} {name!r} (R7)",
+                    f"{_type_name(name)} {shown(name)} (R7)",
                     "R7",
                 )
 
@@ -133,13 +134,13 @@ def parse_request(body: Any, max_records: int) -> ParsedRequest | RequestError:
                 return _invalid(
                     "trigger",
                     f"$.trigger[{position}]",
-                    f"trigger[{position}] = {item!r} is not one of "
+                    f"trigger[{position}] = {shown(item)} is not one of "
                     f"{', '.join(sorted(TRIGGER_VALUES))} (R22)",
                     "R22",
                 )
     for key, (accepts, shape) in OPTIONAL_KEYS.items():
         if key in body and body[key] is not None and not accepts(body[key]):
             return _invalid(
-                key, f"$.{key}", f"{key} must be {shape}, not {body[key]!r:.80} (R22)", "R22"
+                key, f"$.{key}", f"{key} must be {shape}, not {shown(body[key])} (R22)", "R22"
             )
     return ParsedRequest(data, requested)

@@ -1,0 +1,427 @@
+"""The fake server's routes: a pure function from a parsed request to a reply (no sockets).
+
+``dispatch(engine, request)`` answers every ``/crm/{version}/...`` endpoint and the two
+admin endpoints that read or write the engine (``/__admin/load``, ``/__admin/dump``). It is
+deterministic given the engine's state, so replaying the server's request log through it
+into a fresh engine reproduces every reply (server.py ``replay``). Authentication, body
+parsing, the OAuth endpoint, reset and the request log live in server.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from . import _zoho_meta as meta
+from .engine import Engine
+from .errors import InvalidLoadError, UnknownModuleError
+from .fields import FieldDef, normalize_text
+from .responses import Response, for_version
+from .rules import API_VERSIONS, MESSAGES, READ_ONLY_SYSTEM_FIELDS
+from .schema import ModuleSchema
+
+MAX_PER_PAGE: Final = 200
+STRING_TYPES: Final = frozenset(
+    {"text", "textarea", "email", "phone", "website", "picklist", "multiselectpicklist"}
+)
+SEARCH_OPERATORS: Final = ("equals", "not_equal", "starts_with")
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What the routes see: method, decoded path segments, query and the parsed JSON body."""
+
+    method: str
+    segments: tuple[str, ...]
+    query: Mapping[str, Sequence[str]]
+    body: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Status and JSON body; ``body is None`` sends no body (204)."""
+
+    status: int
+    body: Any = None
+
+
+def error(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> Reply:
+    """Zoho's top-level error shape."""
+    body = {"code": code, "details": details or {}, "message": message, "status": "error"}
+    return Reply(status, body)
+
+
+def not_found() -> Reply:
+    """An unknown path (Zoho: INVALID_URL_PATTERN, HTTP 404)."""
+    return error(
+        404, "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one"
+    )
+
+
+def bad_method() -> Reply:
+    """A known path with a method it does not take (Zoho: INVALID_REQUEST_METHOD, HTTP 400)."""
+    return error(400, "INVALID_REQUEST_METHOD", "The http request method type is not a valid one")
+
+
+def _invalid_module(param: str | None = None) -> Reply:
+    details: dict[str, Any] = {"resource_path_index": 0} if param is None else {"param_name": param}
+    return error(400, "INVALID_MODULE", MESSAGES["INVALID_MODULE"], details)
+
+
+def _missing_param(*names: str) -> Reply:
+    shown = names[0] if len(names) == 1 else list(names)
+    return error(
+        400,
+        "REQUIRED_PARAM_MISSING",
+        "One of the expected parameter is missing",
+        {"param_name": shown},
+    )
+
+
+def _invalid_param(name: str, why: str) -> Reply:
+    return error(400, "INVALID_DATA", f"{name}: {why}", {"param_name": name})
+
+
+def _param(request: Request, name: str) -> str | None:
+    values = request.query.get(name)
+    return values[-1] if values else None
+
+
+# --- dispatch ---------------------------------------------------------------------------------
+def dispatch(engine: Engine, request: Request) -> Reply:
+    """The reply to ``request`` against ``engine`` (which it may change)."""
+    segments = request.segments
+    if segments[:1] == ("__admin",):
+        if segments[1:] == ("load",):
+            return _admin_load(engine, request) if request.method == "POST" else bad_method()
+        if segments[1:] == ("dump",):
+            return _admin_dump(engine, request) if request.method == "GET" else bad_method()
+        return not_found()
+    if len(segments) < 3 or segments[0] != "crm" or segments[1] not in API_VERSIONS:
+        return not_found()
+    version, rest = segments[1], segments[2:]
+    reply = _crm(engine, request, version, rest)
+    if reply.body is not None:
+        return Reply(reply.status, for_version(reply.body, version))
+    return reply
+
+
+def _crm(engine: Engine, request: Request, version: str, rest: tuple[str, ...]) -> Reply:
+    method = request.method
+    if rest[0] in ("settings", "users", "org"):
+        route: Callable[[], Reply] | None = {
+            ("settings", "fields"): lambda: _fields(engine, request),
+            ("settings", "modules"): lambda: _modules(engine),
+            ("users",): lambda: Reply(200, meta.users_metadata(engine.options.user)),
+            ("org",): lambda: Reply(200, meta.org_metadata()),
+        }.get(rest)
+        if route is None:
+            return not_found()
+        return route() if method == "GET" else bad_method()
+    module = rest[0]
+    if len(rest) == 1:
+        if method == "GET":
+            return _list(engine, request, module)
+        if method == "POST":
+            return _from_engine(engine.insert(module, request.body, api_version=version))
+        if method == "PUT":
+            return _from_engine(engine.update(module, request.body, api_version=version))
+        if method == "DELETE":
+            ids = [i for i in (_param(request, "ids") or "").split(",") if i.strip()]
+            return _from_engine(engine.delete(module, [i.strip() for i in ids]))
+        return bad_method()
+    if len(rest) != 2:
+        return not_found()
+    action = rest[1]
+    if action == "upsert":
+        if method != "POST":
+            return bad_method()
+        return _from_engine(engine.upsert(module, request.body, api_version=version))
+    if action == "search":
+        return _search(engine, request, module) if method == "GET" else bad_method()
+    if action.isascii() and action.isdigit():
+        return _get_record(engine, module, action) if method == "GET" else bad_method()
+    return not_found()
+
+
+def _from_engine(response: Response) -> Reply:
+    return Reply(response.status, response.body)
+
+
+def _schema(engine: Engine, module: str) -> ModuleSchema | None:
+    try:
+        return engine.schema(module)
+    except UnknownModuleError:
+        return None
+
+
+# --- metadata ---------------------------------------------------------------------------------
+def _fields(engine: Engine, request: Request) -> Reply:
+    module = _param(request, "module")
+    if not module:
+        return _missing_param("module")
+    schema = _schema(engine, module)
+    if schema is None:
+        return _invalid_module("module")
+    return Reply(200, meta.fields_metadata(engine.modules(), schema))
+
+
+def _modules(engine: Engine) -> Reply:
+    modules = engine.modules()
+    return Reply(200, meta.modules_metadata(modules, [engine.schema(m) for m in modules]))
+
+
+# --- reading records --------------------------------------------------------------------------
+def _get_record(engine: Engine, module: str, record_id: str) -> Reply:
+    if _schema(engine, module) is None:
+        return _invalid_module()
+    record = engine.get(module, record_id)
+    if record is None:
+        return error(400, "INVALID_DATA", "the id given seems to be invalid", {"id": record_id})
+    return Reply(200, {"data": [record]})
+
+
+def _page(request: Request) -> tuple[int, int] | Reply:
+    numbers: dict[str, int] = {}
+    for name, default, high in (("page", 1, None), ("per_page", MAX_PER_PAGE, MAX_PER_PAGE)):
+        text = _param(request, name)
+        if text is None or text == "":
+            numbers[name] = default
+            continue
+        if not (text.isascii() and text.isdigit()) or int(text) < 1:
+            return _invalid_param(name, f"{text!r} is not a positive integer")
+        if high is not None and int(text) > high:
+            return _invalid_param(name, f"{text} is more than {high}")
+        numbers[name] = int(text)
+    return numbers["page"], numbers["per_page"]
+
+
+def _paged(request: Request, records: Iterable[dict[str, Any]]) -> Reply:
+    """One page of ``records`` with Zoho's ``info`` block; no records at all: 204."""
+    paging = _page(request)
+    if isinstance(paging, Reply):
+        return paging
+    page, per_page = paging
+    wanted = _param(request, "fields")
+    keep: set[str] | None = None
+    if wanted:
+        keep = {name.strip() for name in wanted.split(",") if name.strip()} | {"id"}
+    start = (page - 1) * per_page
+    chosen: list[dict[str, Any]] = []
+    more = False
+    for position, record in enumerate(records):
+        if position < start:
+            continue
+        if len(chosen) == per_page:
+            more = True
+            break
+        chosen.append(record if keep is None else {k: v for k, v in record.items() if k in keep})
+    if not chosen:
+        return Reply(204)
+    info = {"per_page": per_page, "count": len(chosen), "page": page, "more_records": more}
+    return Reply(200, {"data": chosen, "info": info})
+
+
+def _list(engine: Engine, request: Request, module: str) -> Reply:
+    if _schema(engine, module) is None:
+        return _invalid_module()
+    return _paged(request, engine.records(module))
+
+
+# --- search -----------------------------------------------------------------------------------
+def match_key(definition: FieldDef | None, value: Any) -> str | None:
+    """The key two values are compared by in a search (R8 normalisation where it applies)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        value = value.get("id")
+        return None if value is None else str(value)
+    if definition is not None:
+        key = definition.key(value)
+        if key is not None:
+            return key
+    return normalize_text(value if isinstance(value, str) else str(value))
+
+
+Predicate = Callable[[dict[str, Any]], bool]
+
+
+class CriteriaError(ValueError):
+    """A ``criteria`` that cannot be read; the message says where and why."""
+
+
+def _condition(schema: ModuleSchema, text: str) -> Predicate:
+    field_name, sep1, rest = text.partition(":")
+    operator, sep2, raw = rest.partition(":")
+    field_name, operator = field_name.strip(), operator.strip().lower()
+    if not (sep1 and sep2 and field_name):
+        raise CriteriaError(f"{text!r} is not Field:operator:value")
+    if field_name not in schema.fields and field_name not in READ_ONLY_SYSTEM_FIELDS:
+        raise CriteriaError(f"{field_name!r} is not a field of {schema.api_name}")
+    if operator not in SEARCH_OPERATORS:
+        raise CriteriaError(f"operator {operator!r} is not one of {', '.join(SEARCH_OPERATORS)}")
+    definition = schema.fields.get(field_name)
+    values = _split_values(raw)
+    keys = {match_key(definition, v) for v in values}
+
+    def value_of(record: dict[str, Any]) -> Any:
+        return record.get(field_name)
+
+    if operator == "starts_with":
+        prefixes = [v.lower() for v in values]
+        return lambda record: any(
+            str(value_of(record) or "").lower().startswith(p) for p in prefixes
+        )
+    if operator == "equals":
+        return lambda record: match_key(definition, value_of(record)) in keys
+    return lambda record: match_key(definition, value_of(record)) not in keys
+
+
+def _split_values(raw: str) -> list[str]:
+    """``a,b\\,c`` → ``["a", "b,c"]`` (Zoho: comma-separated values, ``\\`` escapes)."""
+    values, current, escaped = [], [], False
+    for char in raw:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ",":
+            values.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    values.append("".join(current))
+    return values
+
+
+def parse_criteria(schema: ModuleSchema, text: str) -> Predicate:
+    """``(F:op:v)``, ``((A:equals:1)and(B:starts_with:x))``, ``(...)or(...)``: a predicate."""
+    position = 0
+
+    def skip_space() -> None:
+        nonlocal position
+        while position < len(text) and text[position].isspace():
+            position += 1
+
+    def group() -> Predicate:
+        nonlocal position
+        skip_space()
+        if position >= len(text) or text[position] != "(":
+            raise CriteriaError(f"expected '(' at character {position + 1}")
+        position += 1
+        skip_space()
+        if position < len(text) and text[position] == "(":
+            inner = expression()
+            skip_space()
+        else:
+            start, escaped = position, False
+            while position < len(text) and (escaped or text[position] != ")"):
+                escaped = text[position] == "\\" and not escaped
+                position += 1
+            inner = _condition(schema, text[start:position])
+        if position >= len(text) or text[position] != ")":
+            raise CriteriaError(f"expected ')' at character {position + 1}")
+        position += 1
+        return inner
+
+    def expression() -> Predicate:
+        nonlocal position
+        parts = [group()]
+        joiner: str | None = None
+        while True:
+            skip_space()
+            word = next(
+                (w for w in ("and", "or") if text[position : position + len(w)].lower() == w),
+                None,
+            )
+            if word is None:
+                break
+            if joiner is not None and word != joiner:
+                raise CriteriaError("mix of 'and' and 'or' at one level: add parentheses")
+            joiner = word
+            position += len(word)
+            parts.append(group())
+        if len(parts) == 1:
+            return parts[0]
+        if joiner == "and":
+            return lambda record: all(part(record) for part in parts)
+        return lambda record: any(part(record) for part in parts)
+
+    predicate = expression()
+    skip_space()
+    if position != len(text):
+        raise CriteriaError(f"unexpected text at character {position + 1}")
+    return predicate
+
+
+def _typed_match(schema: ModuleSchema, types: Iterable[str], wanted: str) -> Predicate:
+    fields = [f for f in schema.fields.values() if f.data_type in set(types)]
+    return lambda record: any(
+        record.get(f.api_name) is not None
+        and match_key(f, record.get(f.api_name)) == match_key(f, wanted)
+        for f in fields
+    )
+
+
+def _word_match(schema: ModuleSchema, word: str) -> Predicate:
+    names = [f.api_name for f in schema.fields.values() if f.data_type in STRING_TYPES]
+    lowered = word.strip().lower()
+    return lambda record: any(lowered in str(record.get(n) or "").lower() for n in names)
+
+
+def _search(engine: Engine, request: Request, module: str) -> Reply:
+    """Zoho's search: ``criteria`` first, then ``email``, ``phone``, ``word`` (one is used)."""
+    schema = _schema(engine, module)
+    if schema is None:
+        return _invalid_module()
+    predicate: Predicate
+    criteria = _param(request, "criteria")
+    if criteria:
+        try:
+            predicate = parse_criteria(schema, criteria)
+        except CriteriaError as problem:
+            return error(
+                400, "INVALID_QUERY", f"invalid query formed: {problem}", {"reason": str(problem)}
+            )
+    elif _param(request, "email"):
+        predicate = _typed_match(schema, ("email",), _param(request, "email") or "")
+    elif _param(request, "phone"):
+        predicate = _typed_match(schema, ("phone",), _param(request, "phone") or "")
+    elif _param(request, "word"):
+        predicate = _word_match(schema, _param(request, "word") or "")
+    else:
+        return _missing_param("criteria", "email", "phone", "word")
+    return _paged(request, (r for r in engine.records(module) if predicate(r)))
+
+
+# --- admin ------------------------------------------------------------------------------------
+def _admin_load(engine: Engine, request: Request) -> Reply:
+    body = request.body
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        return error(
+            400,
+            "INVALID_DATA",
+            'send {"module": M, "records": [{...}, ...]}',
+            {"api_name": "records"},
+        )
+    module = body.get("module")
+    if not isinstance(module, str) or _schema(engine, module) is None:
+        return _invalid_module("module")
+    try:
+        ids = engine.load(module, body["records"])
+    except InvalidLoadError as problem:
+        return error(400, "INVALID_DATA", str(problem), {"api_name": "records"})
+    return Reply(200, {"ids": ids})
+
+
+def _admin_dump(engine: Engine, request: Request) -> Reply:
+    module = _param(request, "module")
+    if not module:
+        return _missing_param("module")
+    if _schema(engine, module) is None:
+        return _invalid_module("module")
+    return Reply(200, {"records": list(engine.records(module))})

@@ -1,0 +1,253 @@
+"""Reading the command line's input files: rows streamed as dicts, and small JSON files.
+
+Only the command line uses this module; the core never reads files. Formats: CSV with a header
+row, a JSON array of objects, JSONL; UTF-8 with or without a BOM. Rows are read lazily, line by
+line, so memory does not grow with the file. Every problem is an ``InputError`` naming the file
+and the line.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, BinaryIO
+
+#: A JSON array element still unfinished after this many characters is reported as broken.
+MAX_JSON_ELEMENT = 16 * 1024 * 1024
+FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+#: Maps a column label or key to a field API name; ``None`` drops the column.
+Rename = Mapping[str, "str | None"]
+
+
+class InputError(Exception):
+    """A user's file or option cannot be used; the message names the file, line or field."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One input row: the line it starts on and its fields (empty CSV cells left out)."""
+
+    line: int
+    values: dict[str, Any]
+
+
+def open_binary(path: str) -> BinaryIO:
+    """``path`` opened for reading, or an ``InputError`` saying why it cannot be."""
+    try:
+        return open(path, "rb")
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+
+
+def _lines(path: str, handle: BinaryIO) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each line, decoded as UTF-8 with a leading BOM dropped."""
+    for number, raw in enumerate(handle, 1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"{path} line {number}: not UTF-8 (byte 0x{raw[error.start]:02x} "
+                f"at column {error.start + 1})"
+            ) from None
+        if number == 1 and text.startswith("\ufeff"):
+            text = text[1:]
+        yield number, text
+
+
+def read_json(path: str) -> Any:
+    """A whole (small) JSON file: the --schema and --map files."""
+    with open_binary(path) as handle:
+        text = "".join(line for _, line in _lines(path, handle))
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path} line {error.lineno}: not valid JSON ({error.msg})") from None
+
+
+class RowFile:
+    """The rows of one input file, in file order: ``with RowFile(p, rename) as rows: ...``.
+
+    The file is opened at once (so a missing file is reported before any work) and read lazily.
+    """
+
+    def __init__(self, path: str, rename: Rename) -> None:
+        self.path = path
+        self._rename = dict(rename)
+        self._handle = open_binary(path)
+        self.format = FORMATS.get(os.path.splitext(path)[1].lower()) or self._sniff()
+
+    def _sniff(self) -> str:
+        """The format of a file whose name does not tell: by its first non-blank character."""
+        start = self._handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        self._handle.seek(0)
+        return {b"[": "json", b"{": "jsonl"}.get(start, "csv")
+
+    def __enter__(self) -> RowFile:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._handle.close()
+
+    def __iter__(self) -> Iterator[Row]:
+        lines = _lines(self.path, self._handle)
+        if self.format == "csv":
+            return self._csv(lines)
+        if self.format == "jsonl":
+            return self._jsonl(lines)
+        return self._json_array(lines)
+
+    def _error(self, line: int, message: str) -> InputError:
+        return InputError(f"{self.path} line {line}: {message}")
+
+    def _renamed(self, values: dict[str, Any]) -> dict[str, Any]:
+        if not self._rename:
+            return values
+        renamed: dict[str, Any] = {}
+        for key, value in values.items():
+            name = self._rename.get(key, key)
+            if name is not None:
+                renamed[name] = value
+        return renamed
+
+    # --- CSV: a header row of field API names (or labels --map renames), then one row a line ---
+    def _csv(self, lines: Iterator[tuple[int, str]]) -> Iterator[Row]:
+        last = 0  # the line the CSV reader has read up to
+
+        def text() -> Iterator[str]:
+            nonlocal last
+            for number, line in lines:
+                last = number
+                yield line
+
+        reader = csv.reader(text(), strict=True)
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise self._error(1, "empty file; expected a header row of field API names")
+            names = self._header(header)
+            end = last
+            for cells in reader:
+                start, end = end + 1, last
+                if not cells:  # a blank line
+                    continue
+                if len(cells) != len(names):
+                    raise self._error(
+                        start, f"{len(cells)} cells, but the header has {len(names)} columns"
+                    )
+                values = {
+                    n: c for n, c in zip(names, cells, strict=True) if c != "" and n is not None
+                }
+                yield Row(start, values)
+        except csv.Error as error:
+            raise self._error(last, f"not valid CSV ({error})") from None
+
+    def _header(self, header: list[str]) -> list[str | None]:
+        names: list[str | None] = []
+        seen: set[str] = set()
+        for position, cell in enumerate(header, 1):
+            label = cell.strip()
+            if not label:
+                raise self._error(1, f"column {position} of the header has no name")
+            name = self._rename.get(label, label)
+            if name is not None and name in seen:
+                raise self._error(1, f"column {position} ({label!r}) names {name} a second time")
+            if name is not None:
+                seen.add(name)
+            names.append(name)
+        return names
+
+    # --- JSONL: one object per line ---------------------------------------------------------
+    def _jsonl(self, lines: Iterator[tuple[int, str]]) -> Iterator[Row]:
+        for number, line in lines:
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise self._error(number, f"not valid JSON ({error.msg})") from None
+            yield self._object(number, value, "the line")
+
+    def _object(self, line: int, value: Any, what: str) -> Row:
+        if not isinstance(value, dict):
+            kind = "null" if value is None else type(value).__name__
+            raise self._error(line, f"{what} is a JSON {kind}, not an object (one row)")
+        return Row(line, self._renamed(value))
+
+    # --- JSON: an array of objects, parsed element by element as lines arrive ----------------
+    def _json_array(self, lines: Iterator[tuple[int, str]]) -> Iterator[Row]:
+        decoder = json.JSONDecoder()
+        buffer, first_line = "", 1  # text not yet parsed, and the line it starts on
+        state = "start"  # start -> first|value -> comma -> ... -> end
+        waiting = False  # the element at the front is unfinished: wait for a line ending in }
+        count, last_line = 0, 1
+        seen = seen_line = 0  # newlines are counted once: up to ``seen`` there are ``seen_line``
+
+        def line_at(position: int) -> int:  # positions asked for only grow, until a trim
+            nonlocal seen, seen_line
+            seen_line += buffer.count("\n", seen, position)
+            seen = max(seen, position)
+            return first_line + seen_line
+
+        for number, line in itertools.chain(lines, ((0, ""),)):  # (0, ""): end of file
+            if not buffer and number:
+                first_line = last_line = number
+            elif number:
+                last_line = number
+            buffer += line
+            closing = line.rstrip().rstrip(",]").rstrip().endswith("}")
+            if waiting and number and not closing and len(buffer) <= MAX_JSON_ELEMENT:
+                continue
+            position, waiting = 0, False
+            while True:
+                while position < len(buffer) and buffer[position] in " \t\r\n":
+                    position += 1
+                if position == len(buffer):
+                    break
+                char = buffer[position]
+                if state == "start":
+                    if char != "[":
+                        raise self._error(line_at(position), "expected a JSON array of objects")
+                    position, state = position + 1, "first"
+                elif state in ("first", "value") and not (state == "first" and char == "]"):
+                    if char != "{":
+                        raise self._error(line_at(position), f"element {count} is not an object")
+                    try:
+                        value, end = decoder.raw_decode(buffer, position)
+                    except json.JSONDecodeError as error:
+                        if len(buffer) - position > MAX_JSON_ELEMENT:
+                            raise self._error(
+                                line_at(error.pos), f"not valid JSON ({error.msg})"
+                            ) from None
+                        waiting = True
+                        break
+                    yield self._object(line_at(position), value, f"element {count}")
+                    count, position, state = count + 1, end, "comma"
+                elif state == "comma" and char in ",]":
+                    position, state = position + 1, "value" if char == "," else "end"
+                elif state == "first":  # "[]"
+                    position, state = position + 1, "end"
+                else:
+                    raise self._error(
+                        line_at(position), f"unexpected {char!r} after element {count - 1}"
+                    )
+            first_line = line_at(position)
+            buffer, seen, seen_line = buffer[position:], 0, 0
+        if waiting:
+            try:
+                decoder.raw_decode(buffer)
+            except json.JSONDecodeError as error:
+                raise self._error(line_at(error.pos), f"not valid JSON ({error.msg})") from None
+        if state != "end":
+            what = "empty file" if state == "start" else "the JSON array is not closed"
+            raise self._error(last_line, f"{what}; expected a JSON array of objects")

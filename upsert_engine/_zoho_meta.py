@@ -1,0 +1,206 @@
+"""Zoho's metadata shapes for the fake server: ``/settings/fields``, ``/settings/modules``,
+``/users`` and ``/org``, built from the engine's schemas.
+
+Everything here is derived from the configuration, never invented: a field's ``length`` is
+the engine's ``max_length`` (absent when the engine has none), ``system_mandatory`` is the
+module's mandatory fields (R4), ``unique`` is Zoho's ``{"casesensitive": "false"}`` for a
+user-defined unique field (R8: case-insensitive) and ``{}`` otherwise. Picklists carry no
+``pick_list_values``: the engine does not restrict picklist values, and an empty list makes
+Zoho's SDK skip its client-side value check, as it would for any value the engine accepts.
+A lookup is listed only when the fake can answer for its target module (Zoho's SDK fetches
+the target's fields too), so lookups to modules outside the org, or with an unknown target,
+are left out. Ids are numeric strings, stable for a given module order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+from .options import User
+from .schema import CUSTOM_MODULE_FIELDS, ModuleSchema
+from .standard_fields import STANDARD_FIELDS
+
+#: Target module of each standard lookup field (Zoho's field metadata ``lookup.module``).
+LOOKUP_TARGETS: Final[dict[tuple[str, str], str]] = {
+    ("Accounts", "Parent_Account"): "Accounts",
+    ("Contacts", "Account_Name"): "Accounts",
+    ("Contacts", "Vendor_Name"): "Vendors",
+    ("Contacts", "Reporting_To"): "Contacts",
+    ("Deals", "Account_Name"): "Accounts",
+    ("Deals", "Campaign_Source"): "Campaigns",
+    ("Deals", "Contact_Name"): "Contacts",
+    ("Campaigns", "Parent_Campaign"): "Campaigns",
+    ("Cases", "Product_Name"): "Products",
+    ("Cases", "Related_To"): "Contacts",
+    ("Cases", "Account_Name"): "Accounts",
+    ("Cases", "Deal_Name"): "Deals",
+    ("Solutions", "Product_Name"): "Products",
+    ("Products", "Vendor_Name"): "Vendors",
+    ("Quotes", "Deal_Name"): "Deals",
+    ("Quotes", "Contact_Name"): "Contacts",
+    ("Quotes", "Account_Name"): "Accounts",
+    ("Sales_Orders", "Deal_Name"): "Deals",
+    ("Sales_Orders", "Quote_Name"): "Quotes",
+    ("Sales_Orders", "Contact_Name"): "Contacts",
+    ("Sales_Orders", "Account_Name"): "Accounts",
+    ("Purchase_Orders", "Vendor_Name"): "Vendors",
+    ("Purchase_Orders", "Contact_Name"): "Contacts",
+    ("Invoices", "Sales_Order"): "Sales_Orders",
+    ("Invoices", "Contact_Name"): "Contacts",
+    ("Invoices", "Account_Name"): "Accounts",
+    ("Appointments", "Service_Name"): "Services",
+}
+
+JSON_TYPES: Final[dict[str, str]] = {
+    "integer": "integer",
+    "bigint": "integer",
+    "double": "double",
+    "currency": "double",
+    "percent": "double",
+    "decimal": "double",
+    "boolean": "boolean",
+    "multiselectpicklist": "jsonarray",
+    "lookup": "jsonobject",
+    "ownerlookup": "jsonobject",
+    "userlookup": "jsonobject",
+}
+
+#: The read-only system fields every record has, as Zoho lists them (the SDK skips them).
+SYSTEM_FIELDS: Final[tuple[tuple[str, str], ...]] = (
+    ("Created_By", "ownerlookup"),
+    ("Modified_By", "ownerlookup"),
+    ("Created_Time", "datetime"),
+    ("Modified_Time", "datetime"),
+)
+
+_MODULE_ID_BASE: Final = 5725767000000002175
+_FIELD_ID_BASE: Final = 5725767000000010001
+ORG_ID: Final = "5725767000000317001"
+ORG_ZGID: Final = "60012345"
+
+
+def module_id(modules: Sequence[str], module: str) -> str:
+    """The numeric string id of ``module``: stable for a given module order."""
+    return str(_MODULE_ID_BASE + 2 * modules.index(module))
+
+
+def _label(api_name: str) -> str:
+    return api_name.replace("_", " ")
+
+
+def _is_custom_field(schema: ModuleSchema, api_name: str) -> bool:
+    if schema.custom:
+        return api_name not in {row[0] for row in CUSTOM_MODULE_FIELDS}
+    return api_name not in {row[0] for row in STANDARD_FIELDS.get(schema.api_name, ())}
+
+
+def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, Any]:
+    """``GET /settings/fields?module=M``: ``{"fields": [...]}`` in Zoho's shape."""
+    index = modules.index(schema.api_name)
+    out: list[dict[str, Any]] = []
+    for position, definition in enumerate(schema.fields.values()):
+        lookup: dict[str, Any] | None = None
+        if definition.data_type == "lookup":
+            target = LOOKUP_TARGETS.get((schema.api_name, definition.api_name))
+            if target is None or target not in modules:
+                continue  # the SDK would fetch the target's fields: list only answerable ones
+            lookup = {
+                "display_label": _label(definition.api_name),
+                "api_name": definition.api_name,
+                "module": {"api_name": target, "id": module_id(modules, target)},
+            }
+        entry: dict[str, Any] = {
+            "api_name": definition.api_name,
+            "field_label": _label(definition.api_name),
+            "display_label": _label(definition.api_name),
+            "data_type": definition.data_type,
+            "json_type": JSON_TYPES.get(definition.data_type, "string"),
+            "id": str(_FIELD_ID_BASE + 1000 * index + position),
+            "system_mandatory": definition.api_name in schema.mandatory_fields,
+            "custom_field": _is_custom_field(schema, definition.api_name),
+            "read_only": False,
+            "field_read_only": False,
+            "unique": {"casesensitive": "false"} if definition.unique else {},
+        }
+        if definition.max_length is not None:
+            entry["length"] = definition.max_length
+        if lookup is not None:
+            entry["lookup"] = lookup
+        out.append(entry)
+    for offset, (api_name, data_type) in enumerate(SYSTEM_FIELDS, start=900):
+        out.append(
+            {
+                "api_name": api_name,
+                "field_label": _label(api_name),
+                "display_label": _label(api_name),
+                "data_type": data_type,
+                "json_type": JSON_TYPES.get(data_type, "string"),
+                "id": str(_FIELD_ID_BASE + 1000 * index + offset),
+                "system_mandatory": False,
+                "custom_field": False,
+                "read_only": True,
+                "field_read_only": True,
+                "unique": {},
+            }
+        )
+    return {"fields": out}
+
+
+def modules_metadata(modules: Sequence[str], schemas: Sequence[ModuleSchema]) -> dict[str, Any]:
+    """``GET /settings/modules``: every module of the org, API-supported."""
+    return {
+        "modules": [
+            {
+                "api_name": schema.api_name,
+                "module_name": schema.api_name,
+                "singular_label": _label(schema.api_name),
+                "plural_label": _label(schema.api_name),
+                "id": module_id(modules, schema.api_name),
+                "api_supported": True,
+                "generated_type": "custom" if schema.custom else "default",
+                "creatable": True,
+                "editable": True,
+                "deletable": True,
+                "viewable": True,
+            }
+            for schema in schemas
+        ]
+    }
+
+
+def user_email(user: User) -> str:
+    """The acting user's email address (the engine's ``User`` has a name and an id)."""
+    local = ".".join(user.name.lower().split()) or "user"
+    return f"{local}@example.com"
+
+
+def users_metadata(user: User) -> dict[str, Any]:
+    """``GET /users?type=CurrentUser``: the engine's acting user (R18)."""
+    return {
+        "users": [
+            {
+                "id": user.id,
+                "full_name": user.name,
+                "email": user_email(user),
+                "status": "active",
+                "zuid": ORG_ZGID,
+            }
+        ],
+        "info": {"per_page": 200, "count": 1, "page": 1, "more_records": False},
+    }
+
+
+def org_metadata() -> dict[str, Any]:
+    """``GET /org``: one organisation; ``zgid`` is what Zoho's SDK reads."""
+    return {
+        "org": [
+            {
+                "id": ORG_ID,
+                "company_name": "Example Org",
+                "zgid": ORG_ZGID,
+                "country_code": "US",
+                "time_zone": "Asia/Kolkata",
+            }
+        ]
+    }
