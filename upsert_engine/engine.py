@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ._fastpath import FastPlan
 from .decision import (
     Accepted,
     Decision,
@@ -27,17 +28,13 @@ from .decision import (
 from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError, shown
 from .explain import Explanation, RecordTrace
 from .fields import (
-    CONTAINER_TYPES,
-    PLAIN_STRING_TYPES,
     FieldDef,
     Normalizer,
-    Validator,
-    normalize_text,
 )
-from .options import IntraBatch, NonUniqueCheckField, Options, UnknownFields
+from .options import NonUniqueCheckField, Options
 from .request import parse_request
 from .responses import Response, batch_status, for_version, success_entry
-from .rules import API_VERSIONS, MESSAGES, READ_ONLY_SYSTEM_FIELDS, SYSTEM_DUPLICATE_FIELDS
+from .rules import API_VERSIONS, MESSAGES, SYSTEM_DUPLICATE_FIELDS
 from .schema import (
     ModuleSchema,
     canonical_module_name,
@@ -509,10 +506,10 @@ class Engine:
         response = Response(batch_status(entries), for_version({"data": entries}, version))
         return response, order, traces, None
 
-    def _fast_plan(self, store: ModuleStore, order: tuple[str, ...]) -> _FastPlan:
+    def _fast_plan(self, store: ModuleStore, order: tuple[str, ...]) -> FastPlan:
         plan = store.fast_plans.get(order)
         if plan is None:
-            plan = store.fast_plans[order] = _FastPlan(store, order, self.options)
+            plan = store.fast_plans[order] = FastPlan(store, order, self.options)
         return plan
 
     def _upsert_records(
@@ -526,26 +523,20 @@ class Engine:
     ) -> int:
         """The upsert loop (R10-R17), specialised; returns the next id sequence number.
 
-        Each record takes the fast path when it is the common case: every key a known field
-        (or an ignored one), every value valid, matching decided by a single candidate, no
-        uniqueness collision, mandatory fields present. Anything else (and every rejection)
-        goes to ``decide``, the general path, for that record; ``decide`` is pure, so asking
-        it gives exactly the decision the general path would have made. The fast path only
-        ever accepts, and accepts only what ``decide`` accepts, with the same target.
-        Cost per record: one dict lookup and (for typed fields) one call per key, one
-        normalisation and lookup per check field tried, the write, the response entry.
+        Each record goes through the function compiled for its shape (``_fastpath.py``),
+        which decides the common case; whatever it does not answer goes to ``decide``, the
+        general path, for that record (``decide`` is pure: its answer is exactly what the
+        general path would give). The fast path then writes and answers here.
+        Cost per record: the compiled checks and probes, one dict copy, the index updates,
+        the response entry.
         """
         plan = self._fast_plan(store, order)
-        specs = plan.specs
+        lookup = plan.lookup
         shapes = plan.shapes
-        read_only = plan.read_only
-        ignore_unknown = plan.ignore_unknown
-        walk = plan.walk
-        unique = plan.unique
-        mandatory = plan.mandatory
+        fields = plan.fields
         containers = plan.containers
-        reject_written = plan.reject_written
-        index_all = plan.walk_indexes_all
+        index_all = plan.index_all
+        walk_indexes = plan.walk_indexes
         store_records = store.records
         schema = store.schema
         options = self.options
@@ -557,125 +548,10 @@ class Engine:
         undo = store.undo_log()
         written: dict[str, None] = {}
         for position, record in enumerate(records):
-            # step 1 (R15): every key a field, every value valid - else the general path.
-            # The record itself serves as the values unless some key is to be dropped.
-            fast = True
-            dropped = False
             shape = tuple(record)
-            validate = shapes.get(shape, _UNSEEN)
-            if validate is _UNSEEN:
-                validate = plan.compile_shape(shape)
-            if validate is not None:  # every key a field of the module: a compiled check
-                fast = validate(record)
-            else:
-                for name, value in record.items():
-                    spec = specs.get(name)
-                    if spec is None:
-                        if name.__class__ is str and (ignore_unknown or name in read_only):
-                            dropped = True  # dropped, as prepare() drops it
-                            continue
-                        fast = False
-                        break
-                    if name.__class__ is not str:
-                        fast = False
-                        break
-                    if isinstance(spec, int):  # a plain string field: a str up to the limit
-                        if value is None or (value.__class__ is str and len(value) <= spec):
-                            continue
-                        check = plan.checks[name]
-                    elif value is None:
-                        continue
-                    else:
-                        check = spec
-                    if check(value) is not None:
-                        fast = False
-                        break
-            values: dict[str, Any] = (
-                {k: v for k, v in record.items() if k in specs} if dropped and fast else record
-            )
-            target: str | None = None
-            deciding: str | None = None
-            keys: dict[str, str | None] = {}
-            if fast:
-                # step 2 (R8-R10): the first field that finds a single record decides
-                for name, normalize, text, index in walk:
-                    raw = values.get(name)
-                    if raw is None:
-                        keys[name] = None
-                        continue
-                    if text and raw.__class__ is str:  # normalize_text, inlined
-                        key = raw.strip().lower() or None
-                    else:
-                        key = normalize(raw) or None
-                    keys[name] = key
-                    if key is None:
-                        continue
-                    holders = index.get(key)
-                    if holders is None:
-                        continue
-                    if holders.__class__ is not str:  # R11: several candidates
-                        fast = False
-                    else:
-                        target = holders
-                        deciding = name
-                    break
-                if target is not None:
-                    if reject_written and target in written:
-                        fast = False  # R17 option: decide() refuses it
-                else:  # R13
-                    for name in mandatory:
-                        value = values.get(name)
-                        if value is None or (isinstance(value, str) and not value.strip()):
-                            fast = False  # decide() answers MANDATORY_NOT_FOUND
-                            break
-            clashes: list[tuple[str, str]] | None = None
-            if fast:  # R14: a changed unique value held by another record
-                for name, normalize, index in unique:
-                    if name not in values:
-                        continue
-                    if name in keys:
-                        key = keys[name]
-                    else:
-                        raw = values[name]
-                        key = None if raw is None else normalize(raw) or None
-                    if key is None:
-                        continue
-                    holders = index.get(key)
-                    if holders is None or holders == target:
-                        continue
-                    if target is not None:
-                        current = store_records[target].get(name)
-                        if current is not None and (normalize(current) or None) == key:
-                            continue  # unchanged values are not re-checked
-                    if holders.__class__ is not str:  # several holders: decide() ranks them
-                        fast = False
-                        break
-                    if clashes is None:
-                        clashes = []
-                    clashes.append((name, holders))
-                if fast and clashes is not None:  # DUPLICATE_DATA, as decide() words it
-                    errors = [
-                        {
-                            "code": "DUPLICATE_DATA",
-                            "details": duplicate_details(schema, position, name, [other]),
-                            "message": duplicate_message,
-                            "status": "error",
-                        }
-                        for name, other in clashes
-                    ]
-                    if len(errors) == 1:
-                        entries.append(errors[0])
-                    else:
-                        entries.append(
-                            {
-                                "code": "MULTIPLE_OR_MULTI_ERRORS",
-                                "details": {"errors": errors},
-                                "message": multiple_message,
-                                "status": "error",
-                            }
-                        )
-                    continue
-            if not fast:
+            compiled = shapes[shape] if shape in shapes else lookup(shape)
+            outcome = None if compiled is None else compiled[0](record, written)
+            if outcome is None:  # the general path decides this record
                 decision = decide(schema, options, order, position, record, store, written)
                 if isinstance(decision, Rejected):
                     entries.append(decision.entry())
@@ -693,10 +569,36 @@ class Engine:
                     )
                 )
                 continue
+            target, deciding, keys, clashes = outcome
+            if clashes is not None:  # R14: DUPLICATE_DATA, as decide() words it
+                errors = [
+                    {
+                        "code": "DUPLICATE_DATA",
+                        "details": duplicate_details(schema, position, name, [other]),
+                        "message": duplicate_message,
+                        "status": "error",
+                    }
+                    for name, other in clashes
+                ]
+                if len(errors) == 1:
+                    entries.append(errors[0])
+                else:
+                    entries.append(
+                        {
+                            "code": "MULTIPLE_OR_MULTI_ERRORS",
+                            "details": {"errors": errors},
+                            "message": multiple_message,
+                            "status": "error",
+                        }
+                    )
+                continue
             # apply (R12): the one write of the fast path, into a dict of its own
-            if containers and not containers.isdisjoint(values):
-                values = {name: _copy(value) for name, value in values.items()}
-            elif values is record:
+            assert compiled is not None
+            if compiled[1]:  # keys that are not fields are dropped, as prepare() drops them
+                values = {k: _copy(v) for k, v in record.items() if k in fields}
+            elif containers and not containers.isdisjoint(record):
+                values = {k: _copy(v) for k, v in record.items()}
+            else:
                 values = dict(record)
             values["Modified_Time"] = now
             values["Modified_By"] = user
@@ -710,7 +612,7 @@ class Engine:
                 values["Created_By"] = user
                 if index_all:  # every indexed field was just normalised by the walk
                     store_records[record_id] = values
-                    for name, _, _, index in walk:
+                    for name, index in walk_indexes:
                         key = keys[name]
                         if key is not None and index.setdefault(key, record_id) != record_id:
                             store.add_key(name, key, record_id)  # the key had a holder
@@ -782,103 +684,6 @@ class Engine:
         """Assert every module's indexes agree with its records (sortedcontainers-style)."""
         for store in self._stores.values():
             store._check()
-
-
-class _FastPlan:
-    """What the upsert fast path of one module needs for one check order, looked up once.
-
-    Built from the store's current schema and indexes; ``ModuleStore.set_schema`` drops it.
-    """
-
-    __slots__ = (
-        "checks",
-        "containers",
-        "ignore_unknown",
-        "mandatory",
-        "read_only",
-        "reject_written",
-        "shapes",
-        "specs",
-        "unique",
-        "walk",
-        "walk_indexes_all",
-    )
-
-    def __init__(self, store: ModuleStore, order: tuple[str, ...], options: Options) -> None:
-        schema = store.schema
-        fields = schema.fields
-        self.checks: dict[str, Validator] = {name: f.check for name, f in fields.items()}
-        #: per field: the length limit of a plain string field (str up to it is valid, R15),
-        #: else its validator
-        self.specs: dict[str, int | Validator] = {
-            name: (f.max_length if f.data_type in PLAIN_STRING_TYPES and f.max_length else f.check)
-            for name, f in fields.items()
-        }
-        self.read_only = READ_ONLY_SYSTEM_FIELDS
-        #: unknown keys are dropped (not rejected): the fast path may skip them too
-        self.ignore_unknown = options.unknown_fields is UnknownFields.IGNORE
-        self.walk = tuple(
-            (
-                name,
-                fields[name].normalizer,
-                fields[name].normalizer is normalize_text,
-                store.indexes[name],
-            )
-            for name in order
-        )
-        #: the walk normalises every indexed field (so an insert needs no other key)
-        self.walk_indexes_all = set(order) == set(store.indexes)
-        self.unique = tuple(
-            (name, fields[name].normalizer, store.indexes[name]) for name in schema.unique_fields
-        )
-        self.mandatory = schema.mandatory_fields
-        self.containers = frozenset(
-            name for name, f in fields.items() if f.data_type in CONTAINER_TYPES
-        )
-        self.reject_written = options.intra_batch is IntraBatch.REJECT
-        #: record shape (its keys, in order) -> compiled validator, or None: see compile_shape
-        self.shapes: dict[tuple[Any, ...], Callable[[dict[Any, Any]], bool] | None] = {}
-
-    def compile_shape(self, shape: tuple[Any, ...]) -> Callable[[dict[Any, Any]], bool] | None:
-        """A validator for records whose keys are exactly ``shape``, in that order (R15).
-
-        It returns True when every value is valid for its field, as ``prepare`` decides
-        (plain string fields inline, the others through their ``FieldDef.check``), and is
-        straight-line code: no loop, no lookup per key. None when some key is not a field
-        of the module (or not a str): such records take the general loop. At most
-        ``MAX_SHAPES`` shapes are kept; further ones are not compiled.
-        """
-        if not all(name.__class__ is str and name in self.specs for name in shape):
-            validate = None
-        else:
-            namespace: dict[str, Any] = {}
-            lines = ["def validate(record):"]
-            if shape:
-                unpack = ", ".join(f"v{i}" for i in range(len(shape)))
-                lines.append(f"    {unpack}, = record.values()")
-            for i, name in enumerate(shape):
-                spec = self.specs[name]
-                namespace[f"c{i}"] = self.checks[name]
-                if isinstance(spec, int):
-                    lines.append(
-                        f"    if v{i} is not None and (v{i}.__class__ is not str or "
-                        f"len(v{i}) > {int(spec)}) and c{i}(v{i}) is not None: return False"
-                    )
-                else:
-                    lines.append(
-                        f"    if v{i} is not None and c{i}(v{i}) is not None: return False"
-                    )
-            lines.append("    return True")
-            exec("\n".join(lines), namespace)  # generated from field positions only
-            validate = namespace["validate"]
-        if len(self.shapes) < MAX_SHAPES:
-            self.shapes[shape] = validate
-        return validate
-
-
-#: Record shapes compiled per module and check order (``_FastPlan.compile_shape``).
-MAX_SHAPES = 256
-_UNSEEN: Any = object()
 
 
 def _invalid_module() -> RequestError:

@@ -303,8 +303,11 @@ class ModuleStore:
                 self.records[record_id] = saved
                 self._index_record(record_id, saved)
         if log and any(kind == "delete" for kind, _, _ in log):
-            # re-inserted records went to the end; restore creation order
-            self.records = dict(sorted(self.records.items(), key=lambda kv: age_key(*kv)))
+            # re-inserted records went to the end; restore creation order (in place: the
+            # engine's compiled fast paths hold on to this dict)
+            ordered = sorted(self.records.items(), key=lambda kv: age_key(*kv))
+            self.records.clear()
+            self.records.update(ordered)
 
     # --- invariants -------------------------------------------------------------------------
     def _check(self) -> None:
