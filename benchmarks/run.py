@@ -246,35 +246,50 @@ def measure(
 ) -> None:
     """Round 0 checks outcomes untimed; rounds 1..``rounds`` are timed (and checked too)."""
     for round_ in range(rounds + 1):
-        for workload in workloads:
-            stream = make_stream(
-                workload, leads, requests, round_, slices.take(workload, requests), seed
+        measure_round(impls, leads, workloads, requests, round_, slices, measured, seed, log)
+
+
+def measure_round(
+    impls: list[Impl],
+    leads: list[Record],
+    workloads: Sequence[str],
+    requests: int,
+    round_: int,
+    slices: Slices,
+    measured: Measured,
+    seed: int = 1,
+    log: Callable[[str], None] = print,
+) -> None:
+    """One round of ``measure``: every workload, every implementation, outcomes compared."""
+    for workload in workloads:
+        stream = make_stream(
+            workload, leads, requests, round_, slices.take(workload, requests), seed
+        )
+        order = impls[round_ % len(impls) :] + impls[: round_ % len(impls)]
+        answers: dict[str, list[Outcome]] = {}
+        for impl in order:
+            # Each request is timed on its own; its answer is reduced to outcomes off
+            # the clock and dropped, as a caller's loop would drop it.
+            elapsed = 0.0
+            outcomes: list[Outcome] = []
+            run_one = impl.run
+            for request in impl.prepare(stream):
+                start = time.process_time()
+                raw = run_one([request])
+                elapsed += time.process_time() - start
+                outcomes += impl.outcomes(raw)
+                del raw
+            if round_:
+                measured.seconds.setdefault((workload, impl.name), []).append(elapsed)
+            answers[impl.name] = outcomes
+        histogram = compare(workload, {i.name: answers[i.name] for i in impls})
+        if round_ == 0:
+            measured.histograms[workload] = histogram
+            log(
+                f"  check N={measured.n:,} {workload:<10} "
+                f"{' = '.join(i.name for i in impls)} on {sum(histogram.values())} records: "
+                f"{describe(histogram)}"
             )
-            order = impls[round_ % len(impls) :] + impls[: round_ % len(impls)]
-            answers: dict[str, list[Outcome]] = {}
-            for impl in order:
-                # Each request is timed on its own; its answer is reduced to outcomes off
-                # the clock and dropped, as a caller's loop would drop it.
-                elapsed = 0.0
-                outcomes: list[Outcome] = []
-                run_one = impl.run
-                for request in impl.prepare(stream):
-                    start = time.process_time()
-                    raw = run_one([request])
-                    elapsed += time.process_time() - start
-                    outcomes += impl.outcomes(raw)
-                    del raw
-                if round_:
-                    measured.seconds.setdefault((workload, impl.name), []).append(elapsed)
-                answers[impl.name] = outcomes
-            histogram = compare(workload, {i.name: answers[i.name] for i in impls})
-            if round_ == 0:
-                measured.histograms[workload] = histogram
-                log(
-                    f"  check N={measured.n:,} {workload:<10} "
-                    f"{' = '.join(i.name for i in impls)} on {sum(histogram.values())} records: "
-                    f"{describe(histogram)}"
-                )
 
 
 def describe(histogram: Counter[Outcome]) -> str:
@@ -570,26 +585,29 @@ def run(
     gc.unfreeze()
     gc.collect()
 
-    # 3. cost per upsert against N (the mix)
+    # 3. cost per upsert against N (the mix): every size's stores side by side, the rounds
+    #    interleaved across sizes, so that a change in the machine's load hits all sizes alike
+    scale: list[tuple[list[Impl], list[Record], Slices, Measured, int]] = []
     for n in config.sizes:
-        if n == config.main_size:
-            report.scale[n] = main
-            continue
         requests = config.scale_requests
         while requests > 1 and not fits(n, ["mix"], requests, config.rounds + 1):
             requests -= 1
         say(f"  building stores of {n:,} leads ...")
         leads = make_leads(n, config.seed)
         measured = Measured(n, requests)
-        impls = build(base, leads, measured)
-        measure(
-            impls, leads, ["mix"], requests, config.rounds, Slices(n), measured, config.seed, say
-        )
-        report.checked.append(f"N={n}: mix")
-        report.scale[n] = measured
-        del impls, leads
-        gc.unfreeze()
-        gc.collect()
+        scale.append((build(base, leads, measured), leads, Slices(n), measured, requests))
+    for round_ in range(config.rounds + 1):
+        shift = round_ % len(scale)
+        for impls, leads, slices, measured, requests in scale[shift:] + scale[:shift]:
+            measure_round(
+                impls, leads, ["mix"], requests, round_, slices, measured, config.seed, say
+            )
+    for _, _, _, measured, _ in scale:
+        report.checked.append(f"N={measured.n}: mix")
+        report.scale[measured.n] = measured
+    del scale, leads
+    gc.unfreeze()
+    gc.collect()
 
     # 4. load time and memory, each size in its own process
     for n in config.memory_sizes:
