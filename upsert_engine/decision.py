@@ -241,9 +241,10 @@ def prepare(
 
 
 # --- steps 2-5 ----------------------------------------------------------------------------------
-def _duplicate_details(
+def duplicate_details(
     schema: ModuleSchema, index: int, name: str, other_ids: Sequence[str]
 ) -> dict[str, Any]:
+    """R14: DUPLICATE_DATA details naming the first (oldest) of ``other_ids``."""
     return {
         "api_name": name,
         "json_path": _path(index, name),
@@ -320,7 +321,7 @@ def decide(
         named_by = deciding if deciding is not None else "id"  # plain update API: by id
         return Rejected(
             "DUPLICATE_DATA",
-            _duplicate_details(schema, index, named_by, [target]),
+            duplicate_details(schema, index, named_by, [target]),
             "R17",
             f"{named_by} = {shown(record.get(named_by))} finds record {target}, already written "
             f"by an earlier record of this request (intra_batch=reject)",
@@ -358,7 +359,7 @@ def decide(
         errors: list[dict[str, Any]] = [
             {
                 "code": "DUPLICATE_DATA",
-                "details": _duplicate_details(schema, index, name, others),
+                "details": duplicate_details(schema, index, name, others),
                 "message": MESSAGES["DUPLICATE_DATA"],
                 "status": "error",
             }

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from .fields import normalize_text
 from .schema import ModuleSchema
 
 _ABSENT: Any = object()  # undo marker: the field was not in the record
@@ -40,7 +41,7 @@ class ModuleStore:
     find: O(1). insert/update/delete: O(indexed fields written). rollback: O(writes logged).
     """
 
-    __slots__ = ("_indexed", "_undo", "indexes", "records", "schema")
+    __slots__ = ("_indexed", "_undo", "fast_plans", "indexes", "records", "schema")
 
     def __init__(self, schema: ModuleSchema) -> None:
         self.schema = schema
@@ -48,12 +49,15 @@ class ModuleStore:
         self.indexes: dict[str, dict[str, str | list[str]]] = {}
         self._indexed: tuple[tuple[str, Any], ...] = ()
         self._undo: list[tuple[str, str, Any]] | None = None
+        #: the engine's compiled per-check-order plans; invalid once the schema changes
+        self.fast_plans: dict[tuple[str, ...], Any] = {}
         self.set_schema(schema)
 
     # --- configuration ----------------------------------------------------------------------
     def set_schema(self, schema: ModuleSchema, extra: Iterable[str] = ()) -> None:
         """Adopt a new schema and rebuild every index from the records: O(records × fields)."""
         self.schema = schema
+        self.fast_plans = {}
         wanted = dict.fromkeys((*schema.duplicate_check_fields, *extra))
         self._indexed = tuple((name, schema.fields[name]) for name in wanted)
         self.indexes = {name: {} for name in wanted}
@@ -91,6 +95,14 @@ class ModuleStore:
         return iter(self.records)
 
     # --- index maintenance -----------------------------------------------------------------
+    def undo_log(self) -> list[tuple[str, str, Any]] | None:
+        """The log of the open transaction (the engine's fast path appends to it), or None."""
+        return self._undo
+
+    def add_key(self, field: str, key: str, record_id: str) -> None:
+        """Index ``record_id`` under ``key`` in ``field`` (the engine's fast path)."""
+        self._add_key(field, key, record_id)
+
     def _add_key(self, field: str, key: str, record_id: str) -> None:
         index = self.indexes[field]
         holders = index.get(key)
@@ -120,12 +132,101 @@ class ModuleStore:
                     self._add_key(name, key, record_id)
 
     # --- writes -------------------------------------------------------------------------------
+    def insert_many(self, rows: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """``insert`` for each ``(record_id, record)``, in order (bulk load)."""
+        records = self.records
+        undo = self._undo
+        indexed = [
+            (
+                name,
+                definition.normalizer,
+                definition.normalizer is normalize_text,
+                self.indexes[name],
+            )
+            for name, definition in self._indexed
+        ]
+        for record_id, record in rows:
+            records[record_id] = record
+            for name, normalize, text, index in indexed:
+                value = record.get(name)
+                if value is None:
+                    continue
+                if text and value.__class__ is str:
+                    key = value.strip().lower() or None  # normalize_text, inlined
+                else:
+                    key = normalize(value) or None
+                if key is not None and index.setdefault(key, record_id) != record_id:
+                    self._add_key(name, key, record_id)  # the key had a holder
+            if undo is not None:
+                undo.append(("insert", record_id, None))
+
     def insert(self, record_id: str, record: dict[str, Any]) -> None:
         """Add a record (``record_id`` must be new)."""
         self.records[record_id] = record
         self._index_record(record_id, record)
         if self._undo is not None:
             self._undo.append(("insert", record_id, None))
+
+    def insert_keyed(
+        self, record_id: str, record: dict[str, Any], keys: dict[str, str | None]
+    ) -> None:
+        """``insert`` when the caller already knows some normalised keys (``keys[field]``)."""
+        self.records[record_id] = record
+        indexes = self.indexes
+        for name, definition in self._indexed:
+            if name in keys:
+                key = keys[name]
+            else:
+                value = record.get(name)
+                key = None if value is None else definition.normalizer(value) or None
+            if key is not None:
+                index = indexes[name]
+                holders = index.get(key)
+                if holders is None:
+                    index[key] = record_id
+                else:
+                    self._add_key(name, key, record_id)
+        if self._undo is not None:
+            self._undo.append(("insert", record_id, None))
+
+    def update_keyed(
+        self, record_id: str, patch: dict[str, Any], keys: dict[str, str | None]
+    ) -> dict[str, Any]:
+        """``update`` when the caller already knows some normalised keys; returns the record.
+
+        Logs a copy of the whole record for ``rollback`` (one C-level copy is cheaper than
+        picking the patched fields one by one).
+        """
+        record = self.records[record_id]
+        if self._undo is not None:
+            self._undo.append(("replace", record_id, dict(record)))
+        for name, definition in self._indexed:
+            if name not in patch:
+                continue
+            value = record.get(name)
+            incoming = patch[name]
+            if value is incoming or (
+                value.__class__ is str and incoming.__class__ is str and value == incoming
+            ):
+                continue  # the same string: the same key
+            normalize = definition.normalizer
+            if value is None:
+                old = None
+            elif normalize is normalize_text and value.__class__ is str:
+                old = value.strip().lower() or None  # normalize_text, inlined
+            else:
+                old = normalize(value) or None
+            if name in keys:
+                new = keys[name]
+            else:
+                new = None if incoming is None else normalize(incoming) or None
+            if old != new:
+                if old is not None:
+                    self._remove_key(name, old, record_id)
+                if new is not None:
+                    self._add_key(name, new, record_id)
+        record.update(patch)
+        return record
 
     def update(self, record_id: str, patch: dict[str, Any]) -> None:
         """R12: write the fields of ``patch`` into the record, keeping the others."""
@@ -153,6 +254,20 @@ class ModuleStore:
                 record.pop(name, None)
             else:
                 record[name] = value
+
+    def _restore(self, record_id: str, saved: dict[str, Any]) -> None:
+        """Put back a record's earlier fields (the undo of ``update_keyed``), same object."""
+        record = self.records[record_id]
+        for name, definition in self._indexed:
+            old = definition.key(record.get(name))
+            new = definition.key(saved.get(name))
+            if old != new:
+                if old is not None:
+                    self._remove_key(name, old, record_id)
+                if new is not None:
+                    self._add_key(name, new, record_id)
+        record.clear()
+        record.update(saved)
 
     def delete(self, record_id: str) -> dict[str, Any]:
         """Remove a record and its index entries; returns the record."""
@@ -182,12 +297,17 @@ class ModuleStore:
                 self.delete(record_id)
             elif kind == "update":
                 self._patch(record_id, self.records[record_id], saved)
+            elif kind == "replace":
+                self._restore(record_id, saved)
             else:
                 self.records[record_id] = saved
                 self._index_record(record_id, saved)
         if log and any(kind == "delete" for kind, _, _ in log):
-            # re-inserted records went to the end; restore creation order
-            self.records = dict(sorted(self.records.items(), key=lambda kv: age_key(*kv)))
+            # re-inserted records went to the end; restore creation order (in place: the
+            # engine's compiled fast paths hold on to this dict)
+            ordered = sorted(self.records.items(), key=lambda kv: age_key(*kv))
+            self.records.clear()
+            self.records.update(ordered)
 
     # --- invariants -------------------------------------------------------------------------
     def _check(self) -> None:

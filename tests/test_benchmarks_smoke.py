@@ -1,0 +1,113 @@
+"""Smoke test of the benchmarks' quick path on tiny stores: correctness only, no timing.
+
+Every implementation (engine, SQLite, the dict-loop ceiling, and a reference stand-in)
+must give the same per-record outcomes on every workload, and each workload must be what
+its name says.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from benchmarks.run import EngineImpl, Mismatch, compare, parse, run
+from benchmarks.workloads import (
+    CHECK_ORDER,
+    WORKLOADS,
+    make_leads,
+    make_stream,
+    outcomes_of_response,
+    slices,
+)
+from upsert_engine import Engine
+
+
+class StandInReference(Engine):
+    """Stands in for ``upsert_engine.reference.ReferenceEngine`` (same public API)."""
+
+
+def quick_config(tmp_path: Any) -> Any:
+    config, _ = parse(
+        [
+            "--quick",
+            "--main-size",
+            "2500",
+            "--sizes",
+            "1500",
+            "2500",
+            "--small-size",
+            "3500",
+            "--memory-sizes",
+            "--requests",
+            "1",
+            "--rounds",
+            "1",
+            "--output",
+            str(tmp_path / "RESULTS.md"),
+        ]
+    )
+    return config
+
+
+def test_quick_run_checks_every_workload(tmp_path: Any) -> None:
+    lines: list[str] = []
+    report = run(quick_config(tmp_path), reference=StandInReference, log=lines.append)
+    assert report.main is not None and report.small is not None
+    assert set(report.main.histograms) == set(WORKLOADS)
+    assert report.small.names == ["engine", "reference", "sqlite", "ceiling"]
+    assert sum(1 for line in lines if line.strip().startswith("check")) >= 2 * len(WORKLOADS)
+    assert report.scale.keys() == {1500, 2500}
+    text = "\n".join(report.lines)
+    assert "Correctness: before any timing" in text
+    assert "Targets (issue 3)" in text
+
+
+def test_workloads_are_what_they_say() -> None:
+    leads = make_leads(2000, seed=7)
+    engine = Engine()
+    for name in CHECK_ORDER[1:]:
+        engine.add_field("Leads", name, "phone", unique=True)
+    engine.load("Leads", leads)
+    spans = slices(2000, 2)
+    seen: dict[str, dict[tuple[Any, ...], int]] = {}
+    for workload in WORKLOADS:
+        counts: dict[tuple[Any, ...], int] = {}
+        for body in make_stream(workload, leads, 2, 0, spans[workload], seed=7):
+            for outcome in outcomes_of_response(engine.upsert("Leads", body).body):
+                counts[outcome] = counts.get(outcome, 0) + 1
+        seen[workload] = counts
+    assert seen["all_new"] == {("insert", None, "SUCCESS"): 200}
+    assert seen["hit_first"] == {("update", "Email", "SUCCESS"): 200}
+    assert seen["hit_later"] == {("update", "Mobile", "SUCCESS"): 200}
+    assert seen["collisions"] == {
+        (None, None, "DUPLICATE_DATA"): 160,
+        (None, None, "MULTIPLE_OR_MULTI_ERRORS"): 40,
+    }
+    assert seen["mix"] == {
+        ("insert", None, "SUCCESS"): 100,
+        ("update", "Email", "SUCCESS"): 60,
+        ("update", "Phone", "SUCCESS"): 20,
+        ("update", "Mobile", "SUCCESS"): 10,
+        (None, None, "DUPLICATE_DATA"): 8,
+        (None, None, "MULTIPLE_OR_MULTI_ERRORS"): 2,
+    }
+    assert seen["repeats"][("update", "Email", "SUCCESS")] >= 100
+
+
+def test_a_disagreement_stops_the_run() -> None:
+    with pytest.raises(Mismatch, match="outcomes differ"):
+        compare(
+            "mix",
+            {
+                "engine": [("insert", None, "SUCCESS")],
+                "sqlite": [("update", "Email", "SUCCESS")],
+            },
+        )
+
+
+def test_engine_adapter_reports_outcomes() -> None:
+    impl = EngineImpl("engine", Engine)
+    impl.load(make_leads(10))
+    answers = impl.run([{"data": [{"Last_Name": "X", "Email": "x@example.com"}]}])
+    assert impl.outcomes(answers) == [("insert", None, "SUCCESS")]

@@ -1,0 +1,191 @@
+"""The upsert fast path: ``decide`` compiled per record shape, for the common case only.
+
+Most records of a request share a few *shapes*: the same keys in the same order. For each
+shape seen, ``FastPlan.compile`` generates one straight-line function that does what
+``decision.decide`` does for such a record, with every per-field lookup resolved at compile
+time: validation (R15), the walk of the check order (R8-R11), the R17 option, mandatory
+fields (R13) and uniqueness (R14). It answers only the cases it is sure of:
+
+- ``None``: anything unusual (an invalid value, several candidates, a missing mandatory
+  field, a refused intra-batch target, several other holders of a unique value). The engine
+  then asks ``decide`` itself, which is pure, so the answer is exactly the general path's;
+- ``(target, duplicate_field, keys, clashes)``: ``target`` None for an insert; ``keys`` the
+  normalised values it computed (field -> key); ``clashes`` None, or the R14 collisions
+  ``[(field, other_id), ...]`` each with a single other holder, which the engine words as
+  ``decide`` would.
+
+The generated code is built from field *positions* only (names and callables are passed in
+its namespace), never from request data. Plans are cached per module and check order and
+dropped whenever the module's schema or indexes change (``ModuleStore.set_schema``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .fields import CONTAINER_TYPES, PLAIN_STRING_TYPES, normalize_text
+from .options import IntraBatch, Options, UnknownFields
+from .rules import READ_ONLY_SYSTEM_FIELDS
+from .store import ModuleStore
+
+#: What a compiled shape answers (see the module docstring).
+Outcome = tuple[str | None, str | None, dict[str, str | None], list[tuple[str, str]] | None]
+Compiled = Callable[[dict[Any, Any], Any], "Outcome | None"]
+
+#: Shapes compiled per module and check order; records of further shapes go to ``decide``.
+MAX_SHAPES = 256
+
+_UNSET: Any = object()  # a key not computed (yet)
+
+
+class FastPlan:
+    """Per module and check order: the fields, indexes and options the fast path needs."""
+
+    __slots__ = (
+        "containers",
+        "fields",
+        "ignore_unknown",
+        "index_all",
+        "indexes",
+        "mandatory",
+        "order",
+        "records",
+        "reject_written",
+        "shapes",
+        "unique",
+        "walk_indexes",
+    )
+
+    def __init__(self, store: ModuleStore, order: tuple[str, ...], options: Options) -> None:
+        schema = store.schema
+        self.fields = schema.fields
+        self.order = order
+        self.unique = schema.unique_fields  # every one of them is in the check order (R5)
+        self.mandatory = schema.mandatory_fields
+        self.indexes = store.indexes
+        self.records = store.records
+        self.reject_written = options.intra_batch is IntraBatch.REJECT
+        self.ignore_unknown = options.unknown_fields is UnknownFields.IGNORE
+        #: the check order covers every index, so an insert's keys are all known
+        self.index_all = set(order) == set(store.indexes)
+        self.walk_indexes = tuple((name, store.indexes[name]) for name in order)
+        self.containers = frozenset(
+            name for name, f in self.fields.items() if f.data_type in CONTAINER_TYPES
+        )
+        #: shape -> (compiled function, whether some keys are dropped), or None
+        self.shapes: dict[tuple[Any, ...], tuple[Compiled, bool] | None] = {}
+
+    def lookup(self, shape: tuple[Any, ...]) -> tuple[Compiled, bool] | None:
+        """The compiled function of ``shape`` (compiling it the first time), or None."""
+        try:
+            return self.shapes[shape]
+        except KeyError:
+            pass
+        compiled = self.compile(shape) if len(self.shapes) < MAX_SHAPES else None
+        if len(self.shapes) < MAX_SHAPES:
+            self.shapes[shape] = compiled
+        return compiled
+
+    def compile(self, shape: tuple[Any, ...]) -> tuple[Compiled, bool] | None:
+        """Generate the function for records whose keys are exactly ``shape``, in order.
+
+        None when some key is not a str, or is a key ``prepare`` would reject.
+        """
+        fields = self.fields
+        kept: dict[str, int] = {}  # field -> position in the record
+        for position, name in enumerate(shape):
+            if name.__class__ is not str:
+                return None
+            if name in fields:
+                kept[name] = position
+            elif not (self.ignore_unknown or name in READ_ONLY_SYSTEM_FIELDS):
+                return None  # unknown_fields=reject: decide() words the error
+        dropped = len(kept) != len(shape)
+        ns: dict[str, Any] = {"UNSET": _UNSET, "R": self.records, "normalize_text": normalize_text}
+        code: list[str] = ["def run(record, written):"]
+        if shape:
+            code.append(f"    {', '.join(f'v{i}' for i in range(len(shape)))}, = record.values()")
+
+        # R15: every value valid for its field
+        for name, i in kept.items():
+            f = fields[name]
+            ns[f"c{i}"] = f.check
+            if f.data_type in PLAIN_STRING_TYPES and f.max_length:
+                code.append(
+                    f"    if v{i} is not None and (v{i}.__class__ is not str or "
+                    f"len(v{i}) > {int(f.max_length)}) and c{i}(v{i}) is not None: return None"
+                )
+            else:
+                code.append(f"    if v{i} is not None and c{i}(v{i}) is not None: return None")
+
+        def key_of(var: str, j: int) -> str:
+            """Expression: the normalised key of the value in ``var`` (R8, R9)."""
+            if self.fields[self.order[j]].normalizer is normalize_text:
+                return (
+                    f"(({var}.strip().lower() or None) if {var}.__class__ is str else "
+                    f"(None if {var} is None else (N{j}({var}) or None)))"
+                )
+            return f"(None if {var} is None else (N{j}({var}) or None))"
+
+        # R8-R11: the first field of the check order that finds a record decides
+        walk = list(self.order)
+        for j, name in enumerate(walk):
+            ns[f"N{j}"] = fields[name].normalizer
+            ns[f"I{j}"] = self.indexes[name]
+            ns[f"F{j}"] = name
+        code.append(f"    {' = '.join(f'k{j}' for j in range(len(walk)))} = UNSET" if walk else "")
+        code.append("    target = None")
+        code.append("    deciding = None")
+        code.append("    while True:")
+        for j, name in enumerate(walk):
+            if name not in kept:
+                code.append(f"        k{j} = None")
+                continue
+            code.append(f"        k{j} = {key_of(f'v{kept[name]}', j)}")
+            code.append(f"        if k{j} is not None:")
+            code.append(f"            h = I{j}.get(k{j})")
+            code.append("            if h is not None:")
+            code.append("                if h.__class__ is not str: return None")
+            code.append(f"                target = h; deciding = F{j}; break")
+        code.append("        break")
+
+        # R17 option, R13
+        if self.reject_written:
+            code.append("    if target is not None and target in written: return None")
+        missing = [name for name in self.mandatory if name not in kept]
+        checks = [
+            f"v{kept[name]} is None or (isinstance(v{kept[name]}, str) and "
+            f"not v{kept[name]}.strip())"
+            for name in self.mandatory
+            if name in kept
+        ]
+        if missing:
+            code.append("    if target is None: return None")
+        elif checks:
+            code.append("    if target is None and (" + " or ".join(checks) + "): return None")
+
+        # R14: a changed unique value held by another record
+        code.append("    clashes = None")
+        for name in self.unique:
+            if name not in kept:
+                continue
+            j = walk.index(name)
+            code.append(f"    if k{j} is UNSET: k{j} = {key_of(f'v{kept[name]}', j)}")
+            code.append(f"    if k{j} is not None:")
+            code.append(f"        h = I{j}.get(k{j})")
+            code.append("        if h is not None and h != target:")
+            code.append(f"            c = None if target is None else R[target].get(F{j})")
+            code.append(f"            if c is None or {key_of('c', j)} != k{j}:")
+            code.append("                if h.__class__ is not str: return None")
+            code.append("                if clashes is None: clashes = []")
+            code.append(f"                clashes.append((F{j}, h))")
+
+        # the keys computed, for the write
+        code.append("    keys = {}")
+        for j in range(len(walk)):
+            code.append(f"    if k{j} is not UNSET: keys[F{j}] = k{j}")
+        code.append("    return target, deciding, keys, clashes")
+        exec("\n".join(line for line in code if line), ns)  # positions only: see docstring
+        run: Compiled = ns["run"]
+        return run, dropped
