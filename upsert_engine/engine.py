@@ -15,14 +15,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ._fastpath import FastPlan
+from ._fastpath import EngineHooks, FastPlan, run_upserts
+from ._loading import check_load, copy_value
 from .decision import (
     Accepted,
     Decision,
     Rejected,
     RequestError,
     decide,
-    duplicate_details,
     resolve_check_order,
 )
 from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError, shown
@@ -63,16 +63,6 @@ def sequential_ids(n: int) -> str:
 def stepping_clock(n: int) -> datetime:
     """Default clock: 2026-01-15T10:00:00+05:30 plus one second per write request."""
     return EPOCH + timedelta(seconds=n)
-
-
-#: Value types that are stored as they are (anything else may be a container: deep-copied).
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-#: System stamps that ``load`` fills in when a record leaves them out or sends null.
-_STAMPS = frozenset({"Created_Time", "Modified_Time", "Created_By", "Modified_By"})
-
-
-def _copy(value: Any) -> Any:
-    return copy.deepcopy(value) if isinstance(value, (dict, list)) else value
 
 
 class Engine:
@@ -172,6 +162,9 @@ class Engine:
             raise ConfigurationError(f"the clock returned {when!r}; it must be an aware datetime")
         return when.isoformat(timespec="seconds")
 
+    def _taken_anywhere(self, record_id: str) -> bool:
+        return any(record_id in s.records for s in self._stores.values())
+
     def _taken(self, record_id: str) -> bool:
         return self._explicit_ids and any(record_id in s.records for s in self._stores.values())
 
@@ -218,92 +211,13 @@ class Engine:
         collecting = gc.isenabled()
         gc.disable()  # millions of new dicts, none of them garbage: spare the collector's passes
         try:
-            prepared, seen = self._check_load(module, rows)
+            prepared, seen = check_load(module, rows, self._taken_anywhere)
             new_ids = self._load_rows(store, prepared, seen)
         finally:
             if collecting:
                 gc.enable()
         self._write_seq += 1
         return new_ids
-
-    def _check_load(
-        self, module: str, rows: list[Any]
-    ) -> tuple[list[tuple[str | None, dict[str, Any]]], set[str]]:
-        """``load``'s checks, and a copy of each row to write: (given id, fields); the ids."""
-        seen: set[str] = set()
-        prepared: list[tuple[str | None, dict[str, Any]]] = []
-        good_shapes: set[tuple[Any, ...]] = set()  # key tuples already known to be all str
-        for position, row in enumerate(rows):
-            if row.__class__ is not dict and not isinstance(row, Mapping):
-                raise InvalidLoadError(f"{module} record {position}: {shown(row)} is not a mapping")
-            shape = tuple(row)
-            if shape not in good_shapes:
-                for key in row:
-                    if not isinstance(key, str):
-                        raise InvalidLoadError(
-                            f"{module} record {position}: field name {shown(key)} is not a str"
-                        )
-                if len(good_shapes) < 1024:
-                    good_shapes.add(shape)
-            given: str | None = None
-            if row.get("id") is not None:
-                raw_id = row["id"]
-                if isinstance(raw_id, int) and not isinstance(raw_id, bool) and raw_id >= 0:
-                    raw_id = str(raw_id) if raw_id.bit_length() <= 128 else ""
-                if not (isinstance(raw_id, str) and raw_id.isascii() and raw_id.isdigit()):
-                    raise InvalidLoadError(
-                        f"{module} record {position}: id {shown(row['id'])} is not digits"
-                    )
-                given = raw_id
-                if given in seen or any(given in s.records for s in self._stores.values()):
-                    raise InvalidLoadError(
-                        f"{module} record {position}: id {given} is already taken"
-                    )
-                seen.add(given)
-            null_stamp = False
-            for stamp in ("Created_Time", "Modified_Time"):
-                value = row.get(stamp)
-                if value is None:
-                    null_stamp = null_stamp or stamp in row
-                    continue
-                try:
-                    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-                except ValueError:
-                    parsed = None
-                if not isinstance(value, str) or parsed is None or parsed.utcoffset() is None:
-                    raise InvalidLoadError(
-                        f"{module} record {position}: {stamp} {shown(value)} is not an ISO 8601 "
-                        f"time with an offset"
-                    )
-            for by in ("Created_By", "Modified_By"):
-                user = row.get(by)
-                if user is None:
-                    null_stamp = null_stamp or by in row
-                elif not (
-                    isinstance(user, Mapping)
-                    and isinstance(user.get("name"), str)
-                    and isinstance(user.get("id"), str)
-                ):
-                    raise InvalidLoadError(
-                        f"{module} record {position}: {by} {shown(user)} is not a user "
-                        f"{{'name': str, 'id': str}}"
-                    )
-            # copy now, so that nothing below can fail half-way through the writes
-            fields = dict(row)
-            fields.pop("id", None)
-            if null_stamp or not _SCALARS.issuperset(map(type, fields.values())):
-                try:
-                    fields = {
-                        k: _copy(v)
-                        for k, v in row.items()
-                        if k != "id" and not (v is None and k in _STAMPS)
-                    }
-                except RecursionError:
-                    raise InvalidLoadError(
-                        f"{module} record {position}: a value is nested too deeply"
-                    ) from None
-            prepared.append((given, fields))
-        return prepared, seen
 
     def _load_rows(
         self,
@@ -445,7 +359,22 @@ class Engine:
         store.begin()
         try:
             if mode == "upsert" and not trace:
-                seq = self._upsert_records(store, parsed.records, order, now, seq, entries)
+                seq = run_upserts(
+                    self._fast_plan(store, order),
+                    store,
+                    parsed.records,
+                    now,
+                    seq,
+                    entries,
+                    EngineHooks(
+                        self.options,
+                        self._user,
+                        self._ids is sequential_ids and not self._explicit_ids,
+                        FIRST_ID,
+                        self._apply,
+                        self._next_id,
+                    ),
+                )
             general = () if mode == "upsert" and not trace else parsed.records
             for position, record in enumerate(general):
                 decision: Decision
@@ -512,152 +441,6 @@ class Engine:
             plan = store.fast_plans[order] = FastPlan(store, order, self.options)
         return plan
 
-    def _upsert_records(
-        self,
-        store: ModuleStore,
-        records: list[dict[Any, Any]],
-        order: tuple[str, ...],
-        now: str,
-        seq: int,
-        entries: list[dict[str, Any]],
-    ) -> int:
-        """The upsert loop (R10-R17), specialised; returns the next id sequence number.
-
-        Each record goes through the function compiled for its shape (``_fastpath.py``),
-        which decides the common case; whatever it does not answer goes to ``decide``, the
-        general path, for that record (``decide`` is pure: its answer is exactly what the
-        general path would give). The fast path then writes and answers here.
-        Cost per record: the compiled checks and probes, one dict copy, the index updates,
-        the response entry.
-        """
-        plan = self._fast_plan(store, order)
-        lookup = plan.lookup
-        shapes = plan.shapes
-        fields = plan.fields
-        containers = plan.containers
-        index_all = plan.index_all
-        walk_indexes = plan.walk_indexes
-        store_records = store.records
-        schema = store.schema
-        options = self.options
-        user = self._user
-        user_name, user_id = user["name"], user["id"]
-        duplicate_message = MESSAGES["DUPLICATE_DATA"]
-        multiple_message = MESSAGES["MULTIPLE_OR_MULTI_ERRORS"]
-        default_ids = self._ids is sequential_ids and not self._explicit_ids
-        undo = store.undo_log()
-        written: dict[str, None] = {}
-        for position, record in enumerate(records):
-            shape = tuple(record)
-            compiled = shapes[shape] if shape in shapes else lookup(shape)
-            outcome = None if compiled is None else compiled[0](record, written)
-            if outcome is None:  # the general path decides this record
-                decision = decide(schema, options, order, position, record, store, written)
-                if isinstance(decision, Rejected):
-                    entries.append(decision.entry())
-                    continue
-                record_id, seq = self._apply(store, decision, now, seq)
-                written[record_id] = None
-                entries.append(
-                    success_entry(
-                        decision.action,
-                        decision.duplicate_field,
-                        record_id,
-                        store_records[record_id],
-                        now,
-                        user,
-                    )
-                )
-                continue
-            target, deciding, keys, clashes = outcome
-            if clashes is not None:  # R14: DUPLICATE_DATA, as decide() words it
-                errors = [
-                    {
-                        "code": "DUPLICATE_DATA",
-                        "details": duplicate_details(schema, position, name, [other]),
-                        "message": duplicate_message,
-                        "status": "error",
-                    }
-                    for name, other in clashes
-                ]
-                if len(errors) == 1:
-                    entries.append(errors[0])
-                else:
-                    entries.append(
-                        {
-                            "code": "MULTIPLE_OR_MULTI_ERRORS",
-                            "details": {"errors": errors},
-                            "message": multiple_message,
-                            "status": "error",
-                        }
-                    )
-                continue
-            # apply (R12): the one write of the fast path, into a dict of its own
-            assert compiled is not None
-            if compiled[1]:  # keys that are not fields are dropped, as prepare() drops them
-                values = {k: _copy(v) for k, v in record.items() if k in fields}
-            elif containers and not containers.isdisjoint(record):
-                values = {k: _copy(v) for k, v in record.items()}
-            else:
-                values = dict(record)
-            values["Modified_Time"] = now
-            values["Modified_By"] = user
-            if target is None:
-                if default_ids:
-                    record_id = str(FIRST_ID + seq)
-                    seq += 1
-                else:
-                    record_id, seq = self._next_id(seq)
-                values["Created_Time"] = now
-                values["Created_By"] = user
-                if index_all:  # every indexed field was just normalised by the walk
-                    store_records[record_id] = values
-                    for name, index in walk_indexes:
-                        key = keys[name]
-                        if key is not None and index.setdefault(key, record_id) != record_id:
-                            store.add_key(name, key, record_id)  # the key had a holder
-                    if undo is not None:
-                        undo.append(("insert", record_id, None))
-                else:
-                    store.insert_keyed(record_id, values, keys)
-                written[record_id] = None
-                entries.append(
-                    {
-                        "code": "SUCCESS",
-                        "duplicate_field": None,
-                        "action": "insert",
-                        "details": {
-                            "Modified_Time": now,
-                            "Modified_By": {"name": user_name, "id": user_id},
-                            "Created_Time": now,
-                            "id": record_id,
-                            "Created_By": {"name": user_name, "id": user_id},
-                        },
-                        "message": "record added",
-                        "status": "success",
-                    }
-                )
-            else:
-                stored = store.update_keyed(target, values, keys)
-                written[target] = None
-                entries.append(
-                    {
-                        "code": "SUCCESS",
-                        "duplicate_field": deciding,
-                        "action": "update",
-                        "details": {
-                            "Modified_Time": now,
-                            "Modified_By": {"name": user_name, "id": user_id},
-                            "Created_Time": stored["Created_Time"],
-                            "id": target,
-                            "Created_By": dict(stored["Created_By"]),
-                        },
-                        "message": "record updated",
-                        "status": "success",
-                    }
-                )
-        return seq
-
     def _refuse(
         self, error: RequestError, version: str
     ) -> tuple[Response, tuple[str, ...], list[RecordTrace], str | None]:
@@ -667,7 +450,7 @@ class Engine:
 
     def _apply(self, store: ModuleStore, decision: Accepted, now: str, seq: int) -> tuple[str, int]:
         """The one place a decision becomes a write (R12): returns the id and the next seq."""
-        values = {name: _copy(value) for name, value in decision.values.items()}
+        values = {name: copy_value(value) for name, value in decision.values.items()}
         values["Modified_Time"] = now
         values["Modified_By"] = self._user
         if decision.target_id is None:
