@@ -1,0 +1,110 @@
+"""Field validators and normalisers (R8, R9, R15): the fast forms agree with the plain ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from upsert_engine.fields import (
+    integer_value,
+    make_validator,
+    normalize_digits,
+    normalize_integer,
+    normalize_text,
+    validate_value,
+)
+from upsert_engine.rules import DATA_TYPE_MAX_LENGTH
+
+#: Values near every boundary the validators draw: emails, phones, numbers, dates, padding.
+TRICKY = st.sampled_from(
+    [
+        "a@x.io",
+        " a@x.io ",
+        "a@@x.io",
+        "@x.io",
+        "a@.io",
+        "a@x.",
+        "a@xio",
+        "a b@x.io",
+        "a@x.io\t",
+        "a\u00a0@x.io",
+        "a@x\u2028.io",
+        "+1 (555) 010-0000",
+        "555",
+        "--",
+        "5x",
+        "٣٣",
+        "0042",
+        "-7",
+        "+7",
+        "42.0",
+        "1e3",
+        "nan",
+        "inf",
+        "2026-01-15",
+        "2026-1-5",
+        "2026-01-15T10:00:00+05:30",
+        "2026-01-15T10:00:00Z",
+        "2026-01-15T10:00:00",
+        "true",
+        " FALSE ",
+        "",
+        "   ",
+        "x" * 300,
+        " " + "y" * 255 + " ",
+    ]
+)
+VALUES = st.one_of(
+    TRICKY,
+    st.text(max_size=40),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.lists(st.one_of(st.text(max_size=5), st.integers()), max_size=3),
+    st.dictionaries(st.sampled_from(["id", "name"]), st.one_of(st.text(max_size=5), st.integers())),
+)
+TYPES = st.sampled_from(sorted(DATA_TYPE_MAX_LENGTH))
+LENGTHS = st.one_of(st.none(), st.integers(min_value=1, max_value=300))
+
+
+@given(TYPES, LENGTHS, VALUES)
+def test_specialised_validator_equals_validate_value(
+    data_type: str, max_length: int | None, value: Any
+) -> None:
+    """R15: make_validator(type, length) answers exactly as validate_value for any value."""
+    assert make_validator(data_type, max_length)(value) == validate_value(
+        data_type, max_length, value
+    )
+
+
+@given(VALUES)
+def test_normalisers_are_total(value: Any) -> None:
+    """R8/R9: normalisers never raise, and give a non-empty key or None."""
+    for normalise in (normalize_text, normalize_integer, normalize_digits):
+        key = normalise(value)
+        assert key is None or (isinstance(key, str) and key)
+
+
+def test_text_keys_ignore_case_and_padding() -> None:
+    """R8: text compares after stripping, case-insensitively; empty never matches (R9)."""
+    assert normalize_text(" Frey@Sample.COM\t") == normalize_text("frey@sample.com")
+    assert normalize_text("   ") is None
+    assert normalize_text(None) is None
+
+
+def test_integer_spellings_are_one_key() -> None:
+    """R8: "0042", 42 and 42.0 are one integer; 42.5 and True are not integers."""
+    assert normalize_integer("0042") == normalize_integer(42) == normalize_integer(42.0) == "42"
+    assert integer_value(42.5) is None
+    assert integer_value(True) is None
+    assert integer_value("4" * 41) is None  # too long to be in any range
+
+
+def test_digits_normaliser_keeps_digits_only() -> None:
+    """R8 option: normalize_digits makes phone spellings one key."""
+    assert normalize_digits("+1 (555) 010-0000") == normalize_digits("15550100000")
+    assert normalize_digits("--") is None
+    assert normalize_digits(7) == "7"
