@@ -951,8 +951,8 @@ def test_r15_valid_leads_values(field: str, value: Any) -> None:
 def test_r15_invalid_other_types(module: str, field: str, value: Any, data_type: str) -> None:
     """R15: dates, datetimes, doubles, multi-select picklists and lookups are type-checked."""
     engine = Engine()
-    mandatory = engine.schema(module).mandatory_fields[0]
-    response = engine.upsert(module, {"data": [{mandatory: "M", field: value}]})
+    mandatory = engine.schema(module).mandatory_fields or ("Description",)
+    response = engine.upsert(module, {"data": [{mandatory[0]: "M", field: value}]})
     assert response.body == {"data": [invalid(0, field, expected_data_type=data_type)]}
     assert engine.count(module) == 0
 
@@ -971,8 +971,8 @@ def test_r15_invalid_other_types(module: str, field: str, value: Any, data_type:
 def test_r15_valid_other_types(module: str, field: str, value: Any) -> None:
     """R15: well-formed values of the other types are accepted."""
     engine = Engine()
-    mandatory = engine.schema(module).mandatory_fields[0]
-    response = engine.upsert(module, {"data": [{mandatory: "M", field: value}]})
+    mandatory = engine.schema(module).mandatory_fields or ("Description",)
+    response = engine.upsert(module, {"data": [{mandatory[0]: "M", field: value}]})
     assert response.status == 200, response.body
 
 

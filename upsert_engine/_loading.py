@@ -55,6 +55,7 @@ def check_load(
                 raise InvalidLoadError(f"{module} record {position}: id {given} is already taken")
             seen.add(given)
         null_stamp = False
+        canonical: dict[str, str] = {}  # R18: stamps kept to the second, with an offset
         for stamp in ("Created_Time", "Modified_Time"):
             value = row.get(stamp)
             if value is None:
@@ -69,6 +70,8 @@ def check_load(
                     f"{module} record {position}: {stamp} {shown(value)} is not an ISO 8601 "
                     f"time with an offset"
                 )
+            if parsed.microsecond or value != parsed.isoformat():
+                canonical[stamp] = parsed.replace(microsecond=0).isoformat()
         for by in ("Created_By", "Modified_By"):
             user = row.get(by)
             if user is None:
@@ -96,5 +99,6 @@ def check_load(
                 raise InvalidLoadError(
                     f"{module} record {position}: a value is nested too deeply"
                 ) from None
+        fields.update(canonical)
         prepared.append((given, fields))
     return prepared, seen

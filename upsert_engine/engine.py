@@ -272,7 +272,13 @@ class Engine:
         response, order, traces, error = self._run(
             module, body, api_version, mode="upsert", commit=False, trace=True
         )
-        return Explanation(str(module), response, order, tuple(traces), error)
+        return Explanation(
+            module if isinstance(module, str) else shown(module),
+            response,
+            order,
+            tuple(traces),
+            error,
+        )
 
     def insert(self, module: str, body: Any, *, api_version: str | None = None) -> Response:
         """Zoho's Insert Records API: no matching; mandatory fields and R14 uniqueness apply."""
@@ -317,8 +323,10 @@ class Engine:
                         "status": "error",
                     }
                 )
-        self._write_seq += 1
-        return Response(batch_status(entries), {"data": entries})
+        status = batch_status(entries)
+        if status != 400:  # R16: nothing deleted, nothing changed
+            self._write_seq += 1
+        return Response(status, {"data": entries})
 
     def _run(
         self,
@@ -347,8 +355,8 @@ class Engine:
             if isinstance(resolved, RequestError):
                 return self._refuse(resolved, version)
             order = resolved
-            if self.options.non_unique_check_field is NonUniqueCheckField.MATCH:
-                for name in order:
+            if commit and self.options.non_unique_check_field is NonUniqueCheckField.MATCH:
+                for name in order:  # (plan and explain scan instead: they build nothing)
                     store.ensure_index(name)
 
         now = self._now()
@@ -356,9 +364,11 @@ class Engine:
         traces: list[RecordTrace] = []
         written: dict[str, None] = {}
         seq = self._id_seq
+        # the fast path needs an index on every field it walks (a dry run builds none, R7 match)
+        fast = mode == "upsert" and not trace and all(name in store.indexes for name in order)
         store.begin()
         try:
-            if mode == "upsert" and not trace:
+            if fast:
                 seq = run_upserts(
                     self._fast_plan(store, order),
                     store,
@@ -375,7 +385,7 @@ class Engine:
                         self._next_id,
                     ),
                 )
-            general = () if mode == "upsert" and not trace else parsed.records
+            general = () if fast else parsed.records
             for position, record in enumerate(general):
                 decision: Decision
                 if mode == "update":
@@ -426,14 +436,15 @@ class Engine:
         except BaseException:
             store.rollback()
             raise
+        status = batch_status(entries)
         if commit:
             store.commit()
             self._id_seq = seq
-            self._write_seq += 1
+            if status != 400:  # R16: a request that wrote nothing leaves the clock alone too
+                self._write_seq += 1
         else:
             store.rollback()
-        response = Response(batch_status(entries), for_version({"data": entries}, version))
-        return response, order, traces, None
+        return Response(status, for_version({"data": entries}, version)), order, traces, None
 
     def _fast_plan(self, store: ModuleStore, order: tuple[str, ...]) -> FastPlan:
         plan = store.fast_plans.get(order)

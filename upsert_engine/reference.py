@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from ._loading import check_load
 from .decision import Rejected, RequestError, not_a_check_field, prepare
 from .engine import Clock, IdSource, sequential_ids, stepping_clock
 from .errors import ConfigurationError, UnknownModuleError
@@ -134,17 +135,18 @@ class ReferenceEngine:
                 return record_id
 
     def load(self, module: str, records: Iterable[Mapping[str, Any]]) -> list[str]:
-        """Existing data, as is (no matching, no uniqueness). Trusts its input."""
+        """Existing data, as is (no matching, no uniqueness), after the engine's checks."""
         rows = self._data[self._name(module)]
+        taken = {rid for data in self._data.values() for rid, _ in data}
+        checked, _ = check_load(module, list(records), taken.__contains__)
         now = self._clock(self._writes).isoformat(timespec="seconds")
         new_ids = []
-        for row in list(records):
-            fields = {k: copy.deepcopy(v) for k, v in row.items() if k != "id"}
+        for given, fields in checked:
             fields.setdefault("Created_Time", now)
             fields.setdefault("Modified_Time", fields["Created_Time"])
             fields.setdefault("Created_By", dict(self._user))
             fields.setdefault("Modified_By", dict(self._user))
-            record_id = str(row["id"]) if row.get("id") is not None else self._new_id()
+            record_id = given if given is not None else self._new_id()
             rows.append((record_id, fields))
             new_ids.append(record_id)
         self._writes += 1
@@ -183,7 +185,8 @@ class ReferenceEngine:
         for position, record in enumerate(parsed.records):
             entry = self._one(schema, name, order, position, record, written, now)
             entries.append(entry)
-        self._writes += 1
+        if written:  # R16: a request that wrote nothing changes nothing, the clock included
+            self._writes += 1
         return Response(batch_status(entries), for_version({"data": entries}, version))
 
     # --- the rules, plainly -------------------------------------------------------------------

@@ -48,9 +48,8 @@ MANDATORY_FIELDS: Final = MappingProxyType(
     {
         "Leads": ("Last_Name",),
         "Contacts": ("Last_Name",),
-        "Appointments": ("Appointment_Name",),
-        "Services": ("Service_Name",),
-        # every other standard module: its system field (R2), filled in by schema.py
+        # every other standard module: its system field (R2), filled in by schema.py; so
+        # Appointments and Services, which have none, have no mandatory field by default
     }
 )
 CUSTOM_MODULE_MANDATORY_FIELDS: Final = ("Name",)

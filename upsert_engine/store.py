@@ -71,8 +71,14 @@ class ModuleStore:
 
     # --- reads (the StoreView of decision.py) -----------------------------------------------
     def find(self, field: str, key: str) -> Sequence[str]:
-        """Ids whose normalised ``field`` equals ``key``: O(1)."""
-        holders = self.indexes[field].get(key)
+        """Ids whose normalised ``field`` equals ``key``: O(1) (O(n) on a field not indexed)."""
+        index = self.indexes.get(field)
+        if index is None:  # a dry run matching on a non-unique field (R7 ``match``)
+            definition = self.schema.fields[field]
+            return [
+                rid for rid, rec in self.records.items() if definition.key(rec.get(field)) == key
+            ]
+        holders = index.get(key)
         if holders is None:
             return ()
         return (holders,) if isinstance(holders, str) else holders
