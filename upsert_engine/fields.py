@@ -237,6 +237,11 @@ def validate_value(data_type: str, max_length: int | None, value: Any) -> Proble
 
 Validator = Callable[[Any], "Problem | None"]
 
+#: R15 [inf]: the formats of email and phone values (stripped, non-empty, within length).
+_FORMAT_CHECKS: Final[Mapping[str, Callable[[str], bool]]] = MappingProxyType(
+    {"email": _valid_email, "phone": _valid_phone}
+)
+
 
 def make_validator(data_type: str, max_length: int | None) -> Validator:
     """``validate_value`` specialised to one field: the same answer for every value, faster.
@@ -261,9 +266,10 @@ def make_validator(data_type: str, max_length: int | None) -> Validator:
 
         return check_string
 
-    if data_type == "email":
+    if data_type in _FORMAT_CHECKS:
+        well_formed = _FORMAT_CHECKS[data_type]
 
-        def check_email(value: Any) -> Problem | None:
+        def check_format(value: Any) -> Problem | None:  # email, phone: length, then form
             if value is None:
                 return None
             if not isinstance(value, str):
@@ -273,30 +279,9 @@ def make_validator(data_type: str, max_length: int | None) -> Validator:
                 return None
             if limit >= 0 and len(text) > limit:
                 return too_long
-            return None if _valid_email(text) else wrong_type
+            return None if well_formed(text) else wrong_type
 
-        return check_email
-
-    if data_type == "phone":
-
-        def check_phone(value: Any) -> Problem | None:
-            if value is None:
-                return None
-            if not isinstance(value, str):
-                return wrong_type
-            text = value.strip()
-            if not text:
-                return None
-            if limit >= 0 and len(text) > limit:
-                return too_long
-            # _valid_phone, inlined: only phone characters, and at least one digit
-            return (
-                None
-                if not text.strip(_PHONE_CHARS_TEXT) and text.strip(_PHONE_PUNCTUATION)
-                else wrong_type
-            )
-
-        return check_phone
+        return check_format
 
     def check_other(value: Any) -> Problem | None:
         return validate_value(data_type, max_length, value)
