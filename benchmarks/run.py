@@ -502,6 +502,17 @@ def parse(argv: Sequence[str] | None) -> tuple[Config, argparse.Namespace]:
     return config, args
 
 
+CLI_RESULTS = Path(__file__).resolve().parent / "RESULTS-cli.md"
+
+
+def cli_section() -> str:
+    """The last `benchmarks/cli_plan.py` measurement (issue 4), carried into RESULTS.md."""
+    if not CLI_RESULTS.exists():
+        return ""
+    body = CLI_RESULTS.read_text(encoding="utf-8").split("\n", 1)[-1]
+    return "\n## `upsert-engine plan` at 10^6 rows (from benchmarks/RESULTS-cli.md)\n" + body
+
+
 @dataclass
 class Report:
     """Everything a run measured (the smoke test reads it)."""
@@ -798,7 +809,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config.output.write_text(
             "# Benchmark results\n\n"
             "Written by `python -m benchmarks` (see benchmarks/run.py for what is measured and "
-            "how).\n\n```text\n" + text + "\n```\n"
+            "how).\n\n```text\n" + text + "\n```\n" + cli_section()
         )
         print(f"written to {config.output}")
     return 0
