@@ -57,10 +57,15 @@ def _texts(path: str, handle: BinaryIO) -> Iterator[str]:
     """The text of each line (with its newline), decoded as UTF-8 with a leading BOM dropped.
 
     Lines end at b"\n" only, as iterating over the binary file splits them. The file is read
-    and decoded a block of whole lines at a time; a block that is not UTF-8 is decoded again
-    line by line, to name the line and column of the first bad byte after yielding the lines
-    before it.
+    and decoded a block of whole lines at a time, and the lines of each block handed on without
+    a Python step per line; a block that is not UTF-8 is decoded again line by line, to name the
+    line and column of the first bad byte after yielding the lines before it.
     """
+    return itertools.chain.from_iterable(_blocks(path, handle))
+
+
+def _blocks(path: str, handle: BinaryIO) -> Iterator[Iterator[str]]:
+    """``_texts`` a block at a time: an iterator over the lines of each."""
     done = 0  # lines in the blocks already yielded
     pending: list[bytes] = []  # the start of a line longer than a block
     while True:
@@ -76,14 +81,14 @@ def _texts(path: str, handle: BinaryIO) -> Iterator[str]:
         try:
             text = block.decode("utf-8")
         except UnicodeDecodeError:
-            yield from _decoded_lines(path, block, done)
+            yield _decoded_lines(path, block, done)
             raise AssertionError("a block is not UTF-8 but each of its lines is") from None
         if not done and text.startswith("\ufeff"):
             text = text[1:]
             if not text:  # a file of a BOM alone: one empty line
-                yield text
+                yield iter((text,))
         done += block.count(b"\n")
-        yield from io.StringIO(text, newline="\n")
+        yield io.StringIO(text, newline="\n")
 
 
 def _decoded_lines(path: str, block: bytes, done: int) -> Iterator[str]:
