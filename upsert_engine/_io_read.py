@@ -156,6 +156,9 @@ class RowFile:
         self._rename = dict(rename)
         self._handle = open_binary(path)
         self.format = FORMATS.get(os.path.splitext(path)[1].lower()) or self._sniff()
+        #: A CSV file's field names once its header is read (every row's keys are among them);
+        #: None before, and for JSON, whose rows may each have other keys.
+        self.columns: frozenset[str] | None = None
 
     def _sniff(self) -> str:
         """The format of a file whose name does not tell: by its first non-blank character."""
@@ -212,6 +215,7 @@ class RowFile:
             if header is None:
                 raise self._error(1, "empty file; expected a header row of field API names")
             names = self._header(header)
+            self.columns = frozenset(name for name in names if name is not None)
             width = len(names)
             build = _row_builder(names)
             lines: list[int] = []

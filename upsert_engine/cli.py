@@ -312,9 +312,17 @@ def _stored(values: dict[str, Any], user_id: str) -> dict[str, Any]:
     return values
 
 
-def _stored_chunk(records: list[dict[str, Any]], user_id: str) -> None:
-    """``_stored`` on each record, in place: the stamps only if the chunk has any."""
-    if _EXPORT_STAMPS.isdisjoint(itertools.chain.from_iterable(records)):
+def _stored_chunk(
+    records: list[dict[str, Any]], columns: frozenset[str] | None, user_id: str
+) -> None:
+    """``_stored`` on each record, in place; ``columns``: the keys a CSV file's rows can have.
+
+    Only what the rows can hold is looked at: the ids if there is an id column, the stamps if
+    any row has one.
+    """
+    if columns is not None and "id" not in columns and _EXPORT_STAMPS.isdisjoint(columns):
+        return
+    if _EXPORT_STAMPS.isdisjoint(columns or itertools.chain.from_iterable(records)):
         for values in records:  # the common case, inlined: only the id's prefix to drop
             record_id = values.get("id")
             if isinstance(record_id, str) and record_id.startswith("zcrm_"):
@@ -333,10 +341,12 @@ class _UnknownKeys:
         self._known = frozenset(schema.fields) | READ_ONLY_SYSTEM_FIELDS
         self.keys: dict[str, None] = {}
 
-    def add(self, records: list[dict[str, Any]]) -> None:
-        """Note the unknown keys of a chunk of rows (one set operation if there are none)."""
+    def add(self, records: list[dict[str, Any]], columns: frozenset[str] | None) -> None:
+        """Note the unknown keys of a chunk of rows; ``columns`` as for ``_stored_chunk``."""
         known = self._known
-        if known.issuperset(itertools.chain.from_iterable(records)):
+        if known.issuperset(columns or itertools.chain.from_iterable(records)):
+            return
+        if columns is not None and self.keys.keys() >= columns - known:  # all seen already
             return
         for values in records:
             for key in values:
@@ -368,8 +378,8 @@ def load_store(engine: Engine, module: str, store: RowFile, progress: Progress) 
     gc.disable()
     try:
         for lines, records in store.batches(LOAD_CHUNK):
-            _stored_chunk(records, user_id)
-            unknown.add(records)
+            _stored_chunk(records, store.columns, user_id)
+            unknown.add(records, store.columns)
             try:
                 engine.load(module, records)
             except InvalidLoadError:
@@ -421,7 +431,7 @@ def send_rows(
             entries = [response.body] * len(records)
         elif len(entries) != len(records):
             raise AssertionError("the response has not one entry per record")
-        unknown.add(records)
+        unknown.add(records, rows.columns)
         if report is None and not explain:  # only counting: straight from the entries
             tally.add_entries(entries)
         else:
