@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 MAX_JSON_ELEMENT = 16 * 1024 * 1024
 FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 #: Bytes read and decoded at a time (whole lines: a block ends after its last newline).
-READ_BLOCK = 1 << 20
+READ_BLOCK = 1 << 16
 
 #: Maps a column label or key to a field API name; ``None`` drops the column.
 Rename = Mapping[str, "str | None"]
