@@ -390,6 +390,60 @@ def test_unknown_columns_are_warned_about(
     assert "rows.csv" in err and "Shoe_Size" in err
 
 
+CSV_ACROSS_BLOCKS = (
+    "\ufeffLast_Name,Email,Owner,Mobile\r\n"
+    'A,a@x.com,me,\r\n"B\nB",,you,555 1\n\n,c@x.com,,555 2\n'
+    "\u00e9\u2028x,e\u0301@x.com,,\n"
+)
+
+
+def _read_csv(path: str, rename: dict[str, str | None], size: int) -> list[tuple[int, dict]]:
+    with _io_read.RowFile(path, rename) as rows:
+        return [pair for batch in rows.batches(size) for pair in zip(*batch, strict=True)]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 8, 64])
+def test_csv_read_in_blocks_of_any_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    """Lines cut anywhere by the block reads: the same rows, lines, BOM and dropped columns."""
+    path = write(tmp_path / "rows.csv", CSV_ACROSS_BLOCKS)
+    rename: dict[str, str | None] = {"Owner": None}
+    expected = [
+        (2, {"Last_Name": "A", "Email": "a@x.com"}),
+        (3, {"Last_Name": "B\nB", "Mobile": "555 1"}),
+        (6, {"Email": "c@x.com", "Mobile": "555 2"}),
+        (7, {"Last_Name": "\u00e9\u2028x", "Email": "e\u0301@x.com"}),
+    ]
+    assert _read_csv(path, rename, 100) == expected
+    monkeypatch.setattr(_io_read, "READ_BLOCK", block)
+    assert _read_csv(path, rename, 3) == expected
+    with _io_read.RowFile(path, rename) as rows:
+        assert [(row.line, row.values) for row in rows] == expected
+
+
+@pytest.mark.parametrize("block", [1, 4, 16, 1 << 20])
+def test_bad_encoding_in_a_later_block(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    """A bad byte is named by its line and column whichever block it falls in."""
+    monkeypatch.setattr(_io_read, "READ_BLOCK", block)
+    rows = tmp_path / "rows.csv"
+    rows.write_bytes(b"\xef\xbb\xbfLast_Name,Email\nOk,ok@x.com\nOk,ok@x.com\nM\xfcller,m\n")
+    line = bad(capsys, "plan", "--module", "Leads", "--store", store_csv(tmp_path), str(rows))
+    assert line.endswith("rows.csv line 4: not UTF-8 (byte 0xfc at column 2)")
+
+
+def test_unknown_columns_warned_in_the_order_first_filled(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An unknown column left empty is not named; the others in the order rows first fill them."""
+    rows = write(tmp_path / "rows.csv", "Last_Name,Zed,Email,Ayr,Never\nA,,a@x.com,1,\nB,2,,3,\n")
+    code, _, err = plan(capsys, store_csv(tmp_path), rows)
+    assert code == 0
+    assert err.strip().endswith("(ignored; see --map or --schema): Ayr, Zed")
+
+
 # --- progress ---------------------------------------------------------------------------------
 class FakeTerminal(io.StringIO):
     """A stderr that says it is a terminal."""

@@ -1,18 +1,19 @@
 """Reading the command line's input files: rows streamed as dicts, and small JSON files.
 
 Only the command line uses this module; the core never reads files. Formats: CSV with a header
-row, a JSON array of objects, JSONL; UTF-8 with or without a BOM. Rows are read lazily, line by
-line, so memory does not grow with the file. Every problem is an ``InputError`` naming the file
-and the line.
+row, a JSON array of objects, JSONL; UTF-8 with or without a BOM. Rows are read lazily, a block
+of lines at a time, so memory does not grow with the file. Every problem is an ``InputError``
+naming the file and the line.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, BinaryIO
@@ -20,6 +21,8 @@ from typing import Any, BinaryIO
 #: A JSON array element still unfinished after this many characters is reported as broken.
 MAX_JSON_ELEMENT = 16 * 1024 * 1024
 FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+#: Bytes read and decoded at a time (whole lines: a block ends after its last newline).
+READ_BLOCK = 1 << 16
 
 #: Maps a column label or key to a field API name; ``None`` drops the column.
 Rename = Mapping[str, "str | None"]
@@ -47,7 +50,50 @@ def open_binary(path: str) -> BinaryIO:
 
 def _lines(path: str, handle: BinaryIO) -> Iterator[tuple[int, str]]:
     """(line number, text) of each line, decoded as UTF-8 with a leading BOM dropped."""
-    for number, raw in enumerate(handle, 1):
+    return enumerate(_texts(path, handle), 1)
+
+
+def _texts(path: str, handle: BinaryIO) -> Iterator[str]:
+    """The text of each line (with its newline), decoded as UTF-8 with a leading BOM dropped.
+
+    Lines end at b"\n" only, as iterating over the binary file splits them. The file is read
+    and decoded a block of whole lines at a time, and the lines of each block handed on without
+    a Python step per line; a block that is not UTF-8 is decoded again line by line, to name the
+    line and column of the first bad byte after yielding the lines before it.
+    """
+    return itertools.chain.from_iterable(_blocks(path, handle))
+
+
+def _blocks(path: str, handle: BinaryIO) -> Iterator[Iterator[str]]:
+    """``_texts`` a block at a time: an iterator over the lines of each."""
+    done = 0  # lines in the blocks already yielded
+    pending: list[bytes] = []  # the start of a line longer than a block
+    while True:
+        piece = handle.read(READ_BLOCK)
+        cut = piece.rfind(b"\n") + 1
+        if piece and not cut:
+            pending.append(piece)
+            continue
+        block = b"".join((*pending, piece[:cut])) if pending else piece[:cut]
+        pending = [piece[cut:]] if cut < len(piece) else []  # at the end: a last line, if any
+        if not block:
+            return
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            yield _decoded_lines(path, block, done)
+            raise AssertionError("a block is not UTF-8 but each of its lines is") from None
+        if not done and text.startswith("\ufeff"):
+            text = text[1:]
+            if not text:  # a file of a BOM alone: one empty line
+                yield iter((text,))
+        done += block.count(b"\n")
+        yield io.StringIO(text, newline="\n")
+
+
+def _decoded_lines(path: str, block: bytes, done: int) -> Iterator[str]:
+    """The lines of ``block`` (after ``done`` lines) decoded one by one: the first bad is named."""
+    for number, raw in enumerate(io.BytesIO(block), done + 1):
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -57,7 +103,36 @@ def _lines(path: str, handle: BinaryIO) -> Iterator[tuple[int, str]]:
             ) from None
         if number == 1 and text.startswith("\ufeff"):
             text = text[1:]
-        yield number, text
+        yield text
+
+
+def _row_builder(names: list[str | None]) -> Callable[[list[str]], dict[str, Any]]:
+    """The column plan of a CSV header, compiled: a row's cells to its values, in column order.
+
+    A column named None is dropped and an empty cell left out. The generated function is
+    built from column positions only (the names are passed in its namespace), never from the
+    file's text: ``{f0: c[0], f1: c[1], ...}``, and only if a cell is empty, the checks that
+    delete the keys of the empty cells.
+    """
+    kept = [(position, name) for position, name in enumerate(names) if name is not None]
+    namespace: dict[str, Any] = {f"f{k}": name for k, (_, name) in enumerate(kept)}
+    items = ", ".join(f"f{k}: c[{position}]" for k, (position, _) in enumerate(kept))
+    code = ["def build(c):", f"    d = {{{items}}}"]
+    if kept:
+        code.append("    if '' in c:")
+        for k, (position, _) in enumerate(kept):
+            code.append(f"        if not c[{position}]: del d[f{k}]")
+    code.append("    return d")
+    exec("\n".join(code), namespace)  # positions only: see the docstring
+    build: Callable[[list[str]], dict[str, Any]] = namespace["build"]
+    return build
+
+
+def _batched(rows: Iterable[Row], size: int) -> Iterator[tuple[list[int], list[dict[str, Any]]]]:
+    """``rows`` in lists of ``size`` (fewer at the end): their lines, and their values."""
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield [row.line for row in chunk], [row.values for row in chunk]
 
 
 def read_json(path: str) -> Any:
@@ -81,6 +156,9 @@ class RowFile:
         self._rename = dict(rename)
         self._handle = open_binary(path)
         self.format = FORMATS.get(os.path.splitext(path)[1].lower()) or self._sniff()
+        #: A CSV file's field names once its header is read (every row's keys are among them);
+        #: None before, and for JSON, whose rows may each have other keys.
+        self.columns: frozenset[str] | None = None
 
     def _sniff(self) -> str:
         """The format of a file whose name does not tell: by its first non-blank character."""
@@ -100,12 +178,21 @@ class RowFile:
         self._handle.close()
 
     def __iter__(self) -> Iterator[Row]:
-        lines = _lines(self.path, self._handle)
         if self.format == "csv":
-            return self._csv(lines)
+            return (Row(lines[0], values[0]) for lines, values in self._csv(1))
+        lines = _lines(self.path, self._handle)
         if self.format == "jsonl":
             return self._jsonl(lines)
         return self._json_array(lines)
+
+    def batches(self, size: int) -> Iterator[tuple[list[int], list[dict[str, Any]]]]:
+        """The rows in file order, ``size`` at a time (fewer at the end): their lines, values.
+
+        A batch is yielded whole or, if one of its rows is bad, not at all (the error is raised).
+        """
+        if self.format == "csv":
+            return self._csv(size)
+        return _batched(iter(self), size)
 
     def _error(self, line: int, message: str) -> InputError:
         return InputError(f"{self.path} line {line}: {message}")
@@ -121,36 +208,36 @@ class RowFile:
         return renamed
 
     # --- CSV: a header row of field API names (or labels --map renames), then one row a line ---
-    def _csv(self, lines: Iterator[tuple[int, str]]) -> Iterator[Row]:
-        last = 0  # the line the CSV reader has read up to
-
-        def text() -> Iterator[str]:
-            nonlocal last
-            for number, line in lines:
-                last = number
-                yield line
-
-        reader = csv.reader(text(), strict=True)
+    def _csv(self, size: int) -> Iterator[tuple[list[int], list[dict[str, Any]]]]:
+        reader = csv.reader(_texts(self.path, self._handle), strict=True)
         try:
             header = next(reader, None)
             if header is None:
                 raise self._error(1, "empty file; expected a header row of field API names")
             names = self._header(header)
-            end = last
+            self.columns = frozenset(name for name in names if name is not None)
+            width = len(names)
+            build = _row_builder(names)
+            lines: list[int] = []
+            batch: list[dict[str, Any]] = []
+            end = reader.line_num
             for cells in reader:
-                start, end = end + 1, last
+                start, end = end + 1, reader.line_num
                 if not cells:  # a blank line
                     continue
-                if len(cells) != len(names):
+                if len(cells) != width:
                     raise self._error(
-                        start, f"{len(cells)} cells, but the header has {len(names)} columns"
+                        start, f"{len(cells)} cells, but the header has {width} columns"
                     )
-                values = {
-                    n: c for n, c in zip(names, cells, strict=True) if c != "" and n is not None
-                }
-                yield Row(start, values)
+                lines.append(start)
+                batch.append(build(cells))
+                if len(batch) == size:
+                    yield lines, batch
+                    lines, batch = [], []
+            if batch:
+                yield lines, batch
         except csv.Error as error:
-            raise self._error(last, f"not valid CSV ({error})") from None
+            raise self._error(reader.line_num, f"not valid CSV ({error})") from None
 
     def _header(self, header: list[str]) -> list[str | None]:
         names: list[str | None] = []

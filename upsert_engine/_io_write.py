@@ -12,9 +12,8 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from ._io_read import InputError
 from .explain import RecordTrace
@@ -83,9 +82,8 @@ def write_jsonl(file: AtomicFile, records: Iterable[dict[str, Any]]) -> int:
     return count
 
 
-@dataclass(frozen=True, slots=True)
-class ReportRow:
-    """What became of one input row (the per-row report)."""
+class ReportRow(NamedTuple):
+    """What became of one input row (the per-row report); a tuple: one is made per row."""
 
     row: int  # 1-based position among the data rows
     line: int  # the line of the input file it starts on
@@ -112,6 +110,8 @@ class ReportWriter:
         self._explain = explain
         self.file = AtomicFile(path)
         self._writer = csv.writer(self.file.handle, lineterminator="\n")
+        # what json.dumps(entry, ensure_ascii=False, default=repr) does, its encoder made once
+        self._encode = json.JSONEncoder(ensure_ascii=False, default=repr).encode
         if self._csv:
             self._writer.writerow(REPORT_COLUMNS + (("explanation",) if explain else ()))
 
@@ -136,4 +136,4 @@ class ReportWriter:
         entry = dict(zip(REPORT_COLUMNS, cells, strict=True))
         if self._explain:
             entry["explanation"] = trace.to_dict() if trace is not None else None
-        self.file.handle.write(json.dumps(entry, ensure_ascii=False, default=repr) + "\n")
+        self.file.handle.write(self._encode(entry) + "\n")

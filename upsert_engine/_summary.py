@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -20,30 +20,36 @@ def report_row(
     number: int, line: int, entry: Mapping[str, Any], trace: RecordTrace | None
 ) -> ReportRow:
     """One row's outcome from its entry of Zoho's response (R18), or a request-level error."""
-    details = entry.get("details")
-    details = details if isinstance(details, dict) else {}
     if trace is not None:
         trace = dataclasses.replace(trace, index=number)
     if entry.get("status") == "success":
+        details = entry.get("details")
         return ReportRow(
             number,
             line,
             str(entry["action"]),
             entry.get("duplicate_field"),
-            details.get("id"),
+            details.get("id") if isinstance(details, dict) else None,
             "SUCCESS",
             (),
             (),
             trace,
         )
+    code, fields, conflicts = _error_of(entry)
+    return ReportRow(number, line, "error", None, None, code, fields, conflicts, trace)
+
+
+def _error_of(entry: Mapping[str, Any]) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """A failed row's code, the fields its error names and the records it collides with."""
+    details = entry.get("details")
+    details = details if isinstance(details, dict) else {}
     errors = details.get("errors")
     parts = [e.get("details", {}) for e in errors] if isinstance(errors, list) else [details]
     fields = tuple(str(part["api_name"]) for part in parts if "api_name" in part)
     conflicts = tuple(
         str(part["duplicate_record"]["id"]) for part in parts if "duplicate_record" in part
     )
-    code = str(entry.get("code"))
-    return ReportRow(number, line, "error", None, None, code, fields, conflicts, trace)
+    return str(entry.get("code")), fields, conflicts
 
 
 class Tally:
@@ -68,10 +74,31 @@ class Tally:
             field = row.duplicate_field or "id"
             self.updated[field] = self.updated.get(field, 0) + 1
         else:
-            self.failed[row.code] = self.failed.get(row.code, 0) + 1
-            by_field = self.failed_fields.setdefault(row.code, {})
-            for field in row.fields:
-                by_field[field] = by_field.get(field, 0) + 1
+            self._failed(row.code, row.fields)
+
+    def add_entries(self, entries: Iterable[Mapping[str, Any]]) -> None:
+        """Count the outcomes of response entries (R18) as ``add(report_row(...))`` would."""
+        updated = self.updated
+        for entry in entries:
+            self.rows += 1
+            if entry.get("status") == "success":
+                action = str(entry["action"])
+                if action == "insert":
+                    self.inserted += 1
+                elif action == "update":
+                    field = entry.get("duplicate_field") or "id"
+                    updated[field] = updated.get(field, 0) + 1
+                else:
+                    self._failed("SUCCESS", ())
+            else:
+                code, fields, _ = _error_of(entry)
+                self._failed(code, fields)
+
+    def _failed(self, code: str, fields: tuple[str, ...]) -> None:
+        self.failed[code] = self.failed.get(code, 0) + 1
+        by_field = self.failed_fields.setdefault(code, {})
+        for field in fields:
+            by_field[field] = by_field.get(field, 0) + 1
 
 
 def _sorted(counts: Mapping[str, int]) -> dict[str, int]:

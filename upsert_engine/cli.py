@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import itertools
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from ._io_read import InputError, Row, RowFile, read_json
+from ._io_read import InputError, RowFile, read_json
 from ._io_write import AtomicFile, ReportWriter, write_jsonl
 from ._summary import Progress, Summary, Tally, report_row
 from .demo import run_demo
@@ -35,7 +36,6 @@ from .server import add_serve_parser, run_serve
 LOAD_CHUNK = 5000
 #: Column labels renamed by default: Zoho's CSV export calls the record id "Record Id".
 DEFAULT_RENAME: dict[str, str | None] = {"Record Id": "id"}
-T = TypeVar("T")
 
 
 class RequestClock:
@@ -125,6 +125,9 @@ def console_main() -> None:
     try:
         code = main()
         sys.stdout.flush()
+        # the process ends: spare the interpreter's last collection a walk over the store
+        # (now garbage, held in reference cycles) and let the operating system reclaim it
+        gc.freeze()
     except BrokenPipeError:  # e.g. `upsert-engine demo | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 1
@@ -266,7 +269,16 @@ def run_import(engine: Engine, clock: RequestClock, module: str, args: argparse.
             stack.enter_context(report.file)
         out = stack.enter_context(AtomicFile(out_path)) if out_path else None
         stored = load_store(engine, module, store, progress)
-        tally = send_rows(engine, clock, module, rows, check, report, args.explain, progress)
+        # the loaded store: maybe a million records the collector need not walk again (left
+        # alone if the caller has frozen objects of its own: unfreezing would thaw them too)
+        freezing = gc.get_freeze_count() == 0
+        if freezing:
+            gc.freeze()
+        try:
+            tally = send_rows(engine, clock, module, rows, check, report, args.explain, progress)
+        finally:
+            if freezing:
+                gc.unfreeze()
         progress.done()
         if report is not None:
             report.file.commit()
@@ -277,14 +289,15 @@ def run_import(engine: Engine, clock: RequestClock, module: str, args: argparse.
     return 1 if tally.failed else 0
 
 
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
+#: The fields ``_stored`` translates; a chunk of rows naming none of them is left as it is.
+_EXPORT_STAMPS = frozenset(("Created_By", "Modified_By", "Created_Time", "Modified_Time"))
 
 
-def _stored(values: dict[str, Any]) -> dict[str, Any]:
-    """A store row as ``Engine.load`` takes it: Zoho's export conventions translated."""
+def _stored(values: dict[str, Any], user_id: str) -> dict[str, Any]:
+    """A store row as ``Engine.load`` takes it: Zoho's export conventions translated.
+
+    ``user_id``: the engine's acting user's (``User().id``), for the users an export names.
+    """
     record_id = values.get("id")
     if isinstance(record_id, str) and record_id.startswith("zcrm_"):  # Zoho's export prefix
         values["id"] = record_id[5:]
@@ -295,8 +308,50 @@ def _stored(values: dict[str, Any]) -> dict[str, Any]:
                 del values[name]
             elif name.endswith("_By") and not isinstance(value, dict):
                 # an export names the user only; the id is the engine's acting user's
-                values[name] = {"name": str(value), "id": User().id}
+                values[name] = {"name": str(value), "id": user_id}
     return values
+
+
+def _stored_chunk(
+    records: list[dict[str, Any]], columns: frozenset[str] | None, user_id: str
+) -> None:
+    """``_stored`` on each record, in place; ``columns``: the keys a CSV file's rows can have.
+
+    Only what the rows can hold is looked at: the ids if there is an id column, the stamps if
+    any row has one.
+    """
+    if columns is not None and "id" not in columns and _EXPORT_STAMPS.isdisjoint(columns):
+        return
+    if _EXPORT_STAMPS.isdisjoint(columns or itertools.chain.from_iterable(records)):
+        for values in records:  # the common case, inlined: only the id's prefix to drop
+            record_id = values.get("id")
+            if isinstance(record_id, str) and record_id.startswith("zcrm_"):
+                values["id"] = record_id[5:]
+    else:
+        for values in records:
+            _stored(values, user_id)
+
+
+class _UnknownKeys:
+    """The keys of rows that are not fields of the module, in the order first seen."""
+
+    __slots__ = ("_known", "keys")
+
+    def __init__(self, schema: ModuleSchema) -> None:
+        self._known = frozenset(schema.fields) | READ_ONLY_SYSTEM_FIELDS
+        self.keys: dict[str, None] = {}
+
+    def add(self, records: list[dict[str, Any]], columns: frozenset[str] | None) -> None:
+        """Note the unknown keys of a chunk of rows; ``columns`` as for ``_stored_chunk``."""
+        known = self._known
+        if known.issuperset(columns or itertools.chain.from_iterable(records)):
+            return
+        if columns is not None and self.keys.keys() >= columns - known:  # all seen already
+            return
+        for values in records:
+            for key in values:
+                if key not in known:
+                    self.keys[key] = None
 
 
 def _warn_unknown(path: str, schema: ModuleSchema, keys: Iterable[str], what: str) -> None:
@@ -311,33 +366,43 @@ def _warn_unknown(path: str, schema: ModuleSchema, keys: Iterable[str], what: st
 
 
 def load_store(engine: Engine, module: str, store: RowFile, progress: Progress) -> int:
-    """Load the export as existing data (R11, R14: repeats allowed); returns the record count."""
-    keys: dict[str, None] = {}
+    """Load the export as existing data (R11, R14: repeats allowed); returns the record count.
+
+    The collector is off while loading (the rows are new records, not garbage); the loaded
+    records are then frozen out of its passes (``gc.freeze``) until ``run_import`` ends.
+    """
+    unknown = _UnknownKeys(engine.schema(module))
+    user_id = User().id
     count = 0
-    for chunk in _batches(store, LOAD_CHUNK):
-        records = [_stored(row.values) for row in chunk]
-        for record in records:
-            keys.update(dict.fromkeys(record))
-        try:
-            engine.load(module, records)
-        except InvalidLoadError:
-            _locate_bad_record(engine, module, store.path, chunk, records)
-        count += len(records)
-        progress.update(f"loading {store.path}: {count:,} records")
-    _warn_unknown(store.path, engine.schema(module), keys, "kept, never matched")
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for lines, records in store.batches(LOAD_CHUNK):
+            _stored_chunk(records, store.columns, user_id)
+            unknown.add(records, store.columns)
+            try:
+                engine.load(module, records)
+            except InvalidLoadError:
+                _locate_bad_record(engine, module, store.path, lines, records)
+            count += len(records)
+            progress.update(f"loading {store.path}: {count:,} records")
+    finally:
+        if collecting:
+            gc.enable()
+    _warn_unknown(store.path, engine.schema(module), unknown.keys, "kept, never matched")
     return count
 
 
 def _locate_bad_record(
-    engine: Engine, module: str, path: str, chunk: list[Row], records: list[dict[str, Any]]
+    engine: Engine, module: str, path: str, lines: list[int], records: list[dict[str, Any]]
 ) -> None:
     """A chunk failed to load (nothing of it was loaded): load it row by row to find the line."""
-    for row, record in zip(chunk, records, strict=True):
+    for line, record in zip(lines, records, strict=True):
         try:
             engine.load(module, [record])
         except InvalidLoadError as error:
             reason = str(error).removeprefix(f"{engine.schema(module).api_name} record 0: ")
-            raise InputError(f"{path} line {row.line}: {reason}") from None
+            raise InputError(f"{path} line {line}: {reason}") from None
     raise AssertionError("a chunk failed to load but each of its records loads")
 
 
@@ -353,9 +418,9 @@ def send_rows(
 ) -> Tally:
     """Send the rows in requests of at most 100, in file order (R17, R19); count the outcomes."""
     tally = Tally()
-    keys: dict[str, None] = {}
-    for chunk in _batches(rows, engine.options.max_records):
-        body: dict[str, Any] = {"data": [row.values for row in chunk]}
+    unknown = _UnknownKeys(engine.schema(module))
+    for lines, records in rows.batches(engine.options.max_records):
+        body: dict[str, Any] = {"data": records}
         if check:
             body["duplicate_check_fields"] = check
         clock.request = tally.requests + 1
@@ -363,22 +428,27 @@ def send_rows(
         response = engine.upsert(module, body)
         entries = response.body.get("data")
         if not isinstance(entries, list):  # a request-level error fails every row of it
-            entries = [response.body] * len(chunk)
-        for position, (row, entry) in enumerate(zip(chunk, entries, strict=True)):
-            keys.update(dict.fromkeys(row.values))
-            trace = traces[position] if position < len(traces) else None
-            outcome = report_row(tally.rows + 1, row.line, entry, trace)
-            tally.add(outcome)
-            if report is not None:
-                report.write(outcome)
-            elif outcome.explanation is not None:
-                text = outcome.explanation.to_text()
-                print(
-                    text.replace(
-                        f"record {outcome.row}:", f"row {outcome.row} (line {row.line}):", 1
+            entries = [response.body] * len(records)
+        elif len(entries) != len(records):
+            raise AssertionError("the response has not one entry per record")
+        unknown.add(records, rows.columns)
+        if report is None and not explain:  # only counting: straight from the entries
+            tally.add_entries(entries)
+        else:
+            for position, (line, entry) in enumerate(zip(lines, entries, strict=True)):
+                trace = traces[position] if position < len(traces) else None
+                outcome = report_row(tally.rows + 1, line, entry, trace)
+                tally.add(outcome)
+                if report is not None:
+                    report.write(outcome)
+                elif outcome.explanation is not None:
+                    text = outcome.explanation.to_text()
+                    print(
+                        text.replace(
+                            f"record {outcome.row}:", f"row {outcome.row} (line {line}):", 1
+                        )
                     )
-                )
         tally.requests += 1
         progress.update(f"{rows.path}: {tally.rows:,} rows, {tally.requests:,} requests")
-    _warn_unknown(rows.path, engine.schema(module), keys, "ignored")
+    _warn_unknown(rows.path, engine.schema(module), unknown.keys, "ignored")
     return tally
