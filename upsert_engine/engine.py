@@ -82,6 +82,9 @@ class Engine:
         self._id_seq = 0  # ids issued so far
         self._write_seq = 0  # write requests applied so far
         self._explicit_ids = False  # some loaded record brought its own id
+        #: ids loaded as given: the only ids a generated one can collide with, since the id
+        #: source is injective and its counter only moves forward
+        self._given_ids: set[str] = set()
         self._stores: dict[str, ModuleStore] = {}
         user = self.options.user
         self._user = {"name": user.name, "id": user.id}
@@ -162,11 +165,9 @@ class Engine:
             raise ConfigurationError(f"the clock returned {when!r}; it must be an aware datetime")
         return when.isoformat(timespec="seconds")
 
-    def _taken_anywhere(self, record_id: str) -> bool:
-        return any(record_id in s.records for s in self._stores.values())
-
     def _taken(self, record_id: str) -> bool:
-        return self._explicit_ids and any(record_id in s.records for s in self._stores.values())
+        """Whether a generated id is already some record's: O(1)."""
+        return record_id in self._given_ids
 
     def _next_id(self, seq: int) -> tuple[str, int]:
         """The id for the record created at id sequence ``seq``, and the next sequence number."""
@@ -211,7 +212,10 @@ class Engine:
         collecting = gc.isenabled()
         gc.disable()  # millions of new dicts, none of them garbage: spare the collector's passes
         try:
-            prepared, seen = check_load(module, rows, self._taken_anywhere)
+            holders = [s.records for s in self._stores.values() if s.records]
+            prepared, seen = check_load(
+                module, rows, lambda given: any(given in records for records in holders)
+            )
             new_ids = self._load_rows(store, prepared, seen)
         finally:
             if collecting:
@@ -244,6 +248,7 @@ class Engine:
                     new_ids.append(given)
         if seen:
             self._explicit_ids = True
+            self._given_ids |= seen
         user = self._user  # shared: stored records are never changed in place, reads copy them
         for _, fields in prepared:
             if "Created_Time" not in fields:
