@@ -62,6 +62,7 @@ options = st.builds(
     non_unique_check_field=st.sampled_from(NonUniqueCheckField),
     unknown_fields=st.sampled_from([UnknownFields.IGNORE] * 3 + [UnknownFields.REJECT]),
     api_version=st.sampled_from(["v8", "v2"]),
+    check_formats=st.booleans(),
 )
 
 orgs = st.builds(

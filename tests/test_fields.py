@@ -70,13 +70,13 @@ TYPES = st.sampled_from(sorted(DATA_TYPE_MAX_LENGTH))
 LENGTHS = st.one_of(st.none(), st.integers(min_value=1, max_value=300))
 
 
-@given(TYPES, LENGTHS, VALUES)
+@given(TYPES, LENGTHS, VALUES, st.booleans())
 def test_specialised_validator_equals_validate_value(
-    data_type: str, max_length: int | None, value: Any
+    data_type: str, max_length: int | None, value: Any, check_formats: bool
 ) -> None:
     """R15: make_validator(type, length) answers exactly as validate_value for any value."""
-    assert make_validator(data_type, max_length)(value) == validate_value(
-        data_type, max_length, value
+    assert make_validator(data_type, max_length, check_formats)(value) == validate_value(
+        data_type, max_length, value, check_formats
     )
 
 

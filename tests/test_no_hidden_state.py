@@ -64,3 +64,14 @@ def test_modules_without_a_system_field_have_no_mandatory_field() -> None:
     for module in ("Appointments", "Services"):
         assert engine.schema(module).mandatory_fields == ()
         assert engine.upsert(module, {"data": [{}]}).status == 200
+
+
+def test_format_checks_are_an_option() -> None:
+    """R15 [inf]: check_formats=False accepts any email/phone string within its length."""
+    body = {"data": [{"Last_Name": "A", "Email": "not-an-email", "Phone": "call me"}]}
+    assert Engine().upsert("Leads", body).body["data"][0]["code"] == "INVALID_DATA"
+    lenient = Engine(Options(check_formats=False))
+    assert lenient.upsert("Leads", body).status == 200
+    too_long = {"data": [{"Last_Name": "A", "Phone": "1" * 31}]}
+    details = lenient.upsert("Leads", too_long).body["data"][0]["details"]
+    assert details["maximum_length"] == 30

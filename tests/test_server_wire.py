@@ -137,9 +137,10 @@ def test_client_that_stops_mid_body(server: ZohoServer) -> None:
         started = time.monotonic()
         _still_serves(server)  # served while the stalled client holds its connection
         assert time.monotonic() - started < 0.9
-        answer = stalled.recv(65536)
+        answer = b""
+        while chunk := stalled.recv(65536):  # read to the end: the server closes the connection
+            answer += chunk
         assert status_of(answer) == 408 and json_of(answer)["code"] == "REQUEST_TIMEOUT"
-        assert stalled.recv(65536) == b""  # and the connection is closed
     assert [e["status"] for e in server.requests] == [400, 200, 408]
     assert server.engine.count("Leads") == 1
     _still_serves(server)

@@ -90,7 +90,9 @@ class Engine:
         self._user = {"name": user.name, "id": user.id}
         if standard_modules:
             for name in SYSTEM_DUPLICATE_FIELDS:
-                self._stores[name] = ModuleStore(standard_module(name))
+                self._stores[name] = ModuleStore(
+                    standard_module(name, check_formats=self.options.check_formats)
+                )
 
     # --- configuration (R1-R4) ---------------------------------------------------------------
     def _store(self, module: str) -> ModuleStore:
@@ -119,7 +121,12 @@ class Engine:
         """Add a custom module; its system duplicate check field is Name (R2, R4)."""
         if isinstance(name, str) and canonical_module_name(name) in self._stores:
             raise ConfigurationError(f"module {name!r} already exists")
-        schema = custom_module(name, tuple(system_fields), tuple(mandatory_fields))
+        schema = custom_module(
+            name,
+            tuple(system_fields),
+            tuple(mandatory_fields),
+            check_formats=self.options.check_formats,
+        )
         self._stores[name] = ModuleStore(schema)
         return schema
 
@@ -146,6 +153,7 @@ class Engine:
             unique=unique,
             max_length=max_length,
             normalizer=normalizer,
+            check_formats=self.options.check_formats,
         )
         schema = with_field(store.schema, definition, self.options.max_unique_fields)
         store.set_schema(schema, (name for name in store.indexes if name in schema.fields))

@@ -189,7 +189,9 @@ def _valid_lookup(value: Any) -> bool:
     return _valid_record_id(value)
 
 
-def validate_value(data_type: str, max_length: int | None, value: Any) -> Problem | None:
+def validate_value(
+    data_type: str, max_length: int | None, value: Any, check_formats: bool = True
+) -> Problem | None:
     """R15: None when ``value`` fits a field of ``data_type``, else the INVALID_DATA detail.
 
     Empty values (R9) are always acceptable: they clear the field. Validation looks at the
@@ -198,6 +200,8 @@ def validate_value(data_type: str, max_length: int | None, value: Any) -> Proble
     if is_empty(value):
         return None
     if data_type in ("text", "textarea", "picklist", "website"):
+        return _check_string(value, data_type, max_length)
+    if not check_formats and data_type in _FORMAT_CHECKS:  # Options.check_formats=False
         return _check_string(value, data_type, max_length)
     if data_type == "email":
         problem = _check_string(value, data_type, max_length)
@@ -243,7 +247,7 @@ _FORMAT_CHECKS: Final[Mapping[str, Callable[[str], bool]]] = MappingProxyType(
 )
 
 
-def make_validator(data_type: str, max_length: int | None) -> Validator:
+def make_validator(data_type: str, max_length: int | None, check_formats: bool = True) -> Validator:
     """``validate_value`` specialised to one field: the same answer for every value, faster.
 
     The common types get their own closure (no dispatch on the type name per call); the
@@ -253,7 +257,7 @@ def make_validator(data_type: str, max_length: int | None) -> Validator:
     too_long: Problem = ("maximum_length", max_length if max_length is not None else 0)
     limit = max_length if max_length is not None else -1
 
-    if data_type in PLAIN_STRING_TYPES:
+    if data_type in PLAIN_STRING_TYPES or (not check_formats and data_type in _FORMAT_CHECKS):
 
         def check_string(value: Any) -> Problem | None:
             if value is None:
@@ -284,7 +288,7 @@ def make_validator(data_type: str, max_length: int | None) -> Validator:
         return check_format
 
     def check_other(value: Any) -> Problem | None:
-        return validate_value(data_type, max_length, value)
+        return validate_value(data_type, max_length, value, check_formats)
 
     return check_other
 
@@ -298,11 +302,15 @@ class FieldDef:
     max_length: int | None = None
     unique: bool = False
     normalizer: Normalizer = normalize_text
+    #: R15 [inf]: whether email and phone values must also have their format (``Options``).
+    check_formats: bool = True
     #: ``validate_value`` specialised to this field (derived, not compared).
     check: Validator = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "check", make_validator(self.data_type, self.max_length))
+        object.__setattr__(
+            self, "check", make_validator(self.data_type, self.max_length, self.check_formats)
+        )
 
     def validate(self, value: Any) -> Problem | None:
         """R15: None if ``value`` may be written to this field, else the INVALID_DATA detail."""

@@ -63,6 +63,9 @@ class Options:
     api_version: str = "v8"
     #: R3 [doc]: Zoho allows two user-defined unique fields per module; None = no cap.
     max_unique_fields: int | None = None
+    #: R15 [inf]: email values must look like local@domain.tld and phone values hold only
+    #: digits and ``+-(). ``; False checks only that they are strings within their length.
+    check_formats: bool = True
     #: R19: records per request.
     max_records: int = MAX_RECORDS_PER_REQUEST
     user: User = User()
@@ -90,6 +93,8 @@ class Options:
             raise ConfigurationError(
                 f"max_unique_fields={self.max_unique_fields!r} must be None or an int >= 0 (R3)"
             )
+        if not isinstance(self.check_formats, bool):
+            raise ConfigurationError(f"check_formats={self.check_formats!r} must be a bool (R15)")
         if not _is_count(self.max_records, 1):
             raise ConfigurationError(f"max_records={self.max_records!r} must be an int >= 1 (R19)")
         user = self.user

@@ -52,7 +52,8 @@ class ReferenceEngine:
         self._issued = 0
         self._writes = 0
         self._schemas: dict[str, ModuleSchema] = {
-            n: standard_module(n) for n in SYSTEM_DUPLICATE_FIELDS
+            n: standard_module(n, check_formats=self.options.check_formats)
+            for n in SYSTEM_DUPLICATE_FIELDS
         }
         #: module -> [(id, fields)] in creation order
         self._data: dict[str, list[tuple[str, dict[str, Any]]]] = {n: [] for n in self._schemas}
@@ -80,7 +81,12 @@ class ReferenceEngine:
         """A custom module (R2, R4)."""
         if canonical_module_name(name) in self._schemas:
             raise ConfigurationError(f"module {name!r} already exists")
-        self._schemas[name] = custom_module(name, tuple(system_fields), tuple(mandatory_fields))
+        self._schemas[name] = custom_module(
+            name,
+            tuple(system_fields),
+            tuple(mandatory_fields),
+            check_formats=self.options.check_formats,
+        )
         self._data[name] = []
         return self._schemas[name]
 
@@ -97,7 +103,13 @@ class ReferenceEngine:
         """Define or redefine a field (R1, R3)."""
         name = self._name(module)
         field = make_field(
-            name, api_name, data_type, unique=unique, max_length=max_length, normalizer=normalizer
+            name,
+            api_name,
+            data_type,
+            unique=unique,
+            max_length=max_length,
+            normalizer=normalizer,
+            check_formats=self.options.check_formats,
         )
         self._schemas[name] = with_field(self._schemas[name], field, self.options.max_unique_fields)
         return field

@@ -94,6 +94,7 @@ def make_field(
     unique: bool = False,
     max_length: int | None = None,
     normalizer: Normalizer | None = None,
+    check_formats: bool = True,
 ) -> FieldDef:
     """A checked field definition; impossible ones raise ``ConfigurationError`` now (R1)."""
     if not isinstance(api_name, str) or not api_name.strip():
@@ -127,20 +128,21 @@ def make_field(
         max_length=max_length,
         unique=unique,
         normalizer=normalizer or default_normalizer(data_type),
+        check_formats=check_formats,
     )
 
 
-def standard_module(name: str) -> ModuleSchema:
+def standard_module(name: str, *, check_formats: bool = True) -> ModuleSchema:
     """The default schema of a standard module (R2, R4), by API name or seed alias."""
     api_name = canonical_module_name(name)
     system = SYSTEM_DUPLICATE_FIELDS[api_name]
     mandatory = MANDATORY_FIELDS.get(api_name, system)
     fields = {
-        row[0]: make_field(api_name, row[0], row[1], max_length=row[2])
+        row[0]: make_field(api_name, row[0], row[1], max_length=row[2], check_formats=check_formats)
         for row in STANDARD_FIELDS.get(api_name, ())
     }
     for needed in (*system, *mandatory):  # the tables guarantee these; keep the schema whole
-        fields.setdefault(needed, make_field(api_name, needed, "text"))
+        fields.setdefault(needed, make_field(api_name, needed, "text"))  # text: no format
     return ModuleSchema(api_name, fields, system, mandatory)
 
 
@@ -148,12 +150,15 @@ def custom_module(
     name: str,
     system_fields: tuple[str, ...] = CUSTOM_MODULE_SYSTEM_FIELDS,
     mandatory_fields: tuple[str, ...] = CUSTOM_MODULE_MANDATORY_FIELDS,
+    *,
+    check_formats: bool = True,
 ) -> ModuleSchema:
     """A custom module: Name is its system duplicate check field and mandatory (R2, R4)."""
     if not isinstance(name, str) or not name.strip() or "/" in name:
         raise ConfigurationError(f"module name {name!r} must be a non-empty str without '/'")
     fields = {
-        row[0]: make_field(name, row[0], row[1], max_length=row[2]) for row in CUSTOM_MODULE_FIELDS
+        row[0]: make_field(name, row[0], row[1], max_length=row[2], check_formats=check_formats)
+        for row in CUSTOM_MODULE_FIELDS
     }
     for needed in (*system_fields, *mandatory_fields):
         fields.setdefault(needed, make_field(name, needed, "text"))
