@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._org_config import apply_module_schema
 from .engine import Engine
 from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError
 from .options import Options
@@ -32,27 +33,7 @@ def apply_schema(engine: Engine, data: Any) -> None:
     for item in [modules] if isinstance(modules, dict) else modules:
         if not isinstance(item, dict) or not isinstance(item.get("module"), str):
             raise ConfigurationError(f"schema entry {item!r:.80} has no module name")
-        name = item["module"]
-        if name not in engine.modules():
-            engine.add_module(
-                name,
-                system_fields=item.get("system_fields", ("Name",)),
-                mandatory_fields=item.get("mandatory_fields", ("Name",)),
-            )
-        elif tuple(item.get("system_fields", engine.schema(name).system_fields)) != (
-            engine.schema(name).system_fields
-        ):
-            raise ConfigurationError(f"schema: the system fields of {name} are fixed (R2)")
-        for field in item.get("fields", ()):
-            engine.add_field(
-                name,
-                field["api_name"],
-                field["data_type"],
-                unique=bool(field.get("unique", False)),
-                max_length=field.get("max_length"),
-            )
-        if "mandatory_fields" in item:
-            engine.set_mandatory(name, item["mandatory_fields"])
+        apply_module_schema(engine, item["module"], item, "schema", create=True)
 
 
 def read_store(path: str) -> list[tuple[str, dict[str, Any]]]:

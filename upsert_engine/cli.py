@@ -23,10 +23,11 @@ from typing import Any
 
 from ._io_read import InputError, RowFile, read_json
 from ._io_write import AtomicFile, ReportWriter, write_jsonl
+from ._org_config import apply_module_schema
 from ._summary import Progress, Summary, Tally, report_row
 from .demo import run_demo
 from .engine import Engine, stepping_clock
-from .errors import ConfigurationError, InvalidLoadError, UpsertEngineError
+from .errors import InvalidLoadError, UpsertEngineError
 from .options import User
 from .rules import READ_ONLY_SYSTEM_FIELDS
 from .schema import ModuleSchema, canonical_module_name
@@ -160,48 +161,7 @@ def apply_schema(engine: Engine, module: str, data: Any, path: str) -> None:
     named = data.get("module", module)
     if not isinstance(named, str) or canonical_module_name(named) != canonical_module_name(module):
         raise InputError(f"{path}: the schema of {named!r}, not of --module {module}")
-    system, mandatory = data.get("system_fields"), data.get("mandatory_fields")
-    for key, value in (("system_fields", system), ("mandatory_fields", mandatory)):
-        if value is not None and not _strings(value):
-            raise InputError(f"{path}: {key} must be a list of field API names")
-    try:
-        if canonical_module_name(module) not in engine.modules() and data.get("custom") is True:
-            engine.add_module(
-                module,
-                system_fields=("Name",) if system is None else system,
-                mandatory_fields=("Name",) if mandatory is None else mandatory,
-            )
-        current = engine.schema(module)
-    except UpsertEngineError as error:
-        raise InputError(f"{path}: {error}") from None
-    if system is not None and tuple(system) != current.system_fields:
-        raise InputError(
-            f"{path}: system_fields {system} differ from {current.api_name}'s "
-            f"{list(current.system_fields)}; they are fixed for a standard module (R2)"
-        )
-    for position, field in enumerate(data["fields"]):
-        where = f"{path}: fields[{position}]"
-        if not isinstance(field, dict):
-            raise InputError(f"{where} is not an object")
-        name, data_type = field.get("api_name"), field.get("data_type")
-        unique, max_length = field.get("unique", False), field.get("max_length")
-        if not isinstance(name, str) or not isinstance(data_type, str):
-            raise InputError(f"{where}: api_name and data_type must be strings")
-        if not isinstance(unique, bool):
-            raise InputError(f"{where}: unique must be true or false")
-        try:
-            engine.add_field(module, name, data_type, unique=unique, max_length=max_length)
-        except ConfigurationError as error:
-            raise InputError(f"{where}: {error}") from None
-    if mandatory is not None:
-        try:
-            engine.set_mandatory(module, mandatory)
-        except ConfigurationError as error:
-            raise InputError(f"{path}: {error}") from None
-
-
-def _strings(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    apply_module_schema(engine, module, data, path, create=data.get("custom") is True)
 
 
 def make_unique(engine: Engine, module: str, spec: str) -> None:

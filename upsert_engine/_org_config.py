@@ -1,0 +1,64 @@
+"""Applying a module schema given as JSON (``ModuleSchema.to_json()``): the CLI's and the
+server's ``--schema``. An adapter helper: it reads no file, it only translates data into
+``Engine`` configuration calls, and every problem is a ``ConfigurationError`` naming where.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .engine import Engine
+from .errors import ConfigurationError, UpsertEngineError
+from .schema import canonical_module_name
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def apply_module_schema(
+    engine: Engine, module: str, data: dict[str, Any], where: str, *, create: bool
+) -> None:
+    """Configure ``module`` from one schema object; ``create`` adds it as a custom module
+    when the org lacks it. System fields of an existing module must match (R2)."""
+    system, mandatory = data.get("system_fields"), data.get("mandatory_fields")
+    for key, value in (("system_fields", system), ("mandatory_fields", mandatory)):
+        if value is not None and not _strings(value):
+            raise ConfigurationError(f"{where}: {key} must be a list of field API names")
+    try:
+        if create and canonical_module_name(module) not in engine.modules():
+            engine.add_module(
+                module,
+                system_fields=("Name",) if system is None else system,
+                mandatory_fields=("Name",) if mandatory is None else mandatory,
+            )
+        current = engine.schema(module)
+    except UpsertEngineError as error:
+        raise ConfigurationError(f"{where}: {error}") from None
+    if system is not None and tuple(system) != current.system_fields:
+        raise ConfigurationError(
+            f"{where}: system_fields {system} differ from {current.api_name}'s "
+            f"{list(current.system_fields)}; they are fixed for a standard module (R2)"
+        )
+    fields = data.get("fields", [])
+    if not isinstance(fields, list):
+        raise ConfigurationError(f"{where}: fields must be a list")
+    for position, field in enumerate(fields):
+        at = f"{where}: fields[{position}]"
+        if not isinstance(field, dict):
+            raise ConfigurationError(f"{at} is not an object")
+        name, data_type = field.get("api_name"), field.get("data_type")
+        unique, max_length = field.get("unique", False), field.get("max_length")
+        if not isinstance(name, str) or not isinstance(data_type, str):
+            raise ConfigurationError(f"{at}: api_name and data_type must be strings")
+        if not isinstance(unique, bool):
+            raise ConfigurationError(f"{at}: unique must be true or false")
+        try:
+            engine.add_field(module, name, data_type, unique=unique, max_length=max_length)
+        except ConfigurationError as error:
+            raise ConfigurationError(f"{at}: {error}") from None
+    if mandatory is not None:
+        try:
+            engine.set_mandatory(module, mandatory)
+        except ConfigurationError as error:
+            raise ConfigurationError(f"{where}: {error}") from None
