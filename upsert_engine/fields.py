@@ -171,7 +171,8 @@ def _valid_datetime(value: Any) -> bool:
     return parsed.tzinfo is not None
 
 
-def _valid_record_id(value: Any) -> bool:
+def is_record_id(value: Any) -> bool:
+    """A record id as a client may send it: a non-negative int, or 1-32 ASCII digits."""
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
@@ -183,10 +184,10 @@ def _valid_lookup(value: Any) -> bool:
     if isinstance(value, dict):  # {"id": ..., "name": ...}: an object of scalars
         return (
             "id" in value
-            and _valid_record_id(value["id"])
+            and is_record_id(value["id"])
             and all(isinstance(v, (str, int, float, bool)) or v is None for v in value.values())
         )
-    return _valid_record_id(value)
+    return is_record_id(value)
 
 
 def validate_value(

@@ -11,6 +11,7 @@ from typing import Any
 
 from .decision import RequestError
 from .errors import shown
+from .fields import is_record_id
 from .rules import TRIGGER_VALUES
 
 
@@ -34,14 +35,6 @@ def _is_bool_like(value: Any) -> bool:
     return isinstance(value, bool) or value in ("true", "false")
 
 
-def _is_lar_id(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return value >= 0
-    return isinstance(value, str) and 0 < len(value) <= 32 and value.isascii() and value.isdigit()
-
-
 def _is_feature_list(value: Any) -> bool:
     return isinstance(value, list) and all(
         isinstance(item, dict) and isinstance(item.get("name"), str) for item in value
@@ -55,7 +48,7 @@ def _is_string_list(value: Any) -> bool:
 #: R22: the other body keys, each with its shape check and the shape's description.
 OPTIONAL_KEYS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "wf_trigger": (_is_bool_like, "a boolean"),
-    "lar_id": (_is_lar_id, "a record id (string of digits)"),
+    "lar_id": (is_record_id, "a record id (string of digits)"),
     "process": (_is_string_list, "a list of strings"),
     "apply_feature_execution": (_is_feature_list, 'a list of objects with a string "name"'),
     "skip_feature_execution": (_is_feature_list, 'a list of objects with a string "name"'),
