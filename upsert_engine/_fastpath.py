@@ -307,13 +307,13 @@ def run_upserts(
             values["Created_Time"] = now
             values["Created_By"] = user
             if index_all:  # every indexed field was just normalised by the walk
+                if undo is not None:  # logged before the writes (ModuleStore: atomicity)
+                    undo.append(("insert", record_id, keys))
                 store_records[record_id] = values
                 for name, index in walk_indexes:
                     key = keys[name]
                     if key is not None and index.setdefault(key, record_id) != record_id:
                         store.add_key(name, key, record_id)  # the key had a holder
-                if undo is not None:
-                    undo.append(("insert", record_id, None))
             else:
                 store.insert_keyed(record_id, values, keys)
             written[record_id] = None

@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from .errors import InvalidLoadError, shown
+from .fields import record_id_text
+from .rules import MAX_RECORD_ID_DIGITS
 
 SCALARS = frozenset({str, int, float, bool, type(None)})
 STAMPS = frozenset({"Created_Time", "Modified_Time", "Created_By", "Modified_By"})
@@ -43,14 +45,12 @@ def check_load(
                 good_shapes.add(shape)
         given: str | None = None
         if row.get("id") is not None:
-            raw_id = row["id"]
-            if isinstance(raw_id, int) and not isinstance(raw_id, bool) and raw_id >= 0:
-                raw_id = str(raw_id) if raw_id.bit_length() <= 128 else ""
-            if not (isinstance(raw_id, str) and raw_id.isascii() and raw_id.isdigit()):
+            given = record_id_text(row["id"])
+            if given is None:
                 raise InvalidLoadError(
-                    f"{module} record {position}: id {shown(row['id'])} is not digits"
+                    f"{module} record {position}: id {shown(row['id'])} is not digits "
+                    f"(a record id has 1 to {MAX_RECORD_ID_DIGITS} digits)"
                 )
-            given = raw_id
             if given in seen or taken(given):
                 raise InvalidLoadError(f"{module} record {position}: id {given} is already taken")
             seen.add(given)

@@ -5,13 +5,20 @@ shape (request.py), (2) resolves the check order (decision.py), (3) decides each
 order against the store as it stands (decision.py), (4) applies each accepted record in one
 place, ``_apply``, inside a store transaction, and (5) commits (``upsert``) or rolls back
 (``plan``, ``explain``). Ids and times come from injected functions (no clock, no randomness).
+
+Atomicity (spec section 8): every public call that changes anything runs in ``_atomic``: the
+stores it touches log their writes, the id and clock counters are set just before the commit,
+and any exception, ``BaseException`` included, rolls back writes and counters before it
+propagates. One lock serialises the public calls, so an ``Engine`` can be shared by threads.
 """
 
 from __future__ import annotations
 
 import copy
 import gc
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -30,11 +37,12 @@ from .explain import Explanation, RecordTrace
 from .fields import (
     FieldDef,
     Normalizer,
+    record_id_text,
 )
 from .options import NonUniqueCheckField, Options
 from .request import parse_request
 from .responses import Response, batch_status, for_version, success_entry
-from .rules import API_VERSIONS, MESSAGES, SYSTEM_DUPLICATE_FIELDS
+from .rules import API_VERSIONS, MAX_RECORD_ID_DIGITS, MESSAGES, SYSTEM_DUPLICATE_FIELDS
 from .schema import (
     ModuleSchema,
     canonical_module_name,
@@ -66,7 +74,15 @@ def stepping_clock(n: int) -> datetime:
 
 
 class Engine:
-    """An in-memory Zoho CRM org answering upsert requests exactly as Zoho does (R1-R23)."""
+    """An in-memory Zoho CRM org answering upsert requests exactly as Zoho does (R1-R23).
+
+    Every public call either completes or leaves the engine exactly as it was (records, every
+    index, the id and clock counters, compiled plans), also when an exception of any kind,
+    ``KeyboardInterrupt`` included, interrupts it (spec section 8). Thread-safe: one re-entrant
+    lock around each public call; calls from several threads apply one at a time.
+    ``records()`` copies each record under the lock as it reaches it: it sees the records that
+    existed when it was called, minus those deleted since.
+    """
 
     def __init__(
         self,
@@ -77,6 +93,7 @@ class Engine:
         standard_modules: bool = True,
     ) -> None:
         self.options = options if options is not None else Options()
+        self._lock = threading.RLock()
         self._ids = ids
         self._clock = clock
         self._id_seq = 0  # ids issued so far
@@ -103,13 +120,40 @@ class Engine:
             )
         return store
 
+    @contextmanager
+    def _atomic(self, store: ModuleStore) -> Iterator[list[Callable[[], None]]]:
+        """All or nothing for one call's writes to ``store`` and the engine's counters.
+
+        The body writes through ``store`` (which logs each write before making it), sets the
+        counters, and the commit (``store.commit()``, one assignment) is the last step. Any
+        exception before that point, ``BaseException`` included, rolls the writes back and puts
+        the counters back before it propagates. The body may register more undo steps (in the
+        list it is given) before each change it makes outside the store. Callers hold
+        ``self._lock``.
+        """
+        counters = (self._id_seq, self._write_seq, self._explicit_ids)
+        on_rollback: list[Callable[[], None]] = []
+        store.begin()
+        try:
+            yield on_rollback
+            store.commit()
+        except BaseException:
+            if store.in_transaction():  # not committed: nothing of the call may remain
+                store.rollback()
+                for undo in reversed(on_rollback):
+                    undo()
+                self._id_seq, self._write_seq, self._explicit_ids = counters
+            raise
+
     def modules(self) -> tuple[str, ...]:
         """API names of the org's modules, standard ones first."""
-        return tuple(self._stores)
+        with self._lock:
+            return tuple(self._stores)
 
     def schema(self, module: str) -> ModuleSchema:
         """The current configuration of ``module``."""
-        return self._store(module).schema
+        with self._lock:
+            return self._store(module).schema
 
     def add_module(
         self,
@@ -118,17 +162,22 @@ class Engine:
         system_fields: Sequence[str] = ("Name",),
         mandatory_fields: Sequence[str] = ("Name",),
     ) -> ModuleSchema:
-        """Add a custom module; its system duplicate check field is Name (R2, R4)."""
-        if isinstance(name, str) and canonical_module_name(name) in self._stores:
-            raise ConfigurationError(f"module {name!r} already exists")
-        schema = custom_module(
-            name,
-            tuple(system_fields),
-            tuple(mandatory_fields),
-            check_formats=self.options.check_formats,
-        )
-        self._stores[name] = ModuleStore(schema)
-        return schema
+        """Add a custom module; its system duplicate check field is Name (R2, R4).
+
+        Raises ``ConfigurationError`` for a name already taken or a bad configuration; the
+        module is added whole (one assignment) or not at all.
+        """
+        with self._lock:
+            if isinstance(name, str) and canonical_module_name(name) in self._stores:
+                raise ConfigurationError(f"module {name!r} already exists")
+            schema = custom_module(
+                name,
+                tuple(system_fields),
+                tuple(mandatory_fields),
+                check_formats=self.options.check_formats,
+            )
+            self._stores[name] = ModuleStore(schema)
+            return schema
 
     def add_field(
         self,
@@ -142,29 +191,35 @@ class Engine:
     ) -> FieldDef:
         """Define a field, or redefine one (e.g. make a standard field unique: R1, R3, R8).
 
-        Indexes are rebuilt from the records: O(records). Loaded repeats of a value that
-        becomes unique stay (R14 re-checks only values a write changes).
+        The field's index is rebuilt from the records: O(records). Loaded repeats of a value
+        that becomes unique stay (R14 re-checks only values a write changes). The new schema
+        and indexes are built aside and swapped in whole: a normaliser that raises on a stored
+        value leaves the module as it was.
         """
-        store = self._store(module)
-        definition = make_field(
-            store.schema.api_name,
-            api_name,
-            data_type,
-            unique=unique,
-            max_length=max_length,
-            normalizer=normalizer,
-            check_formats=self.options.check_formats,
-        )
-        schema = with_field(store.schema, definition, self.options.max_unique_fields)
-        store.set_schema(schema, (name for name in store.indexes if name in schema.fields))
-        return definition
+        with self._lock:
+            store = self._store(module)
+            definition = make_field(
+                store.schema.api_name,
+                api_name,
+                data_type,
+                unique=unique,
+                max_length=max_length,
+                normalizer=normalizer,
+                check_formats=self.options.check_formats,
+            )
+            schema = with_field(store.schema, definition, self.options.max_unique_fields)
+            with self._atomic(store):
+                store.set_schema(schema, [name for name in store.indexes if name in schema.fields])
+            return definition
 
     def set_mandatory(self, module: str, fields: Sequence[str]) -> ModuleSchema:
         """Replace the mandatory fields of ``module`` (R4 is configurable)."""
-        store = self._store(module)
-        schema = with_mandatory(store.schema, tuple(fields))
-        store.set_schema(schema, store.indexes)
-        return schema
+        with self._lock:
+            store = self._store(module)
+            schema = with_mandatory(store.schema, tuple(fields))
+            with self._atomic(store):
+                store.set_schema(schema, list(store.indexes))
+            return schema
 
     # --- ids and times -----------------------------------------------------------------------
     def _now(self) -> str:
@@ -182,25 +237,42 @@ class Engine:
         while True:
             record_id = self._ids(seq)
             seq += 1
-            if not (isinstance(record_id, str) and record_id.isascii() and record_id.isdigit()):
-                raise ConfigurationError(f"the id source returned {record_id!r}; ids are digits")
+            if not isinstance(record_id, str) or record_id_text(record_id) != record_id:
+                raise ConfigurationError(
+                    f"the id source returned {shown(record_id)}; ids are 1 to "
+                    f"{MAX_RECORD_ID_DIGITS} ASCII digits"
+                )
             if not self._taken(record_id):
                 return record_id, seq
 
     # --- reading -----------------------------------------------------------------------------
-    def get(self, module: str, record_id: str) -> dict[str, Any] | None:
-        """A copy of the record's fields (with ``id``), or None."""
-        record = self._store(module).records.get(str(record_id))
-        return None if record is None else {"id": str(record_id), **copy.deepcopy(record)}
+    def get(self, module: str, record_id: str | int) -> dict[str, Any] | None:
+        """A copy of the record's fields (with ``id``), or None (also for a non-id)."""
+        with self._lock:
+            text = record_id_text(record_id)
+            record = None if text is None else self._store(module).records.get(text)
+            return None if record is None else {"id": text, **copy.deepcopy(record)}
 
     def records(self, module: str) -> Iterator[dict[str, Any]]:
-        """Copies of the module's records in creation order."""
-        for record_id, record in list(self._store(module).records.items()):
-            yield {"id": record_id, **copy.deepcopy(record)}
+        """Copies of the module's records in creation order.
+
+        The ids are taken when the call is made; each record is copied under the lock when
+        the iteration reaches it, and one deleted in between is skipped.
+        """
+        with self._lock:
+            store = self._store(module)
+            ids = list(store.records)
+        for record_id in ids:
+            with self._lock:
+                record = store.records.get(record_id)
+                copied = None if record is None else {"id": record_id, **copy.deepcopy(record)}
+            if copied is not None:
+                yield copied
 
     def count(self, module: str) -> int:
         """Number of records in ``module``."""
-        return len(self._store(module))
+        with self._lock:
+            return len(self._store(module))
 
     # --- loading existing data ---------------------------------------------------------------
     def load(self, module: str, records: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -208,28 +280,35 @@ class Engine:
 
         A record may bring its own ``id`` (digits, new to the org) and ``Created_Time``.
         Everything is checked before anything is written: bad data raises
-        ``InvalidLoadError`` naming the record and field, and loads nothing. O(records).
+        ``InvalidLoadError`` naming the record and field, and loads nothing. All or nothing
+        also when a normaliser raises or the load is interrupted (``KeyboardInterrupt``):
+        no record, index entry or counter change remains. O(records).
         """
-        store = self._store(module)
-        try:
-            rows = list(records)
-        except TypeError:
-            raise InvalidLoadError(
-                f"{module}: records must be an iterable of mappings, not {shown(records)}"
-            ) from None
-        collecting = gc.isenabled()
-        gc.disable()  # millions of new dicts, none of them garbage: spare the collector's passes
-        try:
-            holders = [s.records for s in self._stores.values() if s.records]
-            prepared, seen = check_load(
-                module, rows, lambda given: any(given in records for records in holders)
-            )
-            new_ids = self._load_rows(store, prepared, seen)
-        finally:
-            if collecting:
-                gc.enable()
-        self._write_seq += 1
-        return new_ids
+        with self._lock:
+            store = self._store(module)
+            try:
+                rows = list(records)
+            except TypeError:
+                raise InvalidLoadError(
+                    f"{module}: records must be an iterable of mappings, not {shown(records)}"
+                ) from None
+            collecting = gc.isenabled()
+            gc.disable()  # millions of new dicts, none garbage: spare the collector's passes
+            try:
+                holders = [s.records for s in self._stores.values() if s.records]
+                prepared, seen = check_load(
+                    module, rows, lambda given: any(given in records for records in holders)
+                )
+                added = seen.difference(self._given_ids)
+                with self._atomic(store) as on_rollback:
+                    new_ids = self._load_rows(store, prepared, seen)
+                    self._write_seq += 1
+                    on_rollback.append(lambda: self._given_ids.difference_update(added))
+                    self._given_ids |= added
+            finally:
+                if collecting:
+                    gc.enable()
+            return new_ids
 
     def _load_rows(
         self,
@@ -254,9 +333,6 @@ class Engine:
                     new_ids.append(record_id)
                 else:
                     new_ids.append(given)
-        if seen:
-            self._explicit_ids = True
-            self._given_ids |= seen
         user = self._user  # shared: stored records are never changed in place, reads copy them
         for _, fields in prepared:
             if "Created_Time" not in fields:
@@ -267,8 +343,10 @@ class Engine:
                 fields["Created_By"] = user
             if "Modified_By" not in fields:
                 fields["Modified_By"] = user
-        store.insert_many(zip(new_ids, (fields for _, fields in prepared), strict=True))
+        store.insert_many(list(zip(new_ids, (fields for _, fields in prepared), strict=True)))
         self._id_seq = seq
+        if seen:
+            self._explicit_ids = True
         return new_ids
 
     # --- upsert, and the plain insert and update APIs --------------------------------------
@@ -302,10 +380,26 @@ class Engine:
         return self._run(module, body, api_version, mode="update", commit=True, trace=False)[0]
 
     def delete(self, module: str, record_ids: Sequence[Any]) -> Response:
-        """Zoho's Delete Records API: at most 100 ids; unknown ids fail one by one."""
+        """Zoho's Delete Records API: at most 100 ids; unknown ids fail one by one.
+
+        ``record_ids``: a list or tuple of ids (str or int, R19's limit); anything else is a
+        request-level ``INVALID_DATA``. All or nothing under any exception (``_atomic``).
+        """
+        with self._lock:
+            return self._delete(module, record_ids)
+
+    def _delete(self, module: str, record_ids: Sequence[Any]) -> Response:
         store = self._stores.get(canonical_module_name(module)) if isinstance(module, str) else None
         if store is None:
             return self._refuse(_invalid_module(), self.options.api_version)[0]
+        if not isinstance(record_ids, (list, tuple)):
+            error = RequestError(
+                "INVALID_DATA",
+                {"api_name": "ids"},
+                f"ids must be a list of record ids, not {shown(record_ids)} (R19)",
+                "R19",
+            )
+            return self._refuse(error, self.options.api_version)[0]
         if not 1 <= len(record_ids) <= self.options.max_records:
             error = RequestError(
                 "LIMIT_EXCEEDED" if record_ids else "MANDATORY_NOT_FOUND",
@@ -315,30 +409,31 @@ class Engine:
             )
             return self._refuse(error, self.options.api_version)[0]
         entries: list[dict[str, Any]] = []
-        for given in record_ids:
-            record_id = str(given)
-            if record_id in store.records:
-                store.delete(record_id)
-                entries.append(
-                    {
-                        "code": "SUCCESS",
-                        "details": {"id": record_id},
-                        "message": "record deleted",
-                        "status": "success",
-                    }
-                )
-            else:
-                entries.append(
-                    {
-                        "code": "INVALID_DATA",
-                        "details": {"id": record_id},
-                        "message": "the id given seems to be invalid",
-                        "status": "error",
-                    }
-                )
-        status = batch_status(entries)
-        if status != 400:  # R16: nothing deleted, nothing changed
-            self._write_seq += 1
+        with self._atomic(store):
+            for given in record_ids:
+                record_id = record_id_text(given)
+                if record_id is not None and record_id in store.records:
+                    store.delete(record_id)
+                    entries.append(
+                        {
+                            "code": "SUCCESS",
+                            "details": {"id": record_id},
+                            "message": "record deleted",
+                            "status": "success",
+                        }
+                    )
+                else:
+                    entries.append(
+                        {
+                            "code": "INVALID_DATA",
+                            "details": {"id": record_id or _echoed(given)},
+                            "message": "the id given seems to be invalid",
+                            "status": "error",
+                        }
+                    )
+            status = batch_status(entries)
+            if status != 400:  # R16: nothing deleted, nothing changed
+                self._write_seq += 1
         return Response(status, {"data": entries})
 
     def _run(
@@ -351,113 +446,132 @@ class Engine:
         commit: bool,
         trace: bool,
     ) -> tuple[Response, tuple[str, ...], list[RecordTrace], str | None]:
-        version = api_version or self.options.api_version
-        if version not in API_VERSIONS:
-            raise ConfigurationError(f"api_version={version!r} is not one of {API_VERSIONS} (R23)")
-        store = self._stores.get(canonical_module_name(module)) if isinstance(module, str) else None
-        if store is None:  # R20
-            return self._refuse(_invalid_module(), version)
-        parsed = parse_request(body, self.options.max_records)
-        if isinstance(parsed, RequestError):
-            return self._refuse(parsed, version)
-        order: tuple[str, ...] = ()
-        if mode == "upsert":
-            resolved = resolve_check_order(
-                store.schema, parsed.duplicate_check_fields, self.options
+        """One request (upsert, plan, explain, insert, update) under the lock, all or nothing."""
+        with self._lock:
+            version = api_version or self.options.api_version
+            if version not in API_VERSIONS:
+                raise ConfigurationError(
+                    f"api_version={version!r} is not one of {API_VERSIONS} (R23)"
+                )
+            store = (
+                self._stores.get(canonical_module_name(module)) if isinstance(module, str) else None
             )
-            if isinstance(resolved, RequestError):
-                return self._refuse(resolved, version)
-            order = resolved
-            if commit and self.options.non_unique_check_field is NonUniqueCheckField.MATCH:
-                for name in order:  # (plan and explain scan instead: they build nothing)
-                    store.ensure_index(name)
+            if store is None:  # R20
+                return self._refuse(_invalid_module(), version)
+            parsed = parse_request(body, self.options.max_records)
+            if isinstance(parsed, RequestError):
+                return self._refuse(parsed, version)
+            order: tuple[str, ...] = ()
+            if mode == "upsert":
+                resolved = resolve_check_order(
+                    store.schema, parsed.duplicate_check_fields, self.options
+                )
+                if isinstance(resolved, RequestError):
+                    return self._refuse(resolved, version)
+                order = resolved
+            now = self._now()
+            entries: list[dict[str, Any]] = []
+            traces: list[RecordTrace] = []
+            with self._atomic(store):
+                if commit and self.options.non_unique_check_field is NonUniqueCheckField.MATCH:
+                    for name in order:  # (plan and explain scan instead: they build nothing)
+                        store.ensure_index(name)
+                seq = self._write_records(
+                    store, parsed.records, order, mode, now, entries, traces if trace else None
+                )
+                status = batch_status(entries)
+                if commit:  # the counters move with the commit (``_atomic``)
+                    self._id_seq = seq
+                    if status != 400:  # R16: a request that wrote nothing leaves the clock too
+                        self._write_seq += 1
+                else:
+                    store.rollback()
+            return Response(status, for_version({"data": entries}, version)), order, traces, None
 
-        now = self._now()
-        entries: list[dict[str, Any]] = []
-        traces: list[RecordTrace] = []
+    def _write_records(
+        self,
+        store: ModuleStore,
+        records: list[dict[Any, Any]],
+        order: tuple[str, ...],
+        mode: str,
+        now: str,
+        entries: list[dict[str, Any]],
+        traces: list[RecordTrace] | None,
+    ) -> int:
+        """Decide and write each record in order (R10-R17) into the open transaction.
+
+        Appends one response entry per record to ``entries`` (and a trace to ``traces`` when
+        given); returns the next id sequence number (the engine's counter is not moved here).
+        """
         written: dict[str, None] = {}
         seq = self._id_seq
         # the fast path needs an index on every field it walks (a dry run builds none, R7 match)
-        fast = mode == "upsert" and not trace and all(name in store.indexes for name in order)
-        store.begin()
-        try:
-            if fast:
-                seq = run_upserts(
-                    self._fast_plan(store, order),
-                    store,
-                    parsed.records,
-                    now,
-                    seq,
-                    entries,
-                    EngineHooks(
-                        self.options,
-                        self._user,
-                        self._ids is sequential_ids and not self._explicit_ids,
-                        FIRST_ID,
-                        self._apply,
-                        self._next_id,
-                    ),
-                )
-            general = () if fast else parsed.records
-            for position, record in enumerate(general):
-                decision: Decision
-                if mode == "update":
-                    target = _update_target(store, position, record)
-                    if isinstance(target, Rejected):
-                        decision = target
-                    else:
-                        decision = decide(
-                            store.schema,
-                            self.options,
-                            (),
-                            position,
-                            record,
-                            store,
-                            written,
-                            update_id=target,
-                        )
+        fast = mode == "upsert" and traces is None and all(n in store.indexes for n in order)
+        if fast:
+            return run_upserts(
+                self._fast_plan(store, order),
+                store,
+                records,
+                now,
+                seq,
+                entries,
+                EngineHooks(
+                    self.options,
+                    self._user,
+                    self._ids is sequential_ids and not self._explicit_ids,
+                    FIRST_ID,
+                    self._apply,
+                    self._next_id,
+                ),
+            )
+        for position, record in enumerate(records):
+            decision: Decision
+            if mode == "update":
+                target = _update_target(store, position, record)
+                if isinstance(target, Rejected):
+                    decision = target
                 else:
                     decision = decide(
                         store.schema,
                         self.options,
-                        order,
+                        (),
                         position,
                         record,
                         store,
                         written,
-                        trace=trace,
+                        update_id=target,
                     )
-                record_id: str | None = None
-                if isinstance(decision, Accepted):
-                    record_id, seq = self._apply(store, decision, now, seq)
-                    written[record_id] = None
-                    entry = success_entry(
-                        decision.action,
-                        decision.duplicate_field,
-                        record_id,
-                        store.records[record_id],
-                        now,
-                        self._user,
-                    )
-                    if mode != "upsert":  # the plain APIs answer without these two keys
-                        del entry["action"], entry["duplicate_field"]
-                    entries.append(entry)
-                else:
-                    entries.append(decision.entry())
-                if trace:
-                    traces.append(_trace(position, order, decision, record_id))
-        except BaseException:
-            store.rollback()
-            raise
-        status = batch_status(entries)
-        if commit:
-            store.commit()
-            self._id_seq = seq
-            if status != 400:  # R16: a request that wrote nothing leaves the clock alone too
-                self._write_seq += 1
-        else:
-            store.rollback()
-        return Response(status, for_version({"data": entries}, version)), order, traces, None
+            else:
+                decision = decide(
+                    store.schema,
+                    self.options,
+                    order,
+                    position,
+                    record,
+                    store,
+                    written,
+                    trace=traces is not None,
+                )
+            record_id: str | None = None
+            if isinstance(decision, Accepted):
+                record_id, seq = self._apply(store, decision, now, seq)
+                written[record_id] = None
+                entry = success_entry(
+                    decision.action,
+                    decision.duplicate_field,
+                    record_id,
+                    store.records[record_id],
+                    now,
+                    self._user,
+                )
+                if mode != "upsert":  # the plain APIs answer without these two keys
+                    del entry["action"], entry["duplicate_field"]
+                entries.append(entry)
+            else:
+                entries.append(decision.entry())
+            if traces is not None:
+                traces.append(_trace(position, order, decision, record_id))
+        return seq
 
     def _fast_plan(self, store: ModuleStore, order: tuple[str, ...]) -> FastPlan:
         plan = store.fast_plans.get(order)
@@ -500,6 +614,14 @@ def _invalid_module() -> RequestError:
     )
 
 
+def _echoed(given: Any) -> str:
+    """An id that names no record, as an error entry echoes it (bounded; never ``str`` of a
+    huge int)."""
+    if isinstance(given, str) and len(given) <= 64:
+        return given
+    return shown(given, 40)
+
+
 def _update_target(store: ModuleStore, position: int, record: Mapping[Any, Any]) -> str | Rejected:
     """The plain update API: the record's ``id``, which must name an existing record."""
     path = f"$.data[{position}].id"
@@ -511,12 +633,8 @@ def _update_target(store: ModuleStore, position: int, record: Mapping[Any, Any])
             "R12",
             "an update by id needs the record's id",
         )
-    record_id = ""
-    if isinstance(given, str):
-        record_id = given
-    elif isinstance(given, int) and not isinstance(given, bool) and given.bit_length() <= 128:
-        record_id = str(given)  # no str() of huge ints: it raises over 4300 digits
-    if record_id not in store.records:
+    record_id = record_id_text(given)  # bounded: no str() of a huge int
+    if record_id is None or record_id not in store.records:
         return Rejected(
             "INVALID_DATA",
             {"api_name": "id", "json_path": path},

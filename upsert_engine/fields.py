@@ -16,7 +16,7 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any, Final
 
-from .rules import DATA_TYPE_MAX_LENGTH, INTEGER_RANGES
+from .rules import DATA_TYPE_MAX_LENGTH, INTEGER_RANGES, MAX_RECORD_ID_DIGITS
 
 Normalizer = Callable[[Any], "str | None"]
 
@@ -171,13 +171,33 @@ def _valid_datetime(value: Any) -> bool:
     return parsed.tzinfo is not None
 
 
-def is_record_id(value: Any) -> bool:
-    """A record id as a client may send it: a non-negative int, or 1-32 ASCII digits."""
+_RECORD_ID_BOUND = 10**MAX_RECORD_ID_DIGITS
+
+
+def record_id_text(value: Any) -> str | None:
+    """A record id as a client may send it, as the engine keeps it, or None if it is none.
+
+    Accepted: a non-negative int or a str of ASCII digits, at most ``MAX_RECORD_ID_DIGITS``
+    (32) digits either way; so every id the engine holds stays far below Python's
+    int-string limit (4300 digits), and ``str()`` of an int is only called on small ones.
+    """
     if isinstance(value, bool):
-        return False
+        return None
     if isinstance(value, int):
-        return value >= 0
-    return isinstance(value, str) and 0 < len(value) <= 32 and value.isascii() and value.isdigit()
+        return str(value) if 0 <= value < _RECORD_ID_BOUND else None
+    if (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_RECORD_ID_DIGITS
+        and value.isascii()
+        and value.isdigit()
+    ):
+        return value
+    return None
+
+
+def is_record_id(value: Any) -> bool:
+    """Whether ``value`` is a record id as a client may send it (``record_id_text``)."""
+    return record_id_text(value) is not None
 
 
 def _valid_lookup(value: Any) -> bool:

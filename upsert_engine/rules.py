@@ -97,6 +97,9 @@ READ_ONLY_SYSTEM_FIELDS: Final = frozenset(
 
 # --- R19: request limits ---------------------------------------------------------------------
 MAX_RECORDS_PER_REQUEST: Final = 100
+#: Longest record id the engine accepts anywhere an id enters (load, requests, the id source);
+#: Zoho's ids are 19 digits. Bounds memory and keeps ids far below Python's int-string limit.
+MAX_RECORD_ID_DIGITS: Final = 32
 
 # --- R22: other keys of the request body and the shapes they must have -----------------------
 TRIGGER_VALUES: Final = frozenset(
