@@ -22,12 +22,17 @@ not.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 from .fields import normalize_text
 from .schema import ModuleSchema
+
+#: Makers of the dicts the store writes to: the fault-injection tests replace them with dicts
+#: whose every write may raise (tests/test_faults.py), as SQLite's tests hook its allocator.
+_new_index: Callable[[], Index] = dict
+_new_records: Callable[[], dict[str, dict[str, Any]]] = dict
 
 #: An index: normalised key -> the one holder's id, or a list of two or more ids (R11).
 Index = dict[str, "str | list[str]"]
@@ -68,7 +73,7 @@ class ModuleStore:
 
     def __init__(self, schema: ModuleSchema) -> None:
         self.schema = schema
-        self.records: dict[str, dict[str, Any]] = {}
+        self.records: dict[str, dict[str, Any]] = _new_records()
         self.indexes: dict[str, Index] = {}
         self._indexed: tuple[tuple[str, Any], ...] = ()
         self._undo: list[UndoEntry] | None = None
@@ -101,7 +106,7 @@ class ModuleStore:
 
     def _build_index(self, definition: Any, name: str) -> Index:
         """A new index of ``name`` over the records (calls the field's normaliser): O(n)."""
-        index: Index = {}
+        index: Index = _new_index()
         key_of = definition.key
         for record_id, record in self.records.items():
             key = key_of(record.get(name))
@@ -427,5 +432,5 @@ def _discard_holder(index: Index, key: str, record_id: str) -> None:
         return
     if record_id in holders:
         holders.remove(record_id)
-        if len(holders) == 1:
-            index[key] = holders[0]
+    if len(holders) == 1:  # also when an interrupted earlier attempt removed it already
+        index[key] = holders[0]
