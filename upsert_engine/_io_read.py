@@ -103,7 +103,9 @@ def _value_problem(value: Any) -> str | None:
         if isinstance(item, str):
             strings: Iterable[str] = (item,)
         elif depth > MAX_DEPTH:
-            return f"nested deeper than {MAX_DEPTH} levels" + (f" in field {field}" if field else "")
+            return f"nested deeper than {MAX_DEPTH} levels" + (
+                f" in field {field}" if field else ""
+            )
         elif isinstance(item, dict):
             strings = item.keys()
             for key, child in item.items():
