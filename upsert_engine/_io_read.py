@@ -79,17 +79,12 @@ def json_decoder() -> json.JSONDecoder:
     )
 
 
-def _maybe_bad(text: str, start: int = 0, end: int | None = None) -> bool:
-    """Whether ``text[start:end]`` may decode to a lone surrogate or nest deeper than MAX_DEPTH.
+def _maybe_bad(text: str) -> bool:
+    """Whether ``text`` may decode to a lone surrogate or nest deeper than MAX_DEPTH.
 
-    Cheap (substring counts): only then is the decoded value walked by ``_value_problem``.
+    Cheap (substring scans): only then is the decoded value walked by ``_value_problem``.
     """
-    end = len(text) if end is None else end
-    return (
-        text.find("\\ud", start, end) >= 0
-        or text.find("\\uD", start, end) >= 0
-        or text.count("[", start, end) + text.count("{", start, end) > MAX_DEPTH
-    )
+    return "\\ud" in text or "\\uD" in text or text.count("[") + text.count("{") > MAX_DEPTH
 
 
 def _value_problem(value: Any) -> str | None:
@@ -434,7 +429,7 @@ class RowFile:
                         break
                     except (_BadValue, RecursionError) as error:
                         raise self._refused(line_at(position), error) from None
-                    check = _maybe_bad(buffer, position, end)
+                    check = _maybe_bad(buffer[position:end])
                     yield self._object(line_at(position), value, f"element {count}", check)
                     count, position, state = count + 1, end, "comma"
                 elif state == "comma" and char in ",]":
