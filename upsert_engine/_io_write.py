@@ -36,7 +36,7 @@ DEFAULT_MODE = 0o600
 
 
 def _identity(path: str) -> tuple[Any, ...] | None:
-    """What makes two paths one file: device and inode if it exists, else its real path."""
+    """What makes two paths one file: its device and inode, or None if it cannot be stat'ed."""
     try:
         status = os.stat(path)
     except OSError:
