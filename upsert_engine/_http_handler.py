@@ -17,14 +17,16 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final, Protocol
 
 from ._http_routes import Reply, bad_method, error
+from ._server_api import JSON_TYPE, Wire
 
 #: An oversized body up to this size is read and dropped so the connection stays usable.
 DRAIN_LIMIT: Final = 64 * 1024 * 1024
-JSON_TYPE: Final = "application/json;charset=UTF-8"
+__all__ = ["JSON_TYPE", "App", "BodyError", "HTTPServer", "Wire", "encode"]
 
 
 class BodyError(Exception):
@@ -45,8 +47,8 @@ class App(Protocol):
     body_timeout: float
 
     def handle(
-        self, method: str, target: str, authorization: str | None, raw: bytes | BodyError
-    ) -> tuple[int, bytes | None]: ...
+        self, method: str, target: str, headers: Mapping[str, str], raw: bytes | BodyError
+    ) -> Wire: ...
 
 
 def encode(reply: Reply) -> bytes | None:
@@ -174,10 +176,8 @@ class Handler(BaseHTTPRequestHandler):
             raw = problem
             self.close_connection = problem.close
         self.reader.start()  # answering is not reading
-        status, payload = app.handle(
-            self.command or "", self.path, self.headers["Authorization"], raw
-        )
-        self._send_payload(status, payload)
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        self._send_wire(app.handle(self.command or "", self.path, headers, raw))
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _serve
 
@@ -241,14 +241,17 @@ class Handler(BaseHTTPRequestHandler):
             remaining -= len(chunk)
 
     def _send(self, reply: Reply) -> None:
-        self._send_payload(reply.status, encode(reply))
+        self._send_wire(Wire(reply.status, encode(reply)))
 
-    def _send_payload(self, status: int, payload: bytes | None) -> None:
+    def _send_wire(self, wire: Wire) -> None:
+        payload = wire.payload
         try:
             self.connection.settimeout(self.server.app.timeout)
-            self.send_response(status)
-            if payload is not None:
-                self.send_header("Content-Type", JSON_TYPE)
+            self.send_response(wire.status)
+            if payload is not None and wire.content_type is not None:
+                self.send_header("Content-Type", wire.content_type)
+            for name, value in wire.headers:
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload or b"")))
             if self.close_connection:
                 self.send_header("Connection", "close")

@@ -1,6 +1,8 @@
 """The fake server's routes: a pure function from a parsed request to a reply (no sockets).
 
-``dispatch(engine, request)`` answers every ``/crm/{version}/...`` endpoint and the two
+``dispatch(engine, request)`` answers the ``/crm/{version}/...`` endpoints (lists and search
+through ``_server_listing``, COQL through ``_server_coql``, field metadata shaped per version
+by ``_server_fieldmeta``; bulk writes live in server.py, which holds their files) and the two
 admin endpoints that read or write the engine (``/__admin/load``, ``/__admin/dump``). It is
 deterministic given the engine's state, so replaying the server's request log through it
 into a fresh engine reproduces every reply (server.py ``replay``). Authentication, body
@@ -9,35 +11,36 @@ parsing, the OAuth endpoint, reset and the request log live in server.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, Final, Literal
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
+from . import _server_coql as coql
+from . import _server_listing as listing
 from . import _zoho_meta as meta
+from ._server_api import ApiError
+from ._server_fieldmeta import shape_fields
 from .engine import Engine
 from .errors import InvalidLoadError, UnknownModuleError
-from .fields import FieldDef, normalize_text
 from .responses import Response, for_version
-from .rules import API_VERSIONS, MESSAGES, READ_ONLY_SYSTEM_FIELDS
+from .rules import API_VERSIONS, MESSAGES
 from .schema import ModuleSchema
-
-MAX_PER_PAGE: Final = 200
-#: ``page`` numbers are read up to this many digits; any larger page is past every record
-PAGE_DIGITS: Final = 18
-STRING_TYPES: Final = frozenset(
-    {"text", "textarea", "email", "phone", "website", "picklist", "multiselectpicklist"}
-)
-SEARCH_OPERATORS: Final = ("equals", "not_equal", "starts_with")
 
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """What the routes see: method, decoded path segments, query and the parsed JSON body."""
+    """What the routes see: method, decoded path segments, query and the parsed JSON body.
+
+    ``headers`` have lower-case names; ``received`` is when the server got the request (ISO
+    8601), which the request log keeps so that replay answers list requests the same.
+    """
 
     method: str
     segments: tuple[str, ...]
     query: Mapping[str, Sequence[str]]
     body: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    received: str | None = None
 
 
 #: What a route did with the request body: ignored it, gave it to the engine, or refused it
@@ -52,6 +55,8 @@ class Reply:
     status: int
     body: Any = None
     body_use: BodyUse = "ignored"
+    #: what the request log should say besides (a parameter Zoho ignores, say)
+    notes: tuple[str, ...] = ()
 
 
 def error(
@@ -93,10 +98,6 @@ def _missing_param(*names: str) -> Reply:
     )
 
 
-def _invalid_param(name: str, why: str) -> Reply:
-    return error(400, "INVALID_DATA", f"{name}: {why}", {"param_name": name})
-
-
 def _param(request: Request, name: str) -> str | None:
     values = request.query.get(name)
     return values[-1] if values else None
@@ -123,9 +124,11 @@ def dispatch(engine: Engine, request: Request) -> Reply:
 
 def _crm(engine: Engine, request: Request, version: str, rest: tuple[str, ...]) -> Reply:
     method = request.method
+    if rest == ("coql",):
+        return _coql(engine, request, version) if method == "POST" else bad_method()
     if rest[0] in ("settings", "users", "org"):
         route: Callable[[], Reply] | None = {
-            ("settings", "fields"): lambda: _fields(engine, request),
+            ("settings", "fields"): lambda: _fields(engine, request, version),
             ("settings", "modules"): lambda: _modules(engine),
             ("users",): lambda: Reply(200, meta.users_metadata(engine.options.user)),
             ("org",): lambda: Reply(200, meta.org_metadata()),
@@ -136,7 +139,7 @@ def _crm(engine: Engine, request: Request, version: str, rest: tuple[str, ...]) 
     module = rest[0]
     if len(rest) == 1:
         if method == "GET":
-            return _list(engine, request, module)
+            return _list(engine, request, module, version)
         if method == "POST":
             return _from_engine(engine.insert(module, request.body, api_version=version), True)
         if method == "PUT":
@@ -153,7 +156,7 @@ def _crm(engine: Engine, request: Request, version: str, rest: tuple[str, ...]) 
             return bad_method()
         return _from_engine(engine.upsert(module, request.body, api_version=version), True)
     if action == "search":
-        return _search(engine, request, module) if method == "GET" else bad_method()
+        return _search(engine, request, module, version) if method == "GET" else bad_method()
     if action.isascii() and action.isdigit():
         return _get_record(engine, module, action) if method == "GET" else bad_method()
     return not_found()
@@ -171,14 +174,14 @@ def _schema(engine: Engine, module: str) -> ModuleSchema | None:
 
 
 # --- metadata ---------------------------------------------------------------------------------
-def _fields(engine: Engine, request: Request) -> Reply:
+def _fields(engine: Engine, request: Request, version: str) -> Reply:
     module = _param(request, "module")
     if not module:
         return _missing_param("module")
     schema = _schema(engine, module)
     if schema is None:
         return _invalid_module("module")
-    return Reply(200, meta.fields_metadata(engine.modules(), schema))
+    return Reply(200, shape_fields(meta.fields_metadata(engine.modules(), schema), version))
 
 
 def _modules(engine: Engine) -> Reply:
@@ -196,223 +199,48 @@ def _get_record(engine: Engine, module: str, record_id: str) -> Reply:
     return Reply(200, {"data": [record]})
 
 
-def _page(request: Request) -> tuple[int, int] | Reply:
-    numbers: dict[str, int] = {}
-    for name, default, high in (("page", 1, None), ("per_page", MAX_PER_PAGE, MAX_PER_PAGE)):
-        text = _param(request, name)
-        if text is None or text == "":
-            numbers[name] = default
-            continue
-        if not (text.isascii() and text.isdigit()) or not text.strip("0"):
-            return _invalid_param(name, f"{text[:40]!r} is not a positive integer")
-        digits = text.lstrip("0")
-        # past PAGE_DIGITS digits (int() refuses 4300) the number is past any record: clamp
-        number = int(digits) if len(digits) <= PAGE_DIGITS else 10**PAGE_DIGITS
-        if high is not None and number > high:
-            return _invalid_param(name, f"{text[:40]} is more than {high}")
-        numbers[name] = number
-    return numbers["page"], numbers["per_page"]
+def _from_api(problem: ApiError) -> Reply:
+    return error(problem.status, problem.code, problem.message, problem.details)
 
 
-def _paged(request: Request, records: Iterable[dict[str, Any]]) -> Reply:
-    """One page of ``records`` with Zoho's ``info`` block; no records at all: 204."""
-    paging = _page(request)
-    if isinstance(paging, Reply):
-        return paging
-    page, per_page = paging
-    wanted = _param(request, "fields")
-    keep: set[str] | None = None
-    if wanted:
-        keep = {name.strip() for name in wanted.split(",") if name.strip()} | {"id"}
-    start = (page - 1) * per_page
-    chosen: list[dict[str, Any]] = []
-    more = False
-    for position, record in enumerate(records):
-        if position < start:
-            continue
-        if len(chosen) == per_page:
-            more = True
-            break
-        chosen.append(record if keep is None else {k: v for k, v in record.items() if k in keep})
-    if not chosen:
-        return Reply(204)
-    info = {"per_page": per_page, "count": len(chosen), "page": page, "more_records": more}
-    return Reply(200, {"data": chosen, "info": info})
-
-
-def _list(engine: Engine, request: Request, module: str) -> Reply:
-    if _schema(engine, module) is None:
-        return _invalid_module()
-    return _paged(request, engine.records(module))
-
-
-# --- search -----------------------------------------------------------------------------------
-def match_key(definition: FieldDef | None, value: Any) -> str | None:
-    """The key two values are compared by in a search (R8 normalisation where it applies)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        value = value.get("id")
-        return None if value is None else str(value)
-    if definition is not None:
-        key = definition.key(value)
-        if key is not None:
-            return key
-    return normalize_text(value if isinstance(value, str) else str(value))
-
-
-Predicate = Callable[[dict[str, Any]], bool]
-
-
-class CriteriaError(ValueError):
-    """A ``criteria`` that cannot be read; the message says where and why."""
-
-
-def _condition(schema: ModuleSchema, text: str) -> Predicate:
-    field_name, sep1, rest = text.partition(":")
-    operator, sep2, raw = rest.partition(":")
-    field_name, operator = field_name.strip(), operator.strip().lower()
-    if not (sep1 and sep2 and field_name):
-        raise CriteriaError(f"{text!r} is not Field:operator:value")
-    if field_name not in schema.fields and field_name not in READ_ONLY_SYSTEM_FIELDS:
-        raise CriteriaError(f"{field_name!r} is not a field of {schema.api_name}")
-    if operator not in SEARCH_OPERATORS:
-        raise CriteriaError(f"operator {operator!r} is not one of {', '.join(SEARCH_OPERATORS)}")
-    definition = schema.fields.get(field_name)
-    values = _split_values(raw)
-    keys = {match_key(definition, v) for v in values}
-
-    def value_of(record: dict[str, Any]) -> Any:
-        return record.get(field_name)
-
-    if operator == "starts_with":
-        prefixes = [v.lower() for v in values]
-        return lambda record: any(
-            str(value_of(record) or "").lower().startswith(p) for p in prefixes
-        )
-    if operator == "equals":
-        return lambda record: match_key(definition, value_of(record)) in keys
-    return lambda record: match_key(definition, value_of(record)) not in keys
-
-
-def _split_values(raw: str) -> list[str]:
-    """``a,b\\,c`` → ``["a", "b,c"]`` (Zoho: comma-separated values, ``\\`` escapes)."""
-    values, current, escaped = [], [], False
-    for char in raw:
-        if escaped:
-            current.append(char)
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == ",":
-            values.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    values.append("".join(current))
-    return values
-
-
-def parse_criteria(schema: ModuleSchema, text: str) -> Predicate:
-    """``(F:op:v)``, ``((A:equals:1)and(B:starts_with:x))``, ``(...)or(...)``: a predicate."""
-    position = 0
-
-    def skip_space() -> None:
-        nonlocal position
-        while position < len(text) and text[position].isspace():
-            position += 1
-
-    def group() -> Predicate:
-        nonlocal position
-        skip_space()
-        if position >= len(text) or text[position] != "(":
-            raise CriteriaError(f"expected '(' at character {position + 1}")
-        position += 1
-        skip_space()
-        if position < len(text) and text[position] == "(":
-            inner = expression()
-            skip_space()
-        else:
-            start, escaped = position, False
-            while position < len(text) and (escaped or text[position] != ")"):
-                escaped = text[position] == "\\" and not escaped
-                position += 1
-            inner = _condition(schema, text[start:position])
-        if position >= len(text) or text[position] != ")":
-            raise CriteriaError(f"expected ')' at character {position + 1}")
-        position += 1
-        return inner
-
-    def expression() -> Predicate:
-        nonlocal position
-        parts = [group()]
-        joiner: str | None = None
-        while True:
-            skip_space()
-            word = next(
-                (w for w in ("and", "or") if text[position : position + len(w)].lower() == w),
-                None,
-            )
-            if word is None:
-                break
-            if joiner is not None and word != joiner:
-                raise CriteriaError("mix of 'and' and 'or' at one level: add parentheses")
-            joiner = word
-            position += len(word)
-            parts.append(group())
-        if len(parts) == 1:
-            return parts[0]
-        if joiner == "and":
-            return lambda record: all(part(record) for part in parts)
-        return lambda record: any(part(record) for part in parts)
-
-    predicate = expression()
-    skip_space()
-    if position != len(text):
-        raise CriteriaError(f"unexpected text at character {position + 1}")
-    return predicate
-
-
-def _typed_match(schema: ModuleSchema, types: Iterable[str], wanted: str) -> Predicate:
-    fields = [f for f in schema.fields.values() if f.data_type in set(types)]
-    return lambda record: any(
-        record.get(f.api_name) is not None
-        and match_key(f, record.get(f.api_name)) == match_key(f, wanted)
-        for f in fields
-    )
-
-
-def _word_match(schema: ModuleSchema, word: str) -> Predicate:
-    names = [f.api_name for f in schema.fields.values() if f.data_type in STRING_TYPES]
-    lowered = word.strip().lower()
-    return lambda record: any(lowered in str(record.get(n) or "").lower() for n in names)
-
-
-def _search(engine: Engine, request: Request, module: str) -> Reply:
-    """Zoho's search: ``criteria`` first, then ``email``, ``phone``, ``word`` (one is used)."""
+def _list(engine: Engine, request: Request, module: str, version: str) -> Reply:
+    """``GET /{module}``: Zoho's list semantics (``_server_listing``)."""
     schema = _schema(engine, module)
     if schema is None:
         return _invalid_module()
-    predicate: Predicate
-    criteria = _param(request, "criteria")
-    if criteria:
-        try:
-            predicate = parse_criteria(schema, criteria)
-        except CriteriaError as problem:
-            return error(
-                400, "INVALID_QUERY", f"invalid query formed: {problem}", {"reason": str(problem)}
-            )
-    elif _param(request, "email"):
-        predicate = _typed_match(schema, ("email",), _param(request, "email") or "")
-    elif _param(request, "phone"):
-        predicate = _typed_match(schema, ("phone",), _param(request, "phone") or "")
-    elif _param(request, "word"):
-        predicate = _word_match(schema, _param(request, "word") or "")
-    else:
-        return _missing_param("criteria", "email", "phone", "word")
-    return _paged(request, (r for r in engine.records(module) if predicate(r)))
+    try:
+        page = listing.list_page(
+            schema,
+            lambda: engine.records(module),
+            request.query,
+            version,
+            modified_since=request.headers.get("if-modified-since"),
+            now=request.received,
+        )
+    except ApiError as problem:
+        return _from_api(problem)
+    return Reply(page.status, page.body, notes=page.notes)
+
+
+def _search(engine: Engine, request: Request, module: str, version: str) -> Reply:
+    """``GET /{module}/search``: criteria, email, phone or word (``_server_listing``)."""
+    schema = _schema(engine, module)
+    if schema is None:
+        return _invalid_module()
+    try:
+        page = listing.search_page(schema, lambda: engine.records(module), request.query, version)
+    except ApiError as problem:
+        return _from_api(problem)
+    return Reply(page.status, page.body, notes=page.notes)
+
+
+def _coql(engine: Engine, request: Request, version: str) -> Reply:
+    """``POST /coql``: the COQL subset of ``_server_coql``."""
+    try:
+        status, body = coql.run(request.body, version, lambda m: _schema(engine, m), engine.records)
+    except ApiError as problem:
+        return _from_api(problem)
+    return Reply(status, body)
 
 
 # --- admin ------------------------------------------------------------------------------------

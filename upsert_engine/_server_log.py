@@ -10,12 +10,19 @@ counted are the memory held: a parsed 8 MiB body of small records takes some 170
 item 6). Past ``max_entries`` entries or ``max_bytes`` bytes the oldest entries are dropped and
 counted in ``dropped``; the log is then a tail of the history, which cannot be replayed into a
 fresh org. The log is not thread-safe: the server holds its lock around every call.
+
+Each entry also keeps the request's headers (issue 11 item 9) with credentials masked
+(``mask_headers``: ``Authorization: Zoho-oauthtoken ***``), the time the server received it
+(``received``, which replay hands back to list routes so page tokens answer the same), the
+``notes`` a route made (a parameter Zoho ignores, ignored here too) and, for a bulk write job,
+the ``effects``: the engine calls the job made, which replay applies in its place.
 """
 
 from __future__ import annotations
 
 import json
 from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -23,6 +30,22 @@ from typing import Any, Final
 ENTRY_OVERHEAD: Final = 512
 DEFAULT_MAX_ENTRIES: Final = 10_000
 DEFAULT_MAX_BYTES: Final = 64 * 1024 * 1024
+#: Headers whose values are credentials: logged as their scheme and ``***``.
+SECRET_HEADERS: Final = frozenset({"authorization", "proxy-authorization", "cookie"})
+#: Header values are logged up to this many characters.
+MAX_HEADER_CHARS: Final = 256
+
+
+def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers as logged: lower-case names, credentials masked, long values cut."""
+    out: dict[str, str] = {}
+    for name, value in headers.items():
+        shown = value
+        if name.lower() in SECRET_HEADERS:
+            scheme, _, secret = value.strip().partition(" ")
+            shown = f"{scheme} ***" if secret else "***"
+        out[name.lower()] = shown[:MAX_HEADER_CHARS]
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +60,8 @@ class LogEntry:
     applied: bool
     status: int
     response: bytes | None
+    #: JSON text of the masked headers, the received time, notes and effects
+    extra: bytes = b"{}"
 
     @property
     def size(self) -> int:
@@ -47,6 +72,7 @@ class LogEntry:
             + len(self.response or b"")
             + len(self.path)
             + len(self.query)
+            + len(self.extra)
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -56,6 +82,7 @@ class LogEntry:
             "method": self.method,
             "path": self.path,
             "query": self.query,
+            **json.loads(self.extra),
             "body": None if self.body is None else json.loads(self.body),
             "applied": self.applied,
             "status": self.status,
@@ -67,9 +94,11 @@ class LogEntry:
         head = json.dumps(
             {"seq": self.seq, "method": self.method, "path": self.path, "query": self.query}
         ).encode()
+        extra = self.extra.strip()[1:-1].strip()
         return b"".join(
             (
                 head[:-1],
+                b", " + extra if extra else b"",
                 b', "body": ',
                 b"null" if self.body is None else self.body,
                 b', "applied": ',
@@ -117,9 +146,20 @@ class RequestLog:
         applied: bool,
         status: int,
         response: bytes | None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        received: str | None = None,
+        notes: Sequence[str] = (),
+        effects: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         """Log one request under the next ``seq``, dropping the oldest entries past the caps."""
-        entry = LogEntry(self._seq, method, path, query, body, applied, status, response)
+        more: dict[str, Any] = {"headers": mask_headers(headers or {}), "received": received}
+        if notes:
+            more["notes"] = list(notes)
+        if effects:
+            more["effects"] = list(effects)
+        extra = json.dumps(more).encode()
+        entry = LogEntry(self._seq, method, path, query, body, applied, status, response, extra)
         self._seq += 1
         self._entries.append(entry)
         self._bytes += entry.size

@@ -24,16 +24,22 @@ import json
 import signal
 import sys
 import threading
+import time
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any, Final
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from . import _server_extra_routes as extra
 from ._http_handler import BodyError, HTTPServer, encode
 from ._http_routes import Reply, Request, bad_method, dispatch, error, not_found
+from ._server_api import Wire
+from ._server_bulk import BulkStore
 from ._server_config import EngineFactory, apply_schema, engine_factory, parse_unique, read_store
+from ._server_faults import Fault, FaultPlan, parse_fault, parse_limit
 from ._server_log import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, RequestLog
 from .engine import Engine
 from .errors import UpsertEngineError
@@ -72,12 +78,23 @@ def replay(entries: Iterable[Mapping[str, Any]], engine: Engine) -> list[tuple[i
     """
     replies: list[tuple[int, Any]] = []
     for entry in entries:
-        if entry.get("applied"):
-            request = Request(
-                entry["method"], _segments(entry["path"]), parse_qs(entry["query"]), entry["body"]
-            )
-            reply = dispatch(engine, request)
-            replies.append((reply.status, reply.body))
+        if not entry.get("applied"):
+            continue
+        if "effects" in entry:  # a bulk write job: the engine calls it made
+            for call in entry["effects"]:
+                getattr(engine, call["operation"])(call["module"], call["body"])
+            replies.append((entry["status"], entry["response"]))
+            continue
+        request = Request(
+            entry["method"],
+            _segments(entry["path"]),
+            parse_qs(entry["query"]),
+            entry["body"],
+            entry.get("headers") or {},
+            entry.get("received"),
+        )
+        reply = dispatch(engine, request)
+        replies.append((reply.status, reply.body))
     return replies
 
 
@@ -177,6 +194,7 @@ class ZohoServer:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_log_entries: int = DEFAULT_MAX_ENTRIES,
         max_log_bytes: int = DEFAULT_MAX_BYTES,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.token = check_credential("token", token)
         self.client_id = check_credential("client id", client_id)
@@ -200,6 +218,11 @@ class ZohoServer:
         #: re-entrant, so that ``requests`` and ``reset()`` work inside ``locked()``
         self.lock = threading.RLock()
         self._log = RequestLog(max_log_entries, max_log_bytes)
+        #: when a request arrived (an aware datetime); lists report page-token expiry from it
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(timezone.utc))
+        #: faults and concurrency limits in force (``inject``, ``/__admin/faults``)
+        self.faults = FaultPlan()
+        self.bulk = BulkStore()
         self._engine = self.factory()
         self._http = HTTPServer((host, port), self, max_connections)
         self._thread: threading.Thread | None = None
@@ -253,6 +276,22 @@ class ZohoServer:
         # hold no reference cycles), so its memory is freed here, not at the next gc
         self._engine = self.factory()
         self._log.clear()
+        self.faults.clear()
+        self.bulk = BulkStore()
+
+    def inject(self, **spec: Any) -> Fault:
+        """Make the next ``count`` requests matching ``path`` fail or wait (``_server_faults``).
+
+        ``server.inject(path="/crm/*/Leads/upsert", count=2, status=429)``; ``delay_ms=`` waits.
+        ``FaultError`` (a ValueError) for a malformed fault. Cleared by ``reset()``.
+        """
+        fault = parse_fault(spec)
+        self.faults.add(fault)
+        return fault
+
+    def limit_concurrency(self, **spec: Any) -> None:
+        """At most ``limit`` (or the ``edition``'s) requests matching ``path`` at once."""
+        self.faults.set_limit(parse_limit(spec))
 
     # --- lifecycle ----------------------------------------------------------------------------
     def start(self) -> ZohoServer:
@@ -287,24 +326,69 @@ class ZohoServer:
 
     # --- one request --------------------------------------------------------------------------
     def handle(
-        self, method: str, target: str, authorization: str | None, raw: bytes | BodyError
-    ) -> tuple[int, bytes | None]:
-        """Answer one request (under the lock) and log it: (status, JSON text or None)."""
+        self, method: str, target: str, headers: Mapping[str, str], raw: bytes | BodyError
+    ) -> Wire:
+        """Answer one request and log it (both under the lock); faults apply first."""
         split = urlsplit(target)
         segments = _segments(split.path)
-        with self.lock:
-            if segments[:2] in (("__admin", "reset"), ("__admin", "requests")):
+        if segments[:1] == ("__admin",) and segments[1:2] in (
+            ("reset",),
+            ("requests",),
+            ("faults",),
+            ("concurrency",),
+        ):
+            with self.lock:
                 return self._admin(method, segments, raw)  # not logged
-            reply, kept, applied = self._answer(method, segments, split.query, authorization, raw)
-            payload = encode(reply)
-            self._log.append(method, split.path, split.query, kept, applied, reply.status, payload)
-            return reply.status, payload
+        outcome = self.faults.take(method, split.path)
+        with self.faults.admitted(split.path) as admitted:
+            if outcome is not None and outcome.delay_ms:
+                time.sleep(outcome.delay_ms / 1000)  # outside the lock: others go on
+            with self.lock:
+                received = self.clock().isoformat(timespec="seconds")
+                effects: list[dict[str, Any]] = []
+                extra_headers: tuple[tuple[str, str], ...] = ()
+                if not admitted:
+                    reply, kept, applied = Reply(429, extra.too_many_requests()), None, False
+                elif outcome is not None and outcome.status is not None:
+                    reply, kept, applied = Reply(outcome.status, outcome.body), None, False
+                    extra_headers = outcome.headers
+                else:
+                    answer = self._answer(method, segments, split.query, headers, raw, received)
+                    if isinstance(answer, Wire):  # a file download: logged without its bytes
+                        self._log.append(
+                            method,
+                            split.path,
+                            split.query,
+                            None,
+                            False,
+                            answer.status,
+                            None,
+                            headers=headers,
+                            received=received,
+                        )
+                        return answer
+                    reply, kept, applied, effects = answer
+                payload = encode(reply)
+                self._log.append(
+                    method,
+                    split.path,
+                    split.query,
+                    kept,
+                    applied,
+                    reply.status,
+                    payload,
+                    headers=headers,
+                    received=received,
+                    notes=reply.notes,
+                    effects=effects,
+                )
+                return Wire(reply.status, payload, headers=extra_headers)
 
-    def _admin(
-        self, method: str, segments: tuple[str, ...], raw: bytes | BodyError
-    ) -> tuple[int, bytes | None]:
+    def _admin(self, method: str, segments: tuple[str, ...], raw: bytes | BodyError) -> Wire:
         if isinstance(raw, BodyError):
             reply = raw.reply
+        elif segments[1:2] in (("faults",), ("concurrency",)):
+            reply = extra.faults_admin(self.faults, method, segments[1], raw)
         elif segments[1:] == ("reset",):
             if method != "POST":
                 reply = bad_method()
@@ -315,30 +399,38 @@ class ZohoServer:
             if method != "GET":
                 reply = bad_method()
             else:
-                return 200, self._log.encoded()
+                return Wire(200, self._log.encoded())
         else:
             reply = not_found()
-        return reply.status, encode(reply)
+        return Wire(reply.status, encode(reply))
 
     def _answer(
         self,
         method: str,
         segments: tuple[str, ...],
         query: str,
-        authorization: str | None,
+        headers: Mapping[str, str],
         raw: bytes | BodyError,
-    ) -> tuple[Reply, bytes | None, bool]:
-        """The reply, the body text to log (given to the engine) and whether it was applied."""
+        received: str,
+    ) -> Wire | tuple[Reply, bytes | None, bool, list[dict[str, Any]]]:
+        """The reply, the body text to log (given to the engine), whether it was applied and
+        the engine calls a bulk job made; or, for a file download, the ``Wire`` itself."""
         if isinstance(raw, BodyError):
-            return raw.reply, None, False
+            return raw.reply, None, False, []
         if segments == ("oauth", "v2", "token"):
-            return (self._oauth(raw) if method == "POST" else bad_method()), None, False
-        if segments[:1] == ("crm",):
-            denied = self._check_token(authorization)
+            reply = self._oauth(raw, query) if method == "POST" else bad_method()
+            return reply, None, False, []
+        if segments[:1] == ("crm",) or extra.is_download(segments):
+            denied = self._check_token(headers.get("authorization"))
             if denied is not None:
-                return denied, None, False
+                return denied, None, False, []
+            if extra.is_download(segments):
+                return extra.download(self.bulk, method, segments)
+            if extra.is_upload(segments):
+                reply = extra.upload(self.bulk, method, raw, headers, received)
+                return reply, None, False, []
         elif segments[:1] != ("__admin",):
-            return not_found(), None, False
+            return not_found(), None, False, []
         try:
             body = parse_json(raw)
         except (ValueError, RecursionError) as problem:
@@ -348,20 +440,25 @@ class ZohoServer:
                 f"the request body is not valid JSON: {str(problem)[:200]}",
                 {"expected_data_type": "jsonobject"},
             )
-            return reply, None, False
+            return reply, None, False, []
         if nested_deeper_than(body, MAX_DEPTH):
             message = f"the request body is nested more than {MAX_DEPTH} levels deep"
-            return error(400, "INVALID_DATA", message, {"limit": MAX_DEPTH}), None, False
+            return error(400, "INVALID_DATA", message, {"limit": MAX_DEPTH}), None, False, []
+        request = Request(method, segments, parse_qs(query), body, headers, received)
         try:
-            reply = dispatch(self._engine, Request(method, segments, parse_qs(query), body))
+            if extra.is_bulk_write(segments):
+                reply, effects = extra.bulk_write(self._engine, self.bulk, request, self.url)
+                return reply, _wire_text(raw) if effects else None, bool(effects), effects
+            reply = dispatch(self._engine, request)
         except RecursionError:
-            return error(400, "INVALID_DATA", "the request body is nested too deeply"), None, False
+            reply = error(400, "INVALID_DATA", "the request body is nested too deeply")
+            return reply, None, False, []
         except Exception as problem:  # a bug: answer Zoho-shaped, keep serving (and the body)
             reply = error(500, "INTERNAL_ERROR", f"internal error: {type(problem).__name__}")
-            return reply, _wire_text(raw), False
+            return reply, _wire_text(raw), False, []
         if reply.body_use == "refused":
-            return reply, None, False
-        return reply, _wire_text(raw) if reply.body_use == "engine" else None, True
+            return reply, None, False, []
+        return reply, _wire_text(raw) if reply.body_use == "engine" else None, True, []
 
     def _check_token(self, header: str | None) -> Reply | None:
         if not header:
@@ -373,13 +470,16 @@ class ZohoServer:
             return error(401, "INVALID_TOKEN", "invalid oauth token")
         return None
 
-    def _oauth(self, raw: bytes) -> Reply:
+    def _oauth(self, raw: bytes, query: str) -> Reply:
         """Zoho Accounts' token endpoint: this server's token, to its one client only.
 
-        The form must name ``client_id`` and ``client_secret`` (as Zoho's does for every
-        grant); a wrong or missing pair is ``invalid_client`` (RFC 6749 section 5.2).
+        The parameters come from the query string (Zoho's documented form:
+        ``POST /oauth/v2/token?grant_type=refresh_token&refresh_token=...&client_id=...``) and
+        from a form body; a name in both takes the body's value (issue 11 item 1). They must
+        name ``client_id`` and ``client_secret`` (as Zoho's do for every grant); a wrong or
+        missing pair is ``invalid_client`` (RFC 6749 section 5.2).
         """
-        form = parse_qs(raw.decode("utf-8", "replace"))
+        form = {**parse_qs(query), **parse_qs(raw.decode("utf-8", "replace"))}
 
         def field(name: str) -> str:
             return (form.get(name) or [""])[-1]
