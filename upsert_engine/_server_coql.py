@@ -389,6 +389,8 @@ class _Parser:
 
     def value_list(self, column: str, data_type: str) -> tuple[Any, ...]:
         self.expect("(")
+        if self.is_word("select"):
+            raise not_modelled("COQL sub-queries")
         values = [self.value(column, data_type)]
         while self.at(","):
             self.take()

@@ -345,15 +345,15 @@ def _info(
     }
 
 
-def _beyond(order: Order, edge: tuple[Any, ...], forward: bool) -> Callable[[dict[str, Any]], bool]:
+def _beyond(
+    order: Order, edge: tuple[Any, ...], forward: bool
+) -> Callable[[dict[str, Any]], bool]:
     """Whether a record comes after (``forward``) or before ``edge`` in ``order``."""
-    later = order.descending != forward  # descending: later records have smaller keys
-
-    def test(record: dict[str, Any]) -> bool:
-        key = order.key(record)
-        return key > edge if not later else key < edge
-
-    return test
+    # in a descending order the records after the edge have smaller keys
+    smaller = order.descending if forward else not order.descending
+    if smaller:
+        return lambda record: order.key(record) < edge
+    return lambda record: order.key(record) > edge
 
 
 def _token_page(
