@@ -166,3 +166,54 @@ def test_search_over_http(zoho_server: ZohoServer) -> None:
     status, _, answer = call(zoho_server, "GET", "/crm/v8/Leads/search?criteria=(Nope:equals:1)")
     assert (status, answer["code"]) == (400, "INVALID_QUERY")
     assert call(zoho_server, "GET", "/crm/v8/Leads/search?word=zzz")[:3] == (204, None, None)
+
+
+def test_dates_multiselect_lookups_and_owner() -> None:
+    """Dates and date-times compare as dates, a multi-select matches one of its values,
+    lookups and users compare by id; literals of the wrong form are INVALID_QUERY."""
+    engine = Engine()
+    engine.add_module("Visits")
+    for name, data_type in (
+        ("Day", "date"),
+        ("Tags", "multiselectpicklist"),
+        ("Host", "ownerlookup"),
+        ("Score", "double"),
+    ):
+        engine.add_field("Visits", name, data_type)
+    user = engine.options.user.id
+    engine.load(
+        "Visits",
+        [
+            {"Name": "a", "Day": "2026-01-02", "Tags": ["Red", "Blue"], "Host": {"id": user}},
+            {"Name": "b", "Day": "2026-03-04", "Tags": ["Green"], "Score": 2.5},
+        ],
+    )
+
+    def found(criteria: str) -> list[str]:
+        page = search_page(
+            engine.schema("Visits"),
+            lambda: engine.records("Visits"),
+            {"criteria": [criteria]},
+            "v8",
+        )
+        return [] if page.status == 204 else sorted(r["Name"] for r in page.body["data"])
+
+    assert found("(Day:greater_than:2026-01-31)") == ["b"]
+    assert found("(Day:between:2026-01-01,2026-01-02)") == ["a"]
+    assert found("(Tags:equals:blue)") == ["a"]
+    assert found("(Tags:starts_with:gr)") == ["b"]
+    assert found("(Tags:in:Pink,Green)") == ["b"]
+    assert found(f"(Host:equals:{user})") == ["a"]
+    assert found("(Host:not_equal:1)") == ["a"]
+    assert found("(Score:greater_equal:2.5)") == ["b"]
+    assert found("(Score:less_than:-1)") == []
+    for bad, expected in (
+        ("(Day:equals:02/01/2026)", "date"),
+        ("(Day:equals:2026-02-30)", "date"),
+        ("(Created_Time:equals:2026-01-01)", "datetime"),
+        ("(Host:equals:someone)", "bigint"),
+        ("(Score:equals:1e5)", "double"),
+    ):
+        with pytest.raises(ApiError) as caught:
+            found(bad)
+        assert caught.value.details["expected_data_type"] == expected, bad
