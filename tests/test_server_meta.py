@@ -94,3 +94,26 @@ def test_request_log_keeps_headers_with_the_token_masked(zoho_server: ZohoServer
     assert "authorization" not in second["headers"]
     log = call(zoho_server, "GET", "/__admin/requests", auth=False)[2]
     assert zoho_server.token not in str(log) and log["requests"] == zoho_server.requests
+
+
+def test_oauth_reads_a_multipart_form(zoho_server: ZohoServer) -> None:
+    """Item 1: Zoho's Node SDK posts the token form as multipart/form-data."""
+    boundary = "xyz"
+    fields = {
+        "client_id": zoho_server.client_id,
+        "client_secret": zoho_server.client_secret,
+        "grant_type": "refresh_token",
+        "refresh_token": "r",
+    }
+    body = (
+        "".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+            for k, v in fields.items()
+        )
+        + f"--{boundary}--\r\n"
+    )
+    kind = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    status, _, token = call(
+        zoho_server, "POST", "/oauth/v2/token", raw=body.encode(), headers=kind, auth=False
+    )
+    assert status == 200 and token["access_token"] == zoho_server.token

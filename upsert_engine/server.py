@@ -29,6 +29,8 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from email.parser import BytesParser
+from email.policy import HTTP
 from types import TracebackType
 from typing import Any, Final
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -142,6 +144,22 @@ def _wire_text(raw: bytes) -> bytes | None:
     """A parsed body's JSON text as the log keeps it: no BOM, no surrounding space."""
     text = raw.removeprefix(codecs.BOM_UTF8).strip()
     return text or None
+
+
+def form_fields(raw: bytes, content_type: str) -> dict[str, list[str]]:
+    """A form body's fields: multipart/form-data (text parts) or url-encoded."""
+    if not content_type.lower().startswith("multipart/form-data"):
+        return parse_qs(raw.decode("utf-8", "replace"))
+    head = b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n"
+    message = BytesParser(policy=HTTP).parsebytes(head + raw)
+    fields: dict[str, list[str]] = {}
+    if message.is_multipart():
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True)
+            if isinstance(name, str) and isinstance(payload, bytes):
+                fields.setdefault(name, []).append(payload.decode("utf-8", "replace"))
+    return fields
 
 
 def check_credential(name: str, value: Any) -> str:
@@ -418,7 +436,8 @@ class ZohoServer:
         if isinstance(raw, BodyError):
             return raw.reply, None, False, []
         if segments == ("oauth", "v2", "token"):
-            reply = self._oauth(raw, query) if method == "POST" else bad_method()
+            kind = headers.get("content-type", "")
+            reply = self._oauth(raw, query, kind) if method == "POST" else bad_method()
             return reply, None, False, []
         if segments[:1] == ("crm",) or extra.is_download(segments):
             denied = self._check_token(headers.get("authorization"))
@@ -470,16 +489,17 @@ class ZohoServer:
             return error(401, "INVALID_TOKEN", "invalid oauth token")
         return None
 
-    def _oauth(self, raw: bytes, query: str) -> Reply:
+    def _oauth(self, raw: bytes, query: str, content_type: str = "") -> Reply:
         """Zoho Accounts' token endpoint: this server's token, to its one client only.
 
         The parameters come from the query string (Zoho's documented form:
         ``POST /oauth/v2/token?grant_type=refresh_token&refresh_token=...&client_id=...``) and
-        from a form body; a name in both takes the body's value (issue 11 item 1). They must
+        from the body, url-encoded or multipart/form-data (Zoho's Node SDK sends the latter); a
+        name in both takes the body's value (issue 11 item 1). They must
         name ``client_id`` and ``client_secret`` (as Zoho's do for every grant); a wrong or
         missing pair is ``invalid_client`` (RFC 6749 section 5.2).
         """
-        form = {**parse_qs(query), **parse_qs(raw.decode("utf-8", "replace"))}
+        form = {**parse_qs(query), **form_fields(raw, content_type)}
 
         def field(name: str) -> str:
             return (form.get(name) or [""])[-1]
