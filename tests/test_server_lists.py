@@ -200,3 +200,19 @@ def test_unknown_parameters_refused_or_noted(zoho_server: ZohoServer) -> None:
     assert entry["notes"] == ["ignored parameter 'colour' (Zoho ignores it too)"]
     status, _, _ = call(zoho_server, "GET", "/crm/v8/Leads/search?word=Ab&approved=true")
     assert status == 400
+
+
+def test_every_route_notes_or_refuses_parameters(zoho_server: ZohoServer) -> None:
+    """Beyond lists: GET one record reads ``fields``, refuses ``cvid``; an upsert notes an
+    unknown parameter; DELETE reads ``ids`` without a note."""
+    zoho_server.engine.load("Leads", [{"Last_Name": "A", "Email": "a@x.org"}])
+    record_id = next(zoho_server.engine.records("Leads"))["id"]
+    status, _, answer = call(zoho_server, "GET", f"/crm/v8/Leads/{record_id}?fields=Email")
+    assert answer["data"] == [{"Email": "a@x.org", "id": record_id}]
+    status, _, answer = call(zoho_server, "GET", f"/crm/v8/Leads/{record_id}?cvid=9")
+    assert (status, answer["code"]) == (400, "NOT_SUPPORTED")
+    body = {"data": [{"Last_Name": "B"}]}
+    assert call(zoho_server, "POST", "/crm/v8/Leads/upsert?dry=1", body)[0] == 200
+    assert zoho_server.requests[-1]["notes"] == ["ignored parameter 'dry' (Zoho ignores it too)"]
+    assert call(zoho_server, "DELETE", f"/crm/v8/Leads?ids={record_id}")[0] == 200
+    assert "notes" not in zoho_server.requests[-1]

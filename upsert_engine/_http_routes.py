@@ -18,7 +18,7 @@ from typing import Any, Literal
 from . import _server_coql as coql
 from . import _server_listing as listing
 from . import _zoho_meta as meta
-from ._server_api import ApiError
+from ._server_api import ApiError, not_modelled
 from ._server_fieldmeta import shape_fields
 from .engine import Engine
 from .errors import InvalidLoadError, UnknownModuleError
@@ -116,10 +116,41 @@ def dispatch(engine: Engine, request: Request) -> Reply:
     if len(segments) < 3 or segments[0] != "crm" or segments[1] not in API_VERSIONS:
         return not_found()
     version, rest = segments[1], segments[2:]
+    refused = next((n for n in request.query if n in listing.REFUSED_PARAMS), None)
+    if refused is not None and not _listing_route(request.method, rest):
+        return _from_api(not_modelled(f"the {refused!r} parameter", {"param_name": refused}))
     reply = _crm(engine, request, version, rest)
+    if not reply.notes and not _listing_route(request.method, rest):
+        known = _known_params(request.method, rest)
+        ignored = [n for n in request.query if n not in known]
+        notes = tuple(f"ignored parameter {n!r} (Zoho ignores it too)" for n in ignored)
+        reply = replace(reply, notes=notes)
     if reply.body is not None:
         return replace(reply, body=for_version(reply.body, version))
     return reply
+
+
+def _known_params(method: str, rest: tuple[str, ...]) -> frozenset[str]:
+    """Query parameters a route reads (lists and search check their own): any other is noted
+    in the request log as ignored, as Zoho ignores names it does not know [inf]."""
+    if rest[0] == "settings":
+        return frozenset({"module", "type", "include", "status"})
+    if rest[0] == "users":
+        return frozenset({"type"})
+    if method == "DELETE":
+        return frozenset({"ids", "wf_trigger"})
+    if method == "GET" and len(rest) == 2:
+        return frozenset({"fields"})
+    return frozenset()
+
+
+def _listing_route(method: str, rest: tuple[str, ...]) -> bool:
+    """``GET /{module}`` and ``GET /{module}/search`` (``_server_listing`` checks params)."""
+    return (
+        method == "GET"
+        and rest[0] not in ("settings", "users", "org", "coql")
+        and (len(rest) == 1 or rest[1:] == ("search",))
+    )
 
 
 def _crm(engine: Engine, request: Request, version: str, rest: tuple[str, ...]) -> Reply:
@@ -158,7 +189,9 @@ def _crm(engine: Engine, request: Request, version: str, rest: tuple[str, ...]) 
     if action == "search":
         return _search(engine, request, module, version) if method == "GET" else bad_method()
     if action.isascii() and action.isdigit():
-        return _get_record(engine, module, action) if method == "GET" else bad_method()
+        if method != "GET":
+            return bad_method()
+        return _get_record(engine, module, action, _param(request, "fields"))
     return not_found()
 
 
@@ -190,12 +223,15 @@ def _modules(engine: Engine) -> Reply:
 
 
 # --- reading records --------------------------------------------------------------------------
-def _get_record(engine: Engine, module: str, record_id: str) -> Reply:
+def _get_record(engine: Engine, module: str, record_id: str, fields: str | None) -> Reply:
     if _schema(engine, module) is None:
         return _invalid_module()
     record = engine.get(module, record_id)
     if record is None:
         return error(400, "INVALID_DATA", "the id given seems to be invalid", {"id": record_id})
+    if fields:  # the named fields and id only
+        keep = {name.strip() for name in fields.split(",")} | {"id"}
+        record = {k: v for k, v in record.items() if k in keep}
     return Reply(200, {"data": [record]})
 
 

@@ -345,9 +345,7 @@ def _info(
     }
 
 
-def _beyond(
-    order: Order, edge: tuple[Any, ...], forward: bool
-) -> Callable[[dict[str, Any]], bool]:
+def _beyond(order: Order, edge: tuple[Any, ...], forward: bool) -> Callable[[dict[str, Any]], bool]:
     """Whether a record comes after (``forward``) or before ``edge`` in ``order``."""
     # in a descending order the records after the edge have smaller keys
     smaller = order.descending if forward else not order.descending
