@@ -19,38 +19,7 @@ from typing import Any, Final
 
 from .options import User
 from .schema import CUSTOM_MODULE_FIELDS, ModuleSchema
-from .standard_fields import STANDARD_FIELDS
-
-#: Target module of each standard lookup field (Zoho's field metadata ``lookup.module``).
-LOOKUP_TARGETS: Final[dict[tuple[str, str], str]] = {
-    ("Accounts", "Parent_Account"): "Accounts",
-    ("Contacts", "Account_Name"): "Accounts",
-    ("Contacts", "Vendor_Name"): "Vendors",
-    ("Contacts", "Reporting_To"): "Contacts",
-    ("Deals", "Account_Name"): "Accounts",
-    ("Deals", "Campaign_Source"): "Campaigns",
-    ("Deals", "Contact_Name"): "Contacts",
-    ("Campaigns", "Parent_Campaign"): "Campaigns",
-    ("Cases", "Product_Name"): "Products",
-    ("Cases", "Related_To"): "Contacts",
-    ("Cases", "Account_Name"): "Accounts",
-    ("Cases", "Deal_Name"): "Deals",
-    ("Solutions", "Product_Name"): "Products",
-    ("Products", "Vendor_Name"): "Vendors",
-    ("Quotes", "Deal_Name"): "Deals",
-    ("Quotes", "Contact_Name"): "Contacts",
-    ("Quotes", "Account_Name"): "Accounts",
-    ("Sales_Orders", "Deal_Name"): "Deals",
-    ("Sales_Orders", "Quote_Name"): "Quotes",
-    ("Sales_Orders", "Contact_Name"): "Contacts",
-    ("Sales_Orders", "Account_Name"): "Accounts",
-    ("Purchase_Orders", "Vendor_Name"): "Vendors",
-    ("Purchase_Orders", "Contact_Name"): "Contacts",
-    ("Invoices", "Sales_Order"): "Sales_Orders",
-    ("Invoices", "Contact_Name"): "Contacts",
-    ("Invoices", "Account_Name"): "Accounts",
-    ("Appointments", "Service_Name"): "Services",
-}
+from .standard_fields import LOOKUP_TARGETS, STANDARD_FIELDS
 
 JSON_TYPES: Final[dict[str, str]] = {
     "integer": "integer",
