@@ -20,7 +20,6 @@ from upsert_engine import (
     InvalidLoadError,
     Options,
     UnknownFields,
-    User,
 )
 
 NAN = float("nan")

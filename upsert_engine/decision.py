@@ -584,6 +584,7 @@ def decide(
     several = False
     given = record.get("id") if by_id and options.record_id is not RecordId.IGNORE else None
     if given is not None:
+        ignored = tuple(key for key in ignored if key != "id")  # read, not dropped
         record_id = record_id_text(given)
         if options.record_id is RecordId.REJECT or record_id is None or view.get(record_id) is None:
             why = (
