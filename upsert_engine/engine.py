@@ -96,7 +96,7 @@ def stepping_clock(n: int) -> datetime:
 
 
 class Engine:
-    """An in-memory Zoho CRM org answering upsert requests exactly as Zoho does (R1-R23).
+    """An in-memory Zoho CRM org answering upsert requests exactly as Zoho does (R1-R25, R32-R34).
 
     Every public call either completes or leaves the engine exactly as it was (records, every
     index, the id and clock counters, compiled plans), also when an exception of any kind,
