@@ -239,7 +239,8 @@ def test_metadata_endpoints(server: ZohoServer) -> None:
 
 def test_oauth_token_endpoint(server: ZohoServer) -> None:
     """POST /oauth/v2/token returns the fake's token with api_domain = its own URL."""
-    form = b"refresh_token=r&client_id=c&client_secret=s&grant_type=refresh_token"
+    client = f"client_id={server.client_id}&client_secret={server.client_secret}"
+    form = f"refresh_token=r&{client}&grant_type=refresh_token".encode()
     kind = {"Content-Type": "application/x-www-form-urlencoded"}
     status, _, token = call(server, "POST", "/oauth/v2/token", raw=form, headers=kind, auth=False)
     assert status == 200

@@ -43,6 +43,9 @@ Compiled = Callable[[dict[Any, Any], Any], "Outcome | None"]
 
 #: Shapes compiled per module and check order; records of further shapes go to ``decide``.
 MAX_SHAPES = 256
+#: Keys a shape may have to be compiled (or cached): a wider record goes to ``decide``, so one
+#: hostile record cannot make a huge function or pin its keys (issue 8 item 7).
+MAX_SHAPE_KEYS = 512
 
 _UNSET: Any = object()  # a key not computed (yet)
 
@@ -97,6 +100,8 @@ class FastPlan:
             return self.shapes[shape]
         except KeyError:
             pass
+        if len(shape) > MAX_SHAPE_KEYS:
+            return None
         compiled = self.compile(shape) if len(self.shapes) < MAX_SHAPES else None
         if len(self.shapes) < MAX_SHAPES:
             self.shapes[shape] = compiled
@@ -202,7 +207,7 @@ class FastPlan:
             code.append(f"    if k{j} is not UNSET: keys[F{j}] = k{j}")
         code.append("    return target, deciding, keys, clashes")
         exec("\n".join(line for line in code if line), ns)  # positions only: see docstring
-        run: Compiled = ns["run"]
+        run: Compiled = ns.pop("run")  # no function <-> globals cycle: freed with the engine
         return run, dropped
 
 

@@ -10,8 +10,8 @@ parsing, the OAuth endpoint, reset and the request log live in server.py.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Final
+from dataclasses import dataclass, replace
+from typing import Any, Final, Literal
 
 from . import _zoho_meta as meta
 from .engine import Engine
@@ -22,6 +22,8 @@ from .rules import API_VERSIONS, MESSAGES, READ_ONLY_SYSTEM_FIELDS
 from .schema import ModuleSchema
 
 MAX_PER_PAGE: Final = 200
+#: ``page`` numbers are read up to this many digits; any larger page is past every record
+PAGE_DIGITS: Final = 18
 STRING_TYPES: Final = frozenset(
     {"text", "textarea", "email", "phone", "website", "picklist", "multiselectpicklist"}
 )
@@ -38,18 +40,30 @@ class Request:
     body: Any = None
 
 
+#: What a route did with the request body: ignored it, gave it to the engine, or refused it
+#: itself before the engine saw it. The request log keeps only bodies given to the engine.
+BodyUse = Literal["ignored", "engine", "refused"]
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     """Status and JSON body; ``body is None`` sends no body (204)."""
 
     status: int
     body: Any = None
+    body_use: BodyUse = "ignored"
 
 
-def error(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> Reply:
+def error(
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    body_use: BodyUse = "ignored",
+) -> Reply:
     """Zoho's top-level error shape."""
     body = {"code": code, "details": details or {}, "message": message, "status": "error"}
-    return Reply(status, body)
+    return Reply(status, body, body_use)
 
 
 def not_found() -> Reply:
@@ -103,7 +117,7 @@ def dispatch(engine: Engine, request: Request) -> Reply:
     version, rest = segments[1], segments[2:]
     reply = _crm(engine, request, version, rest)
     if reply.body is not None:
-        return Reply(reply.status, for_version(reply.body, version))
+        return replace(reply, body=for_version(reply.body, version))
     return reply
 
 
@@ -124,9 +138,9 @@ def _crm(engine: Engine, request: Request, version: str, rest: tuple[str, ...]) 
         if method == "GET":
             return _list(engine, request, module)
         if method == "POST":
-            return _from_engine(engine.insert(module, request.body, api_version=version))
+            return _from_engine(engine.insert(module, request.body, api_version=version), True)
         if method == "PUT":
-            return _from_engine(engine.update(module, request.body, api_version=version))
+            return _from_engine(engine.update(module, request.body, api_version=version), True)
         if method == "DELETE":
             ids = [i for i in (_param(request, "ids") or "").split(",") if i.strip()]
             return _from_engine(engine.delete(module, [i.strip() for i in ids]))
@@ -137,7 +151,7 @@ def _crm(engine: Engine, request: Request, version: str, rest: tuple[str, ...]) 
     if action == "upsert":
         if method != "POST":
             return bad_method()
-        return _from_engine(engine.upsert(module, request.body, api_version=version))
+        return _from_engine(engine.upsert(module, request.body, api_version=version), True)
     if action == "search":
         return _search(engine, request, module) if method == "GET" else bad_method()
     if action.isascii() and action.isdigit():
@@ -145,8 +159,8 @@ def _crm(engine: Engine, request: Request, version: str, rest: tuple[str, ...]) 
     return not_found()
 
 
-def _from_engine(response: Response) -> Reply:
-    return Reply(response.status, response.body)
+def _from_engine(response: Response, took_body: bool = False) -> Reply:
+    return Reply(response.status, response.body, "engine" if took_body else "ignored")
 
 
 def _schema(engine: Engine, module: str) -> ModuleSchema | None:
@@ -189,11 +203,14 @@ def _page(request: Request) -> tuple[int, int] | Reply:
         if text is None or text == "":
             numbers[name] = default
             continue
-        if not (text.isascii() and text.isdigit()) or int(text) < 1:
-            return _invalid_param(name, f"{text!r} is not a positive integer")
-        if high is not None and int(text) > high:
-            return _invalid_param(name, f"{text} is more than {high}")
-        numbers[name] = int(text)
+        if not (text.isascii() and text.isdigit()) or not text.strip("0"):
+            return _invalid_param(name, f"{text[:40]!r} is not a positive integer")
+        digits = text.lstrip("0")
+        # past PAGE_DIGITS digits (int() refuses 4300) the number is past any record: clamp
+        number = int(digits) if len(digits) <= PAGE_DIGITS else 10**PAGE_DIGITS
+        if high is not None and number > high:
+            return _invalid_param(name, f"{text[:40]} is more than {high}")
+        numbers[name] = number
     return numbers["page"], numbers["per_page"]
 
 
@@ -402,20 +419,23 @@ def _search(engine: Engine, request: Request, module: str) -> Reply:
 def _admin_load(engine: Engine, request: Request) -> Reply:
     body = request.body
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
-        return error(
-            400,
-            "INVALID_DATA",
-            'send {"module": M, "records": [{...}, ...]}',
-            {"api_name": "records"},
+        return replace(
+            error(
+                400,
+                "INVALID_DATA",
+                'send {"module": M, "records": [{...}, ...]}',
+                {"api_name": "records"},
+            ),
+            body_use="refused",
         )
     module = body.get("module")
     if not isinstance(module, str) or _schema(engine, module) is None:
-        return _invalid_module("module")
+        return replace(_invalid_module("module"), body_use="refused")
     try:
         ids = engine.load(module, body["records"])
     except InvalidLoadError as problem:
-        return error(400, "INVALID_DATA", str(problem), {"api_name": "records"})
-    return Reply(200, {"ids": ids})
+        return error(400, "INVALID_DATA", str(problem), {"api_name": "records"}, "engine")
+    return Reply(200, {"ids": ids}, "engine")
 
 
 def _admin_dump(engine: Engine, request: Request) -> Reply:
