@@ -272,7 +272,9 @@ def insert_defaults(schema: ModuleSchema, ctx: Context) -> dict[str, Any]:
 def creator_of(record: Mapping[str, Any] | None) -> str | None:
     """The id of the user who created ``record`` (R24 user-based external fields)."""
     created_by = None if record is None else record.get("Created_By")
-    return created_by.get("id") if isinstance(created_by, Mapping) else None
+    if created_by.__class__ is dict or isinstance(created_by, Mapping):  # dict: fast
+        return created_by.get("id")
+    return None
 
 
 def display_name(schema: ModuleSchema, record: Mapping[str, Any] | None) -> str | None:
@@ -289,7 +291,9 @@ def display_name(schema: ModuleSchema, record: Mapping[str, Any] | None) -> str 
 def owner_summary(record: Mapping[str, Any] | None, ctx: Context) -> dict[str, Any] | None:
     """R32: ``duplicate_record.Owner``: ``{"name","id","zuid"}`` of the record's owner."""
     owner = None if record is None else record.get("Owner")
-    if not isinstance(owner, Mapping) or not isinstance(owner.get("id"), str):
+    if not (owner.__class__ is dict or isinstance(owner, Mapping)):  # dict: fast
+        return None
+    if not isinstance(owner.get("id"), str):
         return None
     user = None if ctx.org is None else ctx.org.user(owner["id"])
     if user is None:  # stored under check_users=False, or loaded as is

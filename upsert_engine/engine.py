@@ -127,7 +127,6 @@ class Engine:
         self._stores: dict[str, ModuleStore] = {}
         #: R32: the org's users by id, the default acting user (``Options.user``) first
         self._users: dict[str, User] = {self.options.user.id: self.options.user}
-        self._org = _OrgView(self)
         if standard_modules:
             for name in SYSTEM_DUPLICATE_FIELDS:
                 self._stores[name] = ModuleStore(
@@ -684,7 +683,7 @@ class Engine:
             ctx = Context(
                 acting,
                 self._module_id(store),
-                self._org,
+                _OrgView(self),  # per request: no engine <-> view cycle to outlive a reset
                 since,
                 MappingProxyType(header[1]),
                 header[0] if call.mode == "update" else None,  # upsert needs none [doc]
@@ -886,7 +885,8 @@ class _Call:
 
 
 class _OrgView:
-    """The engine's users and modules as ``decision.OrgView`` reads them (R32, R33)."""
+    """The engine's users and modules as ``decision.OrgView`` reads them (R32, R33); made
+    per request, so that nothing the engine holds refers back to it."""
 
     __slots__ = ("_engine",)
 
