@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._loading import copy_value
-from .decision import REFERENCE_TYPES, Accepted, Context, Rejected, decide, duplicate_details
+from .decision import Accepted, Context, Rejected, decide, duplicate_details
 from .fields import CONTAINER_TYPES, PLAIN_STRING_TYPES, normalize_text
 from .options import IntraBatch, Options, RecordId, UnknownFields
+from .references import REFERENCE_TYPES
 from .responses import success_entry
 from .rules import MESSAGES, READ_ONLY_SYSTEM_FIELDS
 from .store import ModuleStore

@@ -32,25 +32,55 @@ Errors carry ``json_path``; the response layer removes it for v2/v2.1 (R23).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any
 
 from .errors import shown
-from .fields import FieldDef, is_empty, record_id_text
-from .options import (
-    IntraBatch,
-    MultiMatch,
-    NonUniqueCheckField,
-    Options,
-    RecordId,
-    UnknownFields,
-    User,
+from .fields import is_empty, record_id_text
+from .options import IntraBatch, NonUniqueCheckField, Options, RecordId, UnknownFields
+from .outcomes import (
+    Accepted,
+    Context,
+    Decision,
+    OrgView,
+    Probe,
+    Rejected,
+    RequestError,
+    StoreView,
+    field_name,
+    invalid_data,
+    json_path,
 )
-from .rules import DISPLAY_FIELDS, MESSAGES, READ_ONLY_SYSTEM_FIELDS, USER_DATA_TYPES
+from .references import (
+    REFERENCE_TYPES,
+    Resolver,
+    external_holders,
+    insert_defaults,
+    owner_summary,
+    pick,
+    resolve_reference,
+)
+from .rules import MESSAGES, READ_ONLY_SYSTEM_FIELDS
 from .schema import ModuleSchema
+
+__all__ = [  # the values decide reads and returns live in outcomes.py
+    "Accepted",
+    "Context",
+    "Decision",
+    "OrgView",
+    "Probe",
+    "Rejected",
+    "RequestError",
+    "StoreView",
+    "check_order",
+    "decide",
+    "duplicate_details",
+    "modified_after",
+    "not_a_check_field",
+    "prepare",
+    "resolve_check_order",
+]
 
 
 # --- R5: the check order ------------------------------------------------------------------------
@@ -70,26 +100,6 @@ def check_order(
         return tuple(dict.fromkeys((*system_fields, *unique_fields)))
     named = dict.fromkeys(requested)
     return (*named, *(f for f in dict.fromkeys(unique_fields) if f not in named))
-
-
-@dataclass(frozen=True, slots=True)
-class RequestError:
-    """A request-level error (R7, R19, R20, R22): the whole request fails, nothing is written."""
-
-    code: str
-    details: dict[str, Any]
-    message: str
-    rule: str
-    status: int = 400
-
-    def body(self) -> dict[str, Any]:
-        """Zoho's top-level error shape."""
-        return {
-            "code": self.code,
-            "details": self.details,
-            "message": self.message,
-            "status": "error",
-        }
 
 
 def not_a_check_field(schema: ModuleSchema, position: int, name: str) -> RequestError:
@@ -139,268 +149,6 @@ def resolve_check_order(
     )
 
 
-# --- what a decision reads ----------------------------------------------------------------------
-class StoreView(Protocol):
-    """Read access to one module's records, as they stand after the earlier records (R17)."""
-
-    def find(self, field: str, key: str) -> Sequence[str]:
-        """Ids of the records whose normalised ``field`` equals ``key``, in any order."""
-
-    def key_of(self, record_id: str, field: str) -> str | None:
-        """The normalised current value of ``field`` in record ``record_id``."""
-
-    def oldest_first(self, record_ids: Iterable[str]) -> list[str]:
-        """R11: ``record_ids`` from the oldest (earliest creation, then smallest id)."""
-
-    def get(self, record_id: str) -> Mapping[str, Any] | None:
-        """The stored fields of record ``record_id`` (not to be changed), or None."""
-
-
-class OrgView(Protocol):
-    """Read access to the org around the module: its users (R32) and other modules (R33)."""
-
-    def user(self, user_id: str) -> User | None:
-        """The org's user of that id, or None."""
-
-    def module(self, name: str) -> tuple[ModuleSchema, StoreView] | None:
-        """The schema and records of module ``name`` (API name), or None if not in the org."""
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """What one request brings besides its body (R24, R32, R34)."""
-
-    #: R32: the acting user (Created_By / Modified_By, a new record's Owner, R24 user fields).
-    user: User
-    #: R32: the module's id, for ``duplicate_record.module.id``.
-    module_id: str = ""
-    #: R32, R33: the org's users and modules; None: nothing is resolved (every id unknown).
-    org: OrgView | None = None
-    #: R34: ``If-Unmodified-Since``, an aware datetime, or None.
-    unmodified_since: datetime | None = None
-    #: R24, X-EXTERNAL ``Module.Lookup.Field``: lookup field -> external field of its target.
-    lookup_external: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    #: R24, X-EXTERNAL ``Module.Field`` on the update API: records are named by this field.
-    record_external: str | None = None
-
-
-# --- what a decision returns --------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Probe:
-    """One step of the walk (R10): a field tried, its raw and normalised value, what it found."""
-
-    field: str
-    raw: Any
-    key: str | None
-    candidates: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Accepted:
-    """The record will be written: inserted, or ``target_id`` updated (R10, R12)."""
-
-    action: str  # "insert" | "update"
-    target_id: str | None
-    duplicate_field: str | None
-    values: dict[str, Any]
-    rule: str
-    reason: str
-    probes: tuple[Probe, ...] = ()
-    ignored: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    """The record is refused; nothing is written for it (R16)."""
-
-    code: str
-    details: dict[str, Any]
-    rule: str
-    reason: str
-    probes: tuple[Probe, ...] = ()
-    ignored: tuple[str, ...] = field(default=())
-
-    def entry(self) -> dict[str, Any]:
-        """Zoho's per-record error shape (R18)."""
-        return {
-            "code": self.code,
-            "details": self.details,
-            "message": MESSAGES[self.code],
-            "status": "error",
-        }
-
-
-Decision = Accepted | Rejected
-
-
-def _path(index: int, name: str) -> str:
-    return f"$.data[{index}].{name}"
-
-
-def _field_name(name: Any) -> str:
-    """A non-string record key as text for ``api_name`` (str() fails on huge ints)."""
-    try:
-        return str(name)
-    except (ValueError, RecursionError):
-        return shown(name)
-
-
-def _invalid(
-    index: int, name: str, detail: dict[str, Any], reason: str, rule: str = "R15"
-) -> Rejected:
-    details = {"api_name": name, "json_path": _path(index, name), **detail}
-    return Rejected("INVALID_DATA", details, rule, reason)
-
-
-# --- users, owners and names (R32, R33) ---------------------------------------------------------
-def user_value(user: User, data_type: str = "ownerlookup") -> dict[str, str]:
-    """R32: a user as a record holds it: Owner ``{"name","id","email"}``, a user lookup
-    ``{"name","id"}``."""
-    if data_type == "ownerlookup":
-        return {"name": user.name, "id": user.id, "email": user.email}
-    return {"name": user.name, "id": user.id}
-
-
-def insert_defaults(schema: ModuleSchema, ctx: Context) -> dict[str, Any]:
-    """R32: what an insert that does not set them gets: ``Owner`` = the acting user."""
-    owner = schema.fields.get("Owner")
-    if owner is None or owner.data_type != "ownerlookup":
-        return {}
-    return {"Owner": user_value(ctx.user)}
-
-
-def creator_of(record: Mapping[str, Any] | None) -> str | None:
-    """The id of the user who created ``record`` (R24 user-based external fields)."""
-    created_by = None if record is None else record.get("Created_By")
-    if created_by.__class__ is dict or isinstance(created_by, Mapping):  # dict: fast
-        return created_by.get("id")
-    return None
-
-
-def display_name(schema: ModuleSchema, record: Mapping[str, Any] | None) -> str | None:
-    """R33: a record's name as a lookup to it reads back: its display fields, joined."""
-    if record is None:
-        return None
-    names = DISPLAY_FIELDS.get(schema.api_name) or (
-        ("Name",) if schema.custom else schema.system_fields[:1]
-    )
-    parts = [record[n].strip() for n in names if isinstance(record.get(n), str)]
-    return " ".join(p for p in parts if p) or None
-
-
-def owner_summary(record: Mapping[str, Any] | None, ctx: Context) -> dict[str, Any] | None:
-    """R32: ``duplicate_record.Owner``: ``{"name","id","zuid"}`` of the record's owner."""
-    owner = None if record is None else record.get("Owner")
-    if not (owner.__class__ is dict or isinstance(owner, Mapping)):  # dict: fast
-        return None
-    if not isinstance(owner.get("id"), str):
-        return None
-    user = None if ctx.org is None else ctx.org.user(owner["id"])
-    if user is None:  # stored under check_users=False, or loaded as is
-        return {"name": owner.get("name"), "id": owner["id"], "zuid": None}
-    return {"name": user.name, "id": user.id, "zuid": user.zuid}
-
-
-def _id_of(value: Any) -> str | None:
-    """The record or user id a lookup value names (``{"id": ...}`` or a bare id)."""
-    return record_id_text(value.get("id") if isinstance(value, dict) else value)
-
-
-def external_holders(
-    schema: ModuleSchema, view: StoreView, name: str, key: str, user: User
-) -> list[str]:
-    """R24: records holding ``key`` in external field ``name``, oldest first; for a
-    user-based field only those the acting user created."""
-    found = view.oldest_first(view.find(name, key))
-    if schema.external_fields.get(name) == "user":
-        return [rid for rid in found if creator_of(view.get(rid)) == user.id]
-    return found
-
-
-def _pick(options: Options, ranked: list[str]) -> str | None:
-    """R11 among ``ranked`` (oldest first): the target, or None under multi_match=reject."""
-    if len(ranked) > 1 and options.multi_match is MultiMatch.REJECT:
-        return None
-    return ranked[-1] if options.multi_match is MultiMatch.NEWEST else ranked[0]
-
-
-def resolve_reference(
-    options: Options, ctx: Context, index: int, name: str, definition: FieldDef, value: Any
-) -> Any:
-    """R24, R32, R33: the value a user or record reference is stored as, or ``Rejected``.
-
-    Called by ``prepare`` for each non-null, well-shaped value of an ownerlookup, userlookup
-    or lookup field, in the record's key order.
-    """
-    org = ctx.org
-    if definition.data_type in USER_DATA_TYPES:  # R32
-        user_id = _id_of(value)
-        user = None if org is None or user_id is None else org.user(user_id)
-        if user is not None:
-            return user_value(user, definition.data_type)
-        if options.check_users or user_id is None:
-            return _invalid(
-                index, name, {}, f"{name} = {shown(value)} names no user of the org", "R32"
-            )
-        unknown: dict[str, Any] = {"name": None, "id": user_id}
-        if definition.data_type == "ownerlookup":
-            unknown["email"] = None
-        return unknown
-    target_name = definition.lookup_module  # R33
-    target = None if org is None or target_name is None else org.module(target_name)
-    external = ctx.lookup_external.get(name)
-    if external is not None and target is not None:  # X-EXTERNAL names this lookup (R24)
-        schema, view = target
-        raw = value.get(external) if isinstance(value, dict) else None
-        key = schema.fields[external].key(raw)
-        ranked = [] if key is None else external_holders(schema, view, external, key, ctx.user)
-        if not ranked:
-            return _invalid(
-                index,
-                name,
-                {},
-                f"{name} = {shown(value)}: no {target_name} record holds {external} = "
-                f"{shown(raw)} (X-EXTERNAL {target_name}.{external})",
-                "R24",
-            )
-        chosen = _pick(options, ranked)
-        if chosen is None:
-            return Rejected(
-                "AMBIGUITY_DURING_PROCESSING",
-                {"api_name": name, "json_path": _path(index, name), "ids": ranked},
-                "R11",
-                f"{name}: {external} = {shown(raw)} finds {len(ranked)} {target_name} records "
-                f"{ranked} (multi_match=reject)",
-            )
-        return {"name": display_name(schema, view.get(chosen)), "id": chosen}
-    record_id = _id_of(value)
-    if record_id is None:  # an external key without the header [doc update-records-ext]
-        return _invalid(
-            index,
-            name,
-            {"expected_data_type": "lookup"},
-            f"{name} = {shown(value)} has no id; an external key needs the X-EXTERNAL header "
-            f"naming it ({{module}}.{name}.{{external field}})",
-            "R24",
-        )
-    if target is None:  # the looked-up module is unknown or not in the org: kept as sent
-        return value
-    schema, view = target
-    record = view.get(record_id)
-    if record is None and options.check_lookups:
-        return _invalid(
-            index, name, {}, f"{name}: id {record_id} names no record of {target_name}", "R33"
-        )
-    return {"name": display_name(schema, record), "id": record_id}
-
-
-#: A resolver of references for ``prepare``: see ``resolve_reference``.
-Resolver = Callable[[int, str, FieldDef, Any], Any]
-
-#: Data types whose values ``prepare`` hands to its resolver (R24, R32, R33).
-REFERENCE_TYPES = frozenset({"lookup", *USER_DATA_TYPES})
-
-
 # --- step 1: prepare ----------------------------------------------------------------------------
 def prepare(
     schema: ModuleSchema,
@@ -419,9 +167,9 @@ def prepare(
     fields = schema.fields
     for name, value in record.items():
         if not isinstance(name, str):
-            return _invalid(
+            return invalid_data(
                 index,
-                _field_name(name),
+                field_name(name),
                 {"expected_data_type": "text"},
                 f"field name {shown(name)} is not a string",
             )
@@ -431,7 +179,7 @@ def prepare(
                 ignored.append(name)  # R12: system fields are not written by clients
                 continue
             if options.unknown_fields is UnknownFields.REJECT:
-                return _invalid(
+                return invalid_data(
                     index,
                     name,
                     {},
@@ -447,7 +195,7 @@ def prepare(
                 if kind == "maximum_length"
                 else f"{name} = {shown(value)} is not a valid {expected}"
             )
-            return _invalid(index, name, {kind: expected}, reason)
+            return invalid_data(index, name, {kind: expected}, reason)
         if resolve is not None and value is not None and definition.data_type in REFERENCE_TYPES:
             resolved = resolve(index, name, definition, value)
             if isinstance(resolved, Rejected):
@@ -476,7 +224,7 @@ def duplicate_details(
     duplicate["id"] = other
     return {
         "api_name": name,
-        "json_path": _path(index, name),
+        "json_path": json_path(index, name),
         "duplicate_record": duplicate,
         "more_records": len(other_ids) > 1,
     }
@@ -492,55 +240,6 @@ def modified_after(record: Mapping[str, Any] | None, since: datetime) -> str | N
     except ValueError:
         return None
     return stamp if when.utcoffset() is not None and when > since else None
-
-
-def update_target(
-    schema: ModuleSchema,
-    view: StoreView,
-    ctx: Context,
-    options: Options,
-    position: int,
-    record: Mapping[Any, Any],
-) -> str | Rejected:
-    """The plain update API's target (R12): the record's ``id``, which must name an existing
-    record; or, with X-EXTERNAL ``Module.Field``, the record holding that external value (R24)."""
-    name = ctx.record_external or "id"
-    path = _path(position, name)
-    given = record.get(name)
-    if given is None:
-        return Rejected(
-            "MANDATORY_NOT_FOUND",
-            {"api_name": name, "json_path": path},
-            "R12",
-            f"an update by {name} needs the record's {name}",
-        )
-    if ctx.record_external is not None:
-        key = schema.fields[name].key(given)
-        ranked = [] if key is None else external_holders(schema, view, name, key, ctx.user)
-        chosen = _pick(options, ranked) if ranked else None
-        if chosen is None:
-            return Rejected(
-                "INVALID_DATA" if not ranked else "AMBIGUITY_DURING_PROCESSING",
-                {"api_name": name, "json_path": path} | ({"ids": ranked} if ranked else {}),
-                "R24" if not ranked else "R11",
-                f"{name} = {shown(given, 40)} names "
-                + (
-                    f"{len(ranked)} records {ranked} (multi_match=reject)"
-                    if ranked
-                    else "no record"
-                )
-                + f" of {schema.api_name} (X-EXTERNAL {schema.api_name}.{name})",
-            )
-        return chosen
-    record_id = record_id_text(given)  # bounded: no str() of a huge int
-    if record_id is None or view.get(record_id) is None:
-        return Rejected(
-            "INVALID_DATA",
-            {"api_name": "id", "json_path": path},
-            "R12",
-            f"id {shown(given, 40)} names no record of {schema.api_name}",
-        )
-    return record_id
 
 
 def decide(
@@ -598,7 +297,7 @@ def decide(
             )
             return Rejected(
                 "INVALID_DATA",
-                {"api_name": "id", "json_path": _path(index, "id")},
+                {"api_name": "id", "json_path": json_path(index, "id")},
                 "R25",
                 why,
                 (Probe("id", given, record_id, ()),) if trace else (),
@@ -630,11 +329,11 @@ def decide(
         deciding = name
         rule = "R24" if name in schema.external_fields else "R10"
         several = len(ranked) > 1
-        target = _pick(options, ranked)
+        target = pick(options, ranked)
         if target is None:  # R11
             return Rejected(
                 "AMBIGUITY_DURING_PROCESSING",
-                {"api_name": name, "json_path": _path(index, name), "ids": ranked},
+                {"api_name": name, "json_path": json_path(index, name), "ids": ranked},
                 "R11",
                 f"{name} = {raw!r} finds {len(ranked)} records {ranked} (multi_match=reject)",
                 tuple(probes),
@@ -677,7 +376,7 @@ def decide(
             if is_empty(values.get(name)):
                 return Rejected(
                     "MANDATORY_NOT_FOUND",
-                    {"api_name": name, "json_path": _path(index, name)},
+                    {"api_name": name, "json_path": json_path(index, name)},
                     "R13",
                     f"no record matched, and the insert lacks mandatory field {name}",
                     tuple(probes),
@@ -686,7 +385,7 @@ def decide(
     elif "Owner" in values and values["Owner"] is None and "Owner" in insert_defaults(schema, ctx):
         return Rejected(
             "INVALID_DATA",
-            {"api_name": "Owner", "json_path": _path(index, "Owner")},
+            {"api_name": "Owner", "json_path": json_path(index, "Owner")},
             "R32",
             "Owner = null would leave the record without an owner",
             tuple(probes),

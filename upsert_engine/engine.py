@@ -33,14 +33,8 @@ from .decision import (
     Rejected,
     RequestError,
     StoreView,
-    _pick,
     decide,
-    display_name,
-    external_holders,
-    insert_defaults,
     resolve_check_order,
-    update_target,
-    user_value,
 )
 from .errors import (
     ConfigurationError,
@@ -56,6 +50,14 @@ from .fields import (
     record_id_text,
 )
 from .options import NonUniqueCheckField, Options, User
+from .references import (
+    display_name,
+    external_holders,
+    insert_defaults,
+    pick,
+    update_target,
+    user_value,
+)
 from .request import parse_external, parse_request, parse_unmodified_since
 from .responses import Response, batch_status, for_version, success_entry
 from .rules import (
@@ -582,7 +584,7 @@ class Engine:
     def _by_external(self, store: ModuleStore, field: str, value: Any, acting: User) -> str | None:
         key = store.schema.fields[field].key(value) if isinstance(value, str) else None
         ranked = [] if key is None else external_holders(store.schema, store, field, key, acting)
-        return _pick(self.options, ranked) if ranked else None
+        return pick(self.options, ranked) if ranked else None
 
     def _delete(
         self, module: str, record_ids: Sequence[Any], acting: User, external: Any
