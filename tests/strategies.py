@@ -20,6 +20,7 @@ from upsert_engine.options import (
     IntraBatch,
     MultiMatch,
     NonUniqueCheckField,
+    NullOwner,
     RecordId,
     UnknownFields,
 )
@@ -123,6 +124,8 @@ options = st.builds(
     record_id=st.sampled_from([RecordId.UPDATE] * 3 + [RecordId.IGNORE, RecordId.REJECT]),
     check_lookups=st.booleans(),
     check_users=st.booleans(),
+    null_owner=st.sampled_from(NullOwner),
+    load_owner=st.booleans(),
 )
 
 orgs = st.builds(

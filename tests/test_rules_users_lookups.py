@@ -21,6 +21,7 @@ from .test_rules import MODULE_IDS, OWNER, USER, at, invalid, ok, rid
 ALICE = User("Alice Archer", "5725767000000411002", "alice@example.com", "60012346")
 BOB = User("Bob Baker", "5725767000000411003", "bob@example.com", "60012347")
 ALICE_OWNER = {"name": ALICE.name, "id": ALICE.id, "email": ALICE.email}
+BOB_STAMP = {"name": BOB.name, "id": BOB.id}
 ALREADY_MODIFIED = "Record updated time has already passed if-unmodified-since time"
 
 
@@ -106,12 +107,20 @@ def test_r32_owner_must_be_a_user(owner: Any) -> None:
 
 def test_r32_null_owner() -> None:
     """R32 [inf]: Owner null on an insert is the acting user; on an update it would leave the
-    record without an owner: INVALID_DATA."""
+    record without an owner: INVALID_DATA; with null_owner="keep" the owner stays."""
     engine = org()
     engine.upsert("Leads", {"data": [{"Last_Name": "A", "Owner": None}]}, as_user=BOB.id)
     assert engine.get("Leads", rid(1))["Owner"]["id"] == BOB.id
     response = engine.upsert("Leads", {"data": [{"id": rid(1), "Owner": None}]})
     assert response.body == {"data": [invalid(0, "Owner")]}
+    keeping = org(null_owner="keep")
+    keeping.upsert("Leads", {"data": [{"Last_Name": "A"}]}, as_user=BOB.id)
+    body = {"data": [{"id": rid(1), "Owner": None, "Title": "T"}]}
+    assert keeping.upsert("Leads", body).body == {
+        "data": [ok("update", rid(1), at(0), at(1), "id", created_by=BOB_STAMP)]
+    }
+    record = keeping.get("Leads", rid(1))
+    assert (record["Owner"]["id"], record["Title"]) == (BOB.id, "T")
 
 
 def test_r32_user_lookup_fields() -> None:
@@ -136,7 +145,8 @@ def test_r32_which_modules_have_owner() -> None:
 
 
 def test_r32_loaded_records_are_owned_by_their_creator() -> None:
-    """R32: a loaded record without Owner is owned by its Created_By (a user of the org or not)."""
+    """R32 [inf]: a loaded record without Owner is owned by its Created_By (a user of the org
+    or not); with load_owner=False it is loaded as is."""
     engine = org()
     engine.load(
         "Leads",
@@ -154,6 +164,9 @@ def test_r32_loaded_records_are_owned_by_their_creator() -> None:
         {"name": "Gone", "id": "99", "email": None},
         {"name": "Kept", "id": "98"},
     ]
+    as_is = org(load_owner=False)
+    as_is.load("Leads", [{"Last_Name": "A"}])
+    assert "Owner" not in as_is.get("Leads", rid(1))
 
 
 def test_r32_duplicate_record_of_a_custom_module_and_without_owner() -> None:

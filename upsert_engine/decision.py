@@ -38,7 +38,14 @@ from typing import Any
 
 from .errors import shown
 from .fields import is_empty, record_id_text
-from .options import IntraBatch, NonUniqueCheckField, Options, RecordId, UnknownFields
+from .options import (
+    IntraBatch,
+    NonUniqueCheckField,
+    NullOwner,
+    Options,
+    RecordId,
+    UnknownFields,
+)
 from .outcomes import (
     Accepted,
     Context,
@@ -383,14 +390,17 @@ def decide(
                     ignored,
                 )
     elif "Owner" in values and values["Owner"] is None and "Owner" in insert_defaults(schema, ctx):
-        return Rejected(
-            "INVALID_DATA",
-            {"api_name": "Owner", "json_path": json_path(index, "Owner")},
-            "R32",
-            "Owner = null would leave the record without an owner",
-            tuple(probes),
-            ignored,
-        )
+        if options.null_owner is NullOwner.KEEP:
+            del values["Owner"]  # the owner stays
+        else:
+            return Rejected(
+                "INVALID_DATA",
+                {"api_name": "Owner", "json_path": json_path(index, "Owner")},
+                "R32",
+                "Owner = null would leave the record without an owner (null_owner=reject)",
+                tuple(probes),
+                ignored,
+            )
 
     # step 7: R14, R24 - unique and external fields set to a new value must not collide.
     collisions: list[tuple[str, list[str]]] = []

@@ -427,7 +427,9 @@ class Engine:
                     new_ids.append(given)
         # shared: stored records are never changed in place, reads copy them
         user = _stamp(self.options.user)
-        owned = "Owner" in insert_defaults(store.schema, Context(self.options.user))
+        owned = self.options.load_owner and "Owner" in insert_defaults(
+            store.schema, Context(self.options.user)
+        )
         owners: dict[str, dict[str, Any]] = {}  # R32: one Owner value per creator
         for _, fields in prepared:
             if "Created_Time" not in fields:

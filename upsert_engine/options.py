@@ -44,6 +44,13 @@ class RecordId(str, enum.Enum):
     REJECT = "reject"  #: refuse the record with INVALID_DATA on ``id``
 
 
+class NullOwner(str, enum.Enum):
+    """R32 [inf]: ``Owner: null`` in a record that updates one (an insert gets the acting user)."""
+
+    REJECT = "reject"  #: INVALID_DATA on Owner: a record cannot be left without an owner
+    KEEP = "keep"  #: the owner stays (the null is dropped)
+
+
 class UnknownFields(str, enum.Enum):
     """A record key that is not a field of the module [inf]."""
 
@@ -107,6 +114,10 @@ class Options:
     check_users: bool = True
     #: R24/R3 [inf]: whether external fields count against ``max_unique_fields``.
     external_in_unique_cap: bool = False
+    #: R32 [inf]: ``Owner: null`` in an update.
+    null_owner: NullOwner = NullOwner.REJECT
+    #: R32 [inf]: a loaded record without Owner is owned by its Created_By; False: as is.
+    load_owner: bool = True
 
     def __post_init__(self) -> None:
         for name, enum_type in (
@@ -115,6 +126,7 @@ class Options:
             ("non_unique_check_field", NonUniqueCheckField),
             ("unknown_fields", UnknownFields),
             ("record_id", RecordId),
+            ("null_owner", NullOwner),
         ):
             value = getattr(self, name)
             try:
@@ -137,6 +149,7 @@ class Options:
             ("check_lookups", "R33"),
             ("check_users", "R32"),
             ("external_in_unique_cap", "R24"),
+            ("load_owner", "R32"),
         ):
             if not isinstance(getattr(self, flag), bool):
                 raise ConfigurationError(f"{flag}={getattr(self, flag)!r} must be a bool ({rule})")

@@ -22,7 +22,15 @@ from .decision import Rejected, RequestError, not_a_check_field, prepare
 from .engine import Clock, IdSource, sequential_ids, stepping_clock
 from .errors import ConfigurationError, UnknownModuleError, UnknownUserError
 from .fields import FieldDef, Normalizer, is_empty, record_id_text
-from .options import IntraBatch, MultiMatch, NonUniqueCheckField, Options, RecordId, User
+from .options import (
+    IntraBatch,
+    MultiMatch,
+    NonUniqueCheckField,
+    NullOwner,
+    Options,
+    RecordId,
+    User,
+)
 from .request import parse_external, parse_request, parse_unmodified_since
 from .responses import Response, batch_status, for_version, success_entry
 from .rules import MESSAGES, SYSTEM_DUPLICATE_FIELDS
@@ -235,7 +243,8 @@ class ReferenceEngine:
             fields.setdefault("Modified_Time", fields["Created_Time"])
             fields.setdefault("Created_By", dict(default))
             fields.setdefault("Modified_By", dict(default))
-            if self._has_owner(self._schemas[name]) and fields.get("Owner") is None:
+            owned = self._has_owner(self._schemas[name]) and self.options.load_owner
+            if owned and fields.get("Owner") is None:
                 creator = fields["Created_By"]  # R32: owned by its creator
                 user = self._user(creator["id"])
                 fields["Owner"] = (
@@ -516,7 +525,9 @@ class ReferenceEngine:
                         "MANDATORY_NOT_FOUND", {"api_name": field, "json_path": path(field)}
                     )
         elif self._has_owner(schema) and "Owner" in values and values["Owner"] is None:
-            return _error("INVALID_DATA", {"api_name": "Owner", "json_path": path("Owner")})
+            if self.options.null_owner is NullOwner.REJECT:
+                return _error("INVALID_DATA", {"api_name": "Owner", "json_path": path("Owner")})
+            del values["Owner"]
 
         # R14, R24
         problems = []

@@ -115,7 +115,10 @@ def resolve_reference(
     target_name = definition.lookup_module  # R33
     target = None if org is None or target_name is None else org.module(target_name)
     external = ctx.lookup_external.get(name)
-    if external is not None and target is not None:  # X-EXTERNAL names this lookup (R24)
+    # X-EXTERNAL names this lookup (R24) [doc v7 insert-records-ext: "If you specify the value
+    # and the record ID of the external field for the lookup record, the system considers
+    # only the value of the external field when you give the X-EXTERNAL header"]
+    if external is not None and target is not None:
         schema, view = target
         raw = value.get(external) if isinstance(value, dict) else None
         key = schema.fields[external].key(raw)
@@ -140,7 +143,9 @@ def resolve_reference(
             )
         return {"name": display_name(schema, view.get(chosen)), "id": chosen}
     record_id = id_of(value)
-    if record_id is None:  # an external key without the header [doc update-records-ext]
+    # [doc v7 update-records-ext, Possible Errors: "INVALID_DATA ... The system expects
+    # product IDs in the input when you do not specify the external field header"]
+    if record_id is None:
         return invalid_data(
             index,
             name,

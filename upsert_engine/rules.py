@@ -148,8 +148,13 @@ MESSAGES: Final = MappingProxyType(
         "AMBIGUITY_DURING_PROCESSING": "ambiguity while processing the request",
         "INVALID_MODULE": "the module name given seems to be invalid",
         "LIMIT_EXCEEDED": "the number of records exceeds the limit of 100",
-        # R34 [doc v7 upsert-records and update-records, "Possible Errors": "ALREADY_MODIFIED
-        # HTTP 412 - Record updated time has already passed if-unmodified-since time"]
+        # R34 [doc] Zoho's v7 pages, "Possible Errors": "ALREADY_MODIFIED HTTP 412 / Record
+        # updated time has already passed if-unmodified-since time / Resolution: The record has
+        # been updated after the specified If-Unmodified-Since timestamp." Same entry on
+        # https://www.zoho.com/crm/developer/docs/api/v7/upsert-records.html and
+        # .../v7/update-records.html (read in a copy of those pages: GitHub
+        # SurajKumar2235/Crm_ChatBOT api_docs/Upsert_Records_158.md, Records_156.md). The page
+        # shows no details for it: the engine gives {"id": <the record>} [inf].
         "ALREADY_MODIFIED": "Record updated time has already passed if-unmodified-since time",
     }
 )
