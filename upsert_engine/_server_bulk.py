@@ -255,8 +255,10 @@ def create_job(
     module_id: str,
     user: Mapping[str, Any],
     now: str | None,
+    as_user: str | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Run the job; (the 201 reply body, the engine calls made, for the request log)."""
+    """Run the job as the user ``as_user`` (None: the org's default user, R32); (the 201 reply
+    body, the engine calls made, for the request log)."""
     if not isinstance(body, dict) or "operation" not in body:
         raise _error(
             "MANDATORY_NOT_FOUND",
@@ -343,11 +345,11 @@ def create_job(
         chunk: dict[str, Any] = {"data": records[start : start + CHUNK]}
         if operation == "upsert":
             chunk["duplicate_check_fields"] = [find_by]
-            response = engine.upsert(schema.api_name, chunk, api_version=version)
+            response = engine.upsert(schema.api_name, chunk, api_version=version, as_user=as_user)
         elif operation == "insert":
-            response = engine.insert(schema.api_name, chunk, api_version=version)
+            response = engine.insert(schema.api_name, chunk, api_version=version, as_user=as_user)
         else:
-            response = engine.update(schema.api_name, chunk, api_version=version)
+            response = engine.update(schema.api_name, chunk, api_version=version, as_user=as_user)
         answer = response.body
         if "data" not in answer:  # a request-level error: nothing of this chunk was written
             if start == 0:
@@ -359,7 +361,9 @@ def create_job(
                 for _ in chunk["data"]
             )
             continue
-        calls.append({"module": schema.api_name, "operation": operation, "body": chunk})
+        calls.append(
+            {"module": schema.api_name, "operation": operation, "body": chunk, "version": version}
+        )
         results.extend(answer["data"])
     job_id = str(FIRST_JOB_ID + len(store.jobs))
     counts, result_csv = _result(header, data, mappings, results, operation)

@@ -97,7 +97,8 @@ def bulk_write(
                 return bad_method(), []
             body = request.body
             module = _module(body)
-            user = engine.options.user
+            users = {u.id: u for u in engine.users()}
+            user = users.get(request.user or "", engine.options.user)
             modules = engine.modules()
             module_id = meta.module_id(modules, module) if module in modules else "0"
             reply, effects = bulk.create_job(
@@ -108,6 +109,7 @@ def bulk_write(
                 module_id=module_id,
                 user={"id": user.id, "name": user.name},
                 now=request.received,
+                as_user=request.user,
             )
             return Reply(201, reply, "engine"), effects
         if request.method != "GET":

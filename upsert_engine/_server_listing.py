@@ -243,8 +243,12 @@ def list_page(
     *,
     modified_since: str | None = None,
     now: str | None = None,
+    ids: Sequence[str] | None = None,
 ) -> Page:
-    """``GET /{module}``: one page of ``records()`` (read only if the request is valid)."""
+    """``GET /{module}``: one page of ``records()`` (read only if the request is valid).
+
+    ``ids``: the record ids ``?ids=`` names, as the caller resolved them (external values,
+    R24); None: read from the query."""
     old = version in OLD_VERSIONS
     known = LIST_PARAMS - {"page_token"} if old else LIST_PARAMS
     notes = _check_names(query, known)
@@ -256,8 +260,10 @@ def list_page(
             "You cannot use both page and page_token",
             {"ambiguity_due_to": [{"param_name": "page"}, {"param_name": "page_token"}]},
         )
-    ids_text = _one(query, "ids")
-    ids = [i.strip() for i in (ids_text or "").split(",") if i.strip()]
+    if ids is None:
+        ids = [i.strip() for i in (_one(query, "ids") or "").split(",") if i.strip()]
+    elif not ids:
+        return Page(204, None, notes)  # ids named, none of them a record
     if len(ids) > MAX_IDS:
         raise ApiError(
             400,

@@ -1,7 +1,9 @@
 """The fake server's request log: what replay and debugging need, and no more (server.py).
 
-An entry keeps the request line (method, path, query), the status and the answer as sent, and
-the body as received, but the body only when the engine was given it. A request refused
+An entry keeps the request line (method, path, query), the acting user (R32: None for the
+token of the org's default user), the request's headers (the routes read X-EXTERNAL, R24,
+If-Unmodified-Since, R34, If-Modified-Since), the status and the answer as sent, and the body
+as received, but the body only when the engine was given it. A request refused
 before (no or a wrong token, a body that is not JSON, a route's own check such as
 ``/__admin/load`` naming an unknown module) keeps none and is not ``applied``: replay skips it.
 
@@ -11,7 +13,7 @@ item 6). Past ``max_entries`` entries or ``max_bytes`` bytes the oldest entries 
 counted in ``dropped``; the log is then a tail of the history, which cannot be replayed into a
 fresh org. The log is not thread-safe: the server holds its lock around every call.
 
-Each entry also keeps the request's headers (issue 11 item 9) with credentials masked
+Headers are kept whole (issue 11 item 9) with credentials masked
 (``mask_headers``: ``Authorization: Zoho-oauthtoken ***``), the time the server received it
 (``received``, which replay hands back to list routes so page tokens answer the same), the
 ``notes`` a route made (a parameter Zoho ignores, ignored here too) and, for a bulk write job,
@@ -60,7 +62,7 @@ class LogEntry:
     applied: bool
     status: int
     response: bytes | None
-    #: JSON text of the masked headers, the received time, notes and effects
+    #: JSON text of the acting user, the masked headers, the received time, notes, effects
     extra: bytes = b"{}"
 
     @property
@@ -75,14 +77,19 @@ class LogEntry:
             + len(self.extra)
         )
 
-    def to_json(self) -> dict[str, Any]:
-        """The entry as ``ZohoServer.requests`` shows it: body and answer parsed afresh."""
+    def _head(self) -> dict[str, Any]:
         return {
             "seq": self.seq,
             "method": self.method,
             "path": self.path,
             "query": self.query,
             **json.loads(self.extra),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as ``ZohoServer.requests`` shows it: body and answer parsed afresh."""
+        return {
+            **self._head(),
             "body": None if self.body is None else json.loads(self.body),
             "applied": self.applied,
             "status": self.status,
@@ -147,13 +154,20 @@ class RequestLog:
         status: int,
         response: bytes | None,
         *,
+        user: str | None = None,
         headers: Mapping[str, str] | None = None,
         received: str | None = None,
         notes: Sequence[str] = (),
         effects: Sequence[Mapping[str, Any]] = (),
     ) -> None:
-        """Log one request under the next ``seq``, dropping the oldest entries past the caps."""
-        more: dict[str, Any] = {"headers": mask_headers(headers or {}), "received": received}
+        """Log one request under the next ``seq``, dropping the oldest entries past the caps.
+
+        ``user``: the acting user's id (None: the org's default user, R32)."""
+        more: dict[str, Any] = {
+            "user": user,
+            "headers": mask_headers(headers or {}),
+            "received": received,
+        }
         if notes:
             more["notes"] = list(notes)
         if effects:

@@ -11,6 +11,12 @@ holds it. Under hostile load it stays bounded: bodies up to ``max_body_bytes``, 
     with ZohoServer(engine_factory(unique=["Leads.Mobile:phone"])) as server:
         print(server.url)            # http://127.0.0.1:PORT; server.engine is the live org
 
+Each access token acts as one user of the org (R32): ``token`` as the org's default user
+(``Options.user``), each of ``users=[(token, User), ...]`` as that user (added to every org
+the server makes), and tokens given by ``add_user`` or ``POST /__admin/users`` until the next
+reset. So two clients with two tokens act as two users (Created_By, Owner, user-based
+external fields, R24).
+
 The command ``upsert-engine serve`` runs one until interrupted (``add_serve_parser``).
 """
 
@@ -45,6 +51,7 @@ from ._server_faults import Fault, FaultPlan, parse_fault, parse_limit
 from ._server_log import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, RequestLog
 from .engine import Engine
 from .errors import UpsertEngineError
+from .options import User
 
 DEFAULT_TOKEN: Final = "fake-zoho-token"
 DEFAULT_CLIENT_ID: Final = "fake-zoho-client-id"
@@ -65,6 +72,7 @@ __all__ = [
     "engine_factory",
     "parse_json",
     "parse_unique",
+    "parse_user",
     "read_store",
     "replay",
     "run_serve",
@@ -82,9 +90,11 @@ def replay(entries: Iterable[Mapping[str, Any]], engine: Engine) -> list[tuple[i
     for entry in entries:
         if not entry.get("applied"):
             continue
+        user = entry.get("user")
         if "effects" in entry:  # a bulk write job: the engine calls it made
             for call in entry["effects"]:
-                getattr(engine, call["operation"])(call["module"], call["body"])
+                write = getattr(engine, call["operation"])
+                write(call["module"], call["body"], api_version=call.get("version"), as_user=user)
             replies.append((entry["status"], entry["response"]))
             continue
         request = Request(
@@ -92,8 +102,9 @@ def replay(entries: Iterable[Mapping[str, Any]], engine: Engine) -> list[tuple[i
             _segments(entry["path"]),
             parse_qs(entry["query"]),
             entry["body"],
-            entry.get("headers") or {},
-            entry.get("received"),
+            user=user,
+            headers=entry.get("headers") or {},
+            received=entry.get("received"),
         )
         reply = dispatch(engine, request)
         replies.append((reply.status, reply.body))
@@ -194,6 +205,7 @@ class ZohoServer:
     ``max_log_bytes`` bytes of bodies and answers, dropping the oldest (``dropped``). The
     token endpoint hands out ``token`` only to ``client_id`` with ``client_secret``. Binding a
     non-loopback ``host`` warns (RuntimeWarning): the ``/__admin`` endpoints need no token.
+    ``users``: more access tokens, each acting as its user (R32; see the module docstring).
     """
 
     def __init__(
@@ -213,8 +225,18 @@ class ZohoServer:
         max_log_entries: int = DEFAULT_MAX_ENTRIES,
         max_log_bytes: int = DEFAULT_MAX_BYTES,
         clock: Callable[[], datetime] | None = None,
+        users: Iterable[tuple[str, User]] = (),
     ) -> None:
         self.token = check_credential("token", token)
+        #: R32: token -> the user it acts as, for every org this server makes
+        self._configured: dict[str, User] = {}
+        #: token -> user id: the configured ones, and those added since the last reset
+        self._tokens: dict[str, str] = {}
+        for user_token, user in users:
+            if not isinstance(user, User):
+                raise ValueError(f"users: {user!r} is not a User")
+            self._configured[self._new_token(user_token)] = user
+        self._tokens = {t: u.id for t, u in self._configured.items()}
         self.client_id = check_credential("client id", client_id)
         self.client_secret = check_credential("client secret", client_secret)
         for name, seconds in (
@@ -241,7 +263,7 @@ class ZohoServer:
         #: faults and concurrency limits in force (``inject``, ``/__admin/faults``)
         self.faults = FaultPlan()
         self.bulk = BulkStore()
-        self._engine = self.factory()
+        self._engine = self._make()
         self._http = HTTPServer((host, port), self, max_connections)
         self._thread: threading.Thread | None = None
         bound_host, bound_port = self._http.server_address[:2]
@@ -285,14 +307,16 @@ class ZohoServer:
             return self._log.dropped
 
     def reset(self) -> None:
-        """A fresh org from the factory, and an empty request log."""
+        """A fresh org from the factory (with the configured users), an empty request log;
+        tokens added since the last reset no longer work."""
         with self.lock:
             self._reset()
 
     def _reset(self) -> None:
         # the old org goes at once: nothing else refers to it (the compiled fast paths
         # hold no reference cycles), so its memory is freed here, not at the next gc
-        self._engine = self.factory()
+        self._engine = self._make()
+        self._tokens = {t: u.id for t, u in self._configured.items()}
         self._log.clear()
         self.faults.clear()
         self.bulk = BulkStore()
@@ -310,6 +334,41 @@ class ZohoServer:
     def limit_concurrency(self, **spec: Any) -> None:
         """At most ``limit`` (or the ``edition``'s) requests matching ``path`` at once."""
         self.faults.set_limit(parse_limit(spec))
+
+    def _make(self) -> Engine:
+        """A fresh org from the factory, holding every configured user (R32)."""
+        engine = self.factory()
+        present = {user.id for user in engine.users()}
+        for user in self._configured.values():
+            if user.id not in present:
+                engine.add_user(user)
+        return engine
+
+    def _new_token(self, token: Any) -> str:
+        """``token`` if it is usable and not yet taken, else ``ValueError``."""
+        check_credential("token", token)
+        if token == self.token or token in self._tokens or token in self._configured:
+            raise ValueError(f"the token {token!r} is already in use")
+        return str(token)
+
+    def add_user(self, user: User, token: str) -> User:
+        """Add ``user`` to the live org and let ``token`` act as it until the next reset
+        (R32). ``ValueError`` for a token in use; ``ConfigurationError`` for a user id taken."""
+        with self.lock:
+            self._new_token(token)
+            added = self._engine.add_user(user)
+            self._tokens[token] = user.id
+            return added
+
+    def token_of(self, user_id: str) -> str:
+        """A token acting as the user ``user_id`` (the main token for the default user)."""
+        with self.lock:
+            if user_id == self._engine.options.user.id:
+                return self.token
+            for token, user in self._tokens.items():
+                if user == user_id:
+                    return token
+        raise KeyError(f"no token acts as user {user_id}")
 
     # --- lifecycle ----------------------------------------------------------------------------
     def start(self) -> ZohoServer:
@@ -363,6 +422,7 @@ class ZohoServer:
                 time.sleep(outcome.delay_ms / 1000)  # outside the lock: others go on
             with self.lock:
                 received = self.clock().isoformat(timespec="seconds")
+                user = self._acting(segments, headers.get("authorization"))
                 effects: list[dict[str, Any]] = []
                 extra_headers: tuple[tuple[str, str], ...] = ()
                 if not admitted:
@@ -371,7 +431,9 @@ class ZohoServer:
                     reply, kept, applied = Reply(outcome.status, outcome.body), None, False
                     extra_headers = outcome.headers
                 else:
-                    answer = self._answer(method, segments, split.query, headers, raw, received)
+                    answer = self._answer(
+                        method, segments, split.query, headers, raw, received, user
+                    )
                     if isinstance(answer, Wire):  # a file download: logged without its bytes
                         self._log.append(
                             method,
@@ -381,6 +443,7 @@ class ZohoServer:
                             False,
                             answer.status,
                             None,
+                            user=user,
                             headers=headers,
                             received=received,
                         )
@@ -395,6 +458,7 @@ class ZohoServer:
                     applied,
                     reply.status,
                     payload,
+                    user=user,
                     headers=headers,
                     received=received,
                     notes=reply.notes,
@@ -430,9 +494,11 @@ class ZohoServer:
         headers: Mapping[str, str],
         raw: bytes | BodyError,
         received: str,
+        user: str | None,
     ) -> Wire | tuple[Reply, bytes | None, bool, list[dict[str, Any]]]:
         """The reply, the body text to log (given to the engine), whether it was applied and
-        the engine calls a bulk job made; or, for a file download, the ``Wire`` itself."""
+        the engine calls a bulk job made; or, for a file download, the ``Wire`` itself.
+        ``user``: the acting user's id (None: the default user, R32)."""
         if isinstance(raw, BodyError):
             return raw.reply, None, False, []
         if segments == ("oauth", "v2", "token"):
@@ -463,7 +529,17 @@ class ZohoServer:
         if nested_deeper_than(body, MAX_DEPTH):
             message = f"the request body is nested more than {MAX_DEPTH} levels deep"
             return error(400, "INVALID_DATA", message, {"limit": MAX_DEPTH}), None, False, []
-        request = Request(method, segments, parse_qs(query), body, headers, received)
+        token = None
+        if segments == ("__admin", "users") and method == "POST":
+            token = body.get("token") if isinstance(body, dict) else None
+            try:
+                self._new_token(token)
+            except ValueError as problem:
+                reply = error(400, "INVALID_DATA", str(problem), {"api_name": "token"})
+                return reply, None, False, []
+        request = Request(
+            method, segments, parse_qs(query), body, user=user, headers=headers, received=received
+        )
         try:
             if extra.is_bulk_write(segments):
                 reply, effects = extra.bulk_write(self._engine, self.bulk, request, self.url)
@@ -477,14 +553,23 @@ class ZohoServer:
             return reply, _wire_text(raw), False, []
         if reply.body_use == "refused":
             return reply, None, False, []
+        if token is not None and reply.status == 200:
+            self._tokens[token] = reply.body["user"]["id"]
         return reply, _wire_text(raw) if reply.body_use == "engine" else None, True, []
+
+    def _acting(self, segments: tuple[str, ...], authorization: str | None) -> str | None:
+        """The user a ``/crm`` request's token acts as (None: the org's default user, R32)."""
+        if segments[:1] != ("crm",) or not authorization:
+            return None
+        return self._tokens.get(authorization.strip().partition(" ")[2].strip())
 
     def _check_token(self, header: str | None) -> Reply | None:
         if not header:
             return error(401, "AUTHENTICATION_FAILURE", "Authentication failed")
         scheme, _, token = header.strip().partition(" ")
-        if scheme.lower() != "zoho-oauthtoken" or not hmac.compare_digest(
-            token.strip().encode(), self.token.encode()
+        known = [self.token, *self._tokens]
+        if scheme.lower() != "zoho-oauthtoken" or not any(
+            hmac.compare_digest(token.strip().encode(), t.encode()) for t in known
         ):
             return error(401, "INVALID_TOKEN", "invalid oauth token")
         return None
@@ -549,6 +634,13 @@ def add_serve_parser(commands: Any) -> argparse.ArgumentParser:
         metavar="MODULE.FIELD[:TYPE]",
         help="make a field user-defined unique (R1), e.g. Leads.Mobile:phone; repeatable",
     )
+    parser.add_argument(
+        "--user",
+        action="append",
+        default=[],
+        metavar="TOKEN:ID:NAME[:EMAIL[:ZUID]]",
+        help="a user of the org (R32) and the access token that acts as it; repeatable",
+    )
     parser.add_argument("--schema", help="JSON file of module schemas (ModuleSchema.to_json)")
     parser.add_argument(
         "--store", help='JSONL file of {"module": M, "record": {...}} loaded at start and reset'
@@ -587,6 +679,18 @@ def add_serve_parser(commands: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def parse_user(spec: str) -> tuple[str, User]:
+    """``TOKEN:ID:NAME[:EMAIL[:ZUID]]`` (``--user``): the token and the user it acts as."""
+    parts = spec.split(":")
+    if not 3 <= len(parts) <= 5:
+        raise ValueError(f"--user {spec!r}: give TOKEN:ID:NAME[:EMAIL[:ZUID]]")
+    token, user_id, name = parts[:3]
+    local = ".".join(name.lower().split()) or "user"
+    email = parts[3] if len(parts) > 3 else f"{local}@example.com"
+    extra = {"zuid": parts[4]} if len(parts) > 4 else {}
+    return token, User(name, user_id, email, **extra)
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """Run ``serve`` until interrupted; 2 for a bad configuration."""
     try:
@@ -596,6 +700,7 @@ def run_serve(args: argparse.Namespace) -> int:
                 schema = json.load(handle)
         store = read_store(args.store) if args.store else ()
         factory = engine_factory(unique=args.unique, schema=schema, store=store)
+        users = [parse_user(spec) for spec in args.user]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
             server = ZohoServer(
@@ -610,6 +715,7 @@ def run_serve(args: argparse.Namespace) -> int:
                 max_connections=args.max_connections,
                 max_log_entries=args.log_entries,
                 max_log_bytes=args.log_bytes,
+                users=users,
             )
     except (OSError, ValueError, OverflowError, UpsertEngineError) as problem:
         print(f"upsert-engine serve: {problem}", file=sys.stderr)
