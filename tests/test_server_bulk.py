@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from upsert_engine import Engine
+from upsert_engine import Engine, User
 from upsert_engine._zoho_meta import ORG_ZGID
 from upsert_engine.server import ZohoServer, replay
 
@@ -227,3 +227,23 @@ def test_bad_uploads_and_unknown_jobs(zoho_server: ZohoServer) -> None:
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(url, timeout=10)
     assert caught.value.code == 401
+
+
+def test_a_job_acts_as_the_tokens_user(zoho_server: ZohoServer) -> None:
+    """Item 10 with item 7: a job created with another user's token writes as that user
+    (R32: Created_By, Owner), and the log replays it as that user."""
+    alice = User("Alice Archer", "5725767000000411002", "alice@example.com", "60012346")
+    zoho_server.add_user(alice, "alice-token")
+    token = {"Authorization": "Zoho-oauthtoken alice-token"}
+    file_id = upload(zoho_server, zipped(ROWS[:3]), token)[2]["details"]["file_id"]
+    status, _, created = call(
+        zoho_server, "POST", "/crm/bulk/v8/write", job(file_id), headers=token
+    )
+    assert status == 201 and created["details"]["created_by"]["id"] == alice.id
+    records = list(zoho_server.engine.records("Leads"))
+    assert [r["Created_By"]["id"] for r in records] == [alice.id, alice.id]
+    assert zoho_server.requests[-1]["user"] == alice.id
+    fresh = Engine()
+    fresh.add_user(alice)
+    replay(zoho_server.requests, fresh)
+    assert list(fresh.records("Leads")) == records
