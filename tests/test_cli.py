@@ -602,7 +602,7 @@ def test_unique_in_another_module_form(capsys: pytest.CaptureFixture[str], tmp_p
         ('{"fields": [{"api_name": "X"}]}', "api_name and data_type must be strings"),
         ('{"fields": [{"api_name": "X", "data_type": "text", "unique": 1}]}', "unique must be"),
         ('{"fields": [{"api_name": "X", "data_type": "blob"}]}', "fields[0]: module 'Leads'"),
-        ('{"fields": [], "mandatory_fields": ["Nope"]}', "'Nope' is named as a system or mand"),
+        ('{"fields": [], "mandatory_fields": ["Nope"]}', "'Nope' is named as a system, mand"),
         ('{"fields": [}', "schema.json line 1: not valid JSON"),
     ],
 )

@@ -138,6 +138,20 @@ BODY: dict[str, Any] = {
 }
 
 
+#: Records carrying what sync payloads carry (R26, R31, R35): appends, a layout, tags.
+PAYLOAD_BODY: dict[str, Any] = {
+    "data": [
+        {"Email": "ada@x.io", "Langs": ["EN"], "$append_values": {"Langs": True}},
+        {"Email": "ada@x.io", "Langs": ["FR", "EN"], "$append_values": {"Langs": True}},
+        {"Last_Name": "Pat", "Email": "pat@x.io", "Layout": {"id": "900"}},
+        {"Last_Name": "Pat", "Email": "pat@x.io", "Company": "P", "Layout": {"id": "900"}},
+        {"Last_Name": "Ap", "Mobile": "4040", "$approved": False, "Tag": [{"name": "t"}]},
+        {"Email": "cy@x.io", "Mobile": "4040", "Tag": None, "$append_values": {"Langs": False}},
+    ],
+    "duplicate_check_fields": ["Email", "Mobile"],
+}
+
+
 def build(options: Options | None = None) -> Engine:
     """A Leads org whose check fields' normalisers are injection points, loaded with ROWS."""
     engine = Engine(options)
@@ -147,6 +161,8 @@ def build(options: Options | None = None) -> Engine:
     engine.add_field(
         "Leads", "Badge", "integer", unique=True, normalizer=counted(normalize_integer)
     )
+    engine.add_field("Leads", "Langs", "multiselectpicklist")
+    engine.add_layout("Leads", "900", mandatory=["Company"], name="Partners")
     engine.load("Leads", copy.deepcopy(ROWS))
     engine.upsert("Leads", {"data": [{"Last_Name": "Hal", "Email": "hal@x.io", "Code": "k8"}]})
     return engine
@@ -180,7 +196,14 @@ def _schema_summary(schema: ModuleSchema) -> tuple[Any, ...]:
         (name, f.data_type, f.unique, f.max_length, f.normalizer.__name__)
         for name, f in schema.fields.items()
     )
-    return (schema.api_name, fields, schema.duplicate_check_fields, schema.mandatory_fields)
+    return (
+        schema.api_name,
+        fields,
+        schema.duplicate_check_fields,
+        schema.mandatory_fields,
+        tuple(sorted(schema.settings)),
+        tuple(layout.to_json()["mandatory_fields"] for layout in schema.layouts.values()),
+    )
 
 
 def _schemas(engine: Engine) -> dict[str, ModuleSchema]:
@@ -256,6 +279,13 @@ CALLS = [
     ),
     Call("set_mandatory", lambda e: e.set_mandatory("Leads", ["Last_Name", "Company"]).api_name),
     Call("add_module", lambda e: e.add_module("Projects").api_name),
+    Call(
+        "upsert-payload",  # R26, R31, R35: reserved keys through decide(), not the fast path
+        lambda e: _response(e.upsert("Leads", copy.deepcopy(PAYLOAD_BODY))),
+    ),
+    Call("add_layout", lambda e: e.add_layout("Leads", "901", mandatory=["Mobile"]).api_name),
+    Call("add_layout-redefine", lambda e: len(e.add_layout("Leads", "900").layouts)),
+    Call("set_setting", lambda e: sorted(e.set_setting("Deals", "pipelines").settings)),
 ]
 
 
@@ -309,7 +339,13 @@ def test_every_injection_point_leaves_the_engine_as_it_was(
         points += 1
         at += 1
     INJECTION_POINTS[(call.name, site, raising.__name__)] = points
-    if site == "normalize" and call.name not in {"add_module", "set_mandatory"}:
+    if site == "normalize" and call.name not in {
+        "add_module",
+        "set_mandatory",
+        "add_layout",
+        "add_layout-redefine",
+        "set_setting",
+    }:
         assert points > 0, f"{call.name} calls no normaliser: the harness tests nothing"
 
 

@@ -30,7 +30,13 @@ from .decision import Accepted, Rejected, decide, duplicate_details
 from .fields import CONTAINER_TYPES, PLAIN_STRING_TYPES, normalize_text
 from .options import IntraBatch, Options, UnknownFields
 from .responses import success_entry
-from .rules import MESSAGES, READ_ONLY_SYSTEM_FIELDS
+from .rules import (
+    APPROVAL_STATE_KEY,
+    APPROVED,
+    MESSAGES,
+    READ_ONLY_SYSTEM_FIELDS,
+    RESERVED_KEYS,
+)
 from .store import ModuleStore
 
 #: What a compiled shape answers (see the module docstring).
@@ -69,7 +75,7 @@ class FastPlan:
         self.fields = schema.fields
         self.order = order
         self.unique = schema.unique_fields  # every one of them is in the check order (R5)
-        self.mandatory = schema.mandatory_fields
+        self.mandatory = schema.insert_mandatory()  # R4 (records with a Layout defer)
         self.indexes = store.indexes
         self.records = store.records
         self.reject_written = options.intra_batch is IntraBatch.REJECT
@@ -108,6 +114,8 @@ class FastPlan:
                 return None
             if name in fields:
                 kept[name] = position
+            elif name in RESERVED_KEYS:
+                return None  # R26, R31, R35: decide() handles the reserved keys
             elif not (self.ignore_unknown or name in READ_ONLY_SYSTEM_FIELDS):
                 return None  # unknown_fields=reject: decide() words the error
         dropped = len(kept) != len(shape)
@@ -245,6 +253,7 @@ def run_upserts(
     user_name, user_id = user["name"], user["id"]
     duplicate_message = MESSAGES["DUPLICATE_DATA"]
     multiple_message = MESSAGES["MULTIPLE_OR_MULTI_ERRORS"]
+    added_message, updated_message = MESSAGES["SUCCESS_insert"], MESSAGES["SUCCESS_update"]
     default_ids = hooks.default_ids
     undo = store.undo_log()
     written: dict[str, None] = {}
@@ -267,6 +276,7 @@ def run_upserts(
                     store_records[record_id],
                     now,
                     user,
+                    decision.approval_state,
                 )
             )
             continue
@@ -333,8 +343,9 @@ def run_upserts(
                         "Created_Time": now,
                         "id": record_id,
                         "Created_By": {"name": user_name, "id": user_id},
+                        APPROVAL_STATE_KEY: APPROVED,  # R31 (dropped before v6 by the engine)
                     },
-                    "message": "record added",
+                    "message": added_message,
                     "status": "success",
                 }
             )
@@ -353,7 +364,7 @@ def run_upserts(
                         "id": target,
                         "Created_By": dict(stored["Created_By"]),
                     },
-                    "message": "record updated",
+                    "message": updated_message,
                     "status": "success",
                 }
             )

@@ -32,7 +32,14 @@ from typing import Any, Protocol
 from .errors import shown
 from .fields import is_empty
 from .options import IntraBatch, MultiMatch, NonUniqueCheckField, Options, UnknownFields
-from .rules import MESSAGES, READ_ONLY_SYSTEM_FIELDS
+from .payload import DROP, Refusal, append_to, check_reserved
+from .rules import (
+    APPROVED,
+    MESSAGES,
+    READ_ONLY_SYSTEM_FIELDS,
+    RESERVED_KEYS,
+    UNIQUE_CAPABLE_TYPES,
+)
 from .schema import ModuleSchema
 
 
@@ -61,9 +68,16 @@ class RequestError:
 
     code: str
     details: dict[str, Any]
+    #: R27: the response's ``message``: Zoho's text, or a short plain sentence; no rule number.
     message: str
     rule: str
     status: int = 400
+    #: the engine's reasoning, for ``explain`` and the CLI (default: ``message``)
+    reason: str = ""
+
+    def why(self) -> str:
+        """The rule and the reasoning, as ``explain`` and the CLI show a refused request."""
+        return f"{self.code} ({self.rule}): {self.reason or self.message}"
 
     def body(self) -> dict[str, Any]:
         """Zoho's top-level error shape."""
@@ -75,23 +89,41 @@ class RequestError:
         }
 
 
-def not_a_check_field(schema: ModuleSchema, position: int, name: str) -> RequestError:
-    """R7: the error for a ``duplicate_check_fields`` entry outside S ∪ U."""
-    why = (
-        "is not a field of the module"
-        if name not in schema.fields
-        else "is neither a system-defined duplicate check field nor a user-defined unique field"
-    )
+def not_a_check_field(
+    schema: ModuleSchema, position: int, name: str, policy: NonUniqueCheckField
+) -> RequestError:
+    """R7: the error for a ``duplicate_check_fields`` entry the policy does not take.
+
+    The response says Zoho's ``"invalid data"`` (R27); the reason (for ``explain``) says why.
+    """
+    definition = schema.fields.get(name)
+    if definition is None:
+        why = "is not a field of the module"
+    elif policy is NonUniqueCheckField.MATCH:
+        why = (
+            f"is a field of type {definition.data_type!r}; only fields of the types "
+            f"{', '.join(sorted(UNIQUE_CAPABLE_TYPES))} can be match keys"
+        )
+    else:
+        why = "is neither a system-defined duplicate check field nor a user-defined unique field"
     return RequestError(
         "INVALID_DATA",
         {
             "api_name": "duplicate_check_fields",
             "json_path": f"$.duplicate_check_fields[{position}]",
         },
-        f"duplicate_check_fields[{position}] {shown(name)} {why} of {schema.api_name}; "
-        f"allowed: {', '.join(schema.duplicate_check_fields) or 'none'} (R7)",
+        MESSAGES["INVALID_DATA"],
         "R7",
+        reason=f"duplicate_check_fields[{position}] {shown(name)} {why} of {schema.api_name} "
+        f"(non_unique_check_field={policy.value}); duplicate check fields: "
+        f"{', '.join(schema.duplicate_check_fields) or 'none'}",
     )
+
+
+def is_match_key(schema: ModuleSchema, name: str) -> bool:
+    """R7 ``match``: a field of the module whose type R1 allows can be a match key."""
+    definition = schema.fields.get(name)
+    return definition is not None and definition.data_type in UNIQUE_CAPABLE_TYPES
 
 
 def resolve_check_order(
@@ -110,10 +142,10 @@ def resolve_check_order(
         policy = options.non_unique_check_field
         if policy is NonUniqueCheckField.IGNORE:
             continue
-        if policy is NonUniqueCheckField.MATCH and name in schema.fields:
+        if policy is NonUniqueCheckField.MATCH and is_match_key(schema, name):
             kept.append(name)
             continue
-        return not_a_check_field(schema, position, name)
+        return not_a_check_field(schema, position, name, policy)
     return check_order(schema.system_fields, schema.unique_fields, kept)
 
 
@@ -129,6 +161,9 @@ class StoreView(Protocol):
 
     def oldest_first(self, record_ids: Iterable[str]) -> list[str]:
         """R11: ``record_ids`` from the oldest (earliest creation, then smallest id)."""
+
+    def get(self, record_id: str) -> Mapping[str, Any] | None:
+        """The stored fields of record ``record_id`` (not to be changed), or None."""
 
 
 # --- what a decision returns --------------------------------------------------------------------
@@ -154,6 +189,9 @@ class Accepted:
     reason: str
     probes: tuple[Probe, ...] = ()
     ignored: tuple[str, ...] = ()
+    #: R31: an insert's ``$approval_state`` (``Options.pending_approval_state`` when the
+    #: record carried ``"$approved": false``).
+    approval_state: str = APPROVED
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,9 +230,11 @@ def _field_name(name: Any) -> str:
         return shown(name)
 
 
-def _invalid(index: int, name: str, detail: dict[str, Any], reason: str) -> Rejected:
+def _invalid(
+    index: int, name: str, detail: dict[str, Any], reason: str, rule: str = "R15"
+) -> Rejected:
     details = {"api_name": name, "json_path": _path(index, name), **detail}
-    return Rejected("INVALID_DATA", details, "R15", reason)
+    return Rejected("INVALID_DATA", details, rule, reason)
 
 
 # --- step 1: prepare ----------------------------------------------------------------------------
@@ -215,6 +255,15 @@ def prepare(
             )
         definition = fields.get(name)
         if definition is None:
+            if name in RESERVED_KEYS:  # R35: accepted, never refused as unknown
+                kept = check_reserved(schema, options, name, value)
+                if isinstance(kept, Refusal):
+                    return _invalid(index, name, kept.detail, kept.reason, kept.rule)
+                if kept is DROP:
+                    ignored.append(name)
+                else:
+                    values[name] = kept
+                continue
             if name in READ_ONLY_SYSTEM_FIELDS:
                 ignored.append(name)  # R12: system fields are not written by clients
                 continue
@@ -277,6 +326,9 @@ def decide(
     if isinstance(prepared, Rejected):
         return prepared
     values, ignored = prepared
+    flags: dict[str, bool] = values.pop("$append_values", None) or {}  # R26, not stored
+    approved = values.pop("$approved", None)  # R31, not stored
+    layout = values.get("Layout")  # R35: {"name", "id"} of a layout of the module
     fields = schema.fields
     probes: list[Probe] = []
 
@@ -329,9 +381,13 @@ def decide(
             ignored,
         )
 
-    # step 4: R13 - mandatory fields on insert.
+    # R26: multi-select values flagged in $append_values join the target's stored ones.
+    if flags:
+        append_to(values, flags, None if target is None else view.get(target), options)
+
+    # step 4: R13 - mandatory fields on insert (R4, and the record's layout's: R35).
     if target is None:
-        for name in schema.mandatory_fields:
+        for name in schema.insert_mandatory(layout["id"] if layout else None):
             if is_empty(values.get(name)):
                 return Rejected(
                     "MANDATORY_NOT_FOUND",
@@ -399,6 +455,7 @@ def decide(
             f"no record found by {tried}; inserted",
             tuple(probes),
             ignored,
+            options.pending_approval_state if approved is False else APPROVED,  # R31
         )
     assert deciding is not None
     return Accepted(

@@ -41,7 +41,14 @@ from .fields import (
 )
 from .options import NonUniqueCheckField, Options
 from .request import parse_request
-from .responses import Response, batch_status, for_version, success_entry
+from .responses import (
+    Response,
+    batch_status,
+    for_version,
+    shows_approval_state,
+    success_entry,
+    without_approval_state,
+)
 from .rules import API_VERSIONS, MAX_RECORD_ID_DIGITS, MESSAGES, SYSTEM_DUPLICATE_FIELDS
 from .schema import (
     ModuleSchema,
@@ -50,7 +57,9 @@ from .schema import (
     make_field,
     standard_module,
     with_field,
+    with_layout,
     with_mandatory,
+    with_setting,
 )
 from .store import ModuleStore
 
@@ -217,6 +226,41 @@ class Engine:
         with self._lock:
             store = self._store(module)
             schema = with_mandatory(store.schema, tuple(fields))
+            with self._atomic(store):
+                store.set_schema(schema, list(store.indexes))
+            return schema
+
+    def set_setting(self, module: str, setting: str, enabled: bool = True) -> ModuleSchema:
+        """Turn a module setting on or off (R4): ``set_setting("Deals", "pipelines")`` makes
+        Deals' ``Pipeline`` mandatory on insert, as in an org with pipelines enabled.
+
+        Raises ``ConfigurationError`` for a setting the module does not have; all or nothing.
+        """
+        with self._lock:
+            store = self._store(module)
+            schema = with_setting(store.schema, setting, enabled)
+            with self._atomic(store):
+                store.set_schema(schema, list(store.indexes))
+            return schema
+
+    def add_layout(
+        self,
+        module: str,
+        layout_id: str | int,
+        *,
+        mandatory: Sequence[str] = (),
+        name: str | None = None,
+    ) -> ModuleSchema:
+        """Define a layout of ``module``, or redefine one (R35).
+
+        A record carrying ``"Layout": {"id": layout_id}`` is stored with that layout and, on
+        insert, needs the layout's ``mandatory`` fields too (R4, R13). ``name`` defaults to
+        ``"Layout <id>"``. Raises ``ConfigurationError`` for an id that is not 1 to 32 digits
+        or a field the module lacks; all or nothing.
+        """
+        with self._lock:
+            store = self._store(module)
+            schema = with_layout(store.schema, layout_id, name, mandatory)
             with self._atomic(store):
                 store.set_schema(schema, list(store.indexes))
             return schema
@@ -396,7 +440,7 @@ class Engine:
             error = RequestError(
                 "INVALID_DATA",
                 {"api_name": "ids"},
-                f"ids must be a list of record ids, not {shown(record_ids)} (R19)",
+                f"ids must be a list of record ids, not {shown(record_ids)}",
                 "R19",
             )
             return self._refuse(error, self.options.api_version)[0]
@@ -404,7 +448,7 @@ class Engine:
             error = RequestError(
                 "LIMIT_EXCEEDED" if record_ids else "MANDATORY_NOT_FOUND",
                 {"limit": self.options.max_records} if record_ids else {"api_name": "ids"},
-                f"send 1 to {self.options.max_records} ids, not {len(record_ids)} (R19)",
+                f"send 1 to {self.options.max_records} ids, not {len(record_ids)}",
                 "R19",
             )
             return self._refuse(error, self.options.api_version)[0]
@@ -479,14 +523,17 @@ class Engine:
                 seq = self._write_records(
                     store, parsed.records, order, mode, now, entries, traces if trace else None
                 )
-                status = batch_status(entries)
+                status = batch_status(entries, insert=mode == "insert")  # R21, R30
                 if commit:  # the counters move with the commit (``_atomic``)
                     self._id_seq = seq
                     if status != 400:  # R16: a request that wrote nothing leaves the clock too
                         self._write_seq += 1
                 else:
                     store.rollback()
-            return Response(status, for_version({"data": entries}, version)), order, traces, None
+            body = for_version({"data": entries}, version)
+            if not shows_approval_state(version, self.options.approval_state_since):
+                body = without_approval_state(body)  # R31
+            return Response(status, body), order, traces, None
 
     def _write_records(
         self,
@@ -563,6 +610,7 @@ class Engine:
                     store.records[record_id],
                     now,
                     self._user,
+                    decision.approval_state,
                 )
                 if mode != "upsert":  # the plain APIs answer without these two keys
                     del entry["action"], entry["duplicate_field"]
@@ -584,7 +632,7 @@ class Engine:
     ) -> tuple[Response, tuple[str, ...], list[RecordTrace], str | None]:
         """R16: a request-level error changes nothing."""
         response = Response(error.status, for_version(error.body(), version))
-        return response, (), [], f"{error.code} ({error.rule}): {error.message}"
+        return response, (), [], error.why()
 
     def _apply(self, store: ModuleStore, decision: Accepted, now: str, seq: int) -> tuple[str, int]:
         """The one place a decision becomes a write (R12): returns the id and the next seq."""

@@ -23,8 +23,20 @@ from .errors import ConfigurationError, UnknownModuleError
 from .fields import FieldDef, Normalizer, is_empty
 from .options import IntraBatch, MultiMatch, NonUniqueCheckField, Options
 from .request import parse_request
-from .responses import Response, batch_status, for_version, success_entry
-from .rules import MESSAGES, SYSTEM_DUPLICATE_FIELDS
+from .responses import (
+    Response,
+    batch_status,
+    for_version,
+    success_entry,
+    without_approval_state,
+)
+from .rules import (
+    API_VERSIONS,
+    MESSAGES,
+    MODULE_SETTINGS,
+    SYSTEM_DUPLICATE_FIELDS,
+    UNIQUE_CAPABLE_TYPES,
+)
 from .schema import (
     ModuleSchema,
     canonical_module_name,
@@ -32,7 +44,9 @@ from .schema import (
     make_field,
     standard_module,
     with_field,
+    with_layout,
     with_mandatory,
+    with_setting,
 )
 
 
@@ -120,6 +134,26 @@ class ReferenceEngine:
         self._schemas[name] = with_mandatory(self._schemas[name], tuple(fields))
         return self._schemas[name]
 
+    def set_setting(self, module: str, setting: str, enabled: bool = True) -> ModuleSchema:
+        """A module setting on or off (R4)."""
+        name = self._name(module)
+        self._schemas[name] = with_setting(self._schemas[name], setting, enabled)
+        return self._schemas[name]
+
+    def add_layout(
+        self,
+        module: str,
+        layout_id: str | int,
+        *,
+        mandatory: Sequence[str] = (),
+        name: str | None = None,
+    ) -> ModuleSchema:
+        """A layout and its mandatory fields (R35)."""
+        module_name = self._name(module)
+        schema = with_layout(self._schemas[module_name], layout_id, name, mandatory)
+        self._schemas[module_name] = schema
+        return schema
+
     # --- reading --------------------------------------------------------------------------------
     def records(self, module: str) -> Iterator[dict[str, Any]]:
         """Copies of the records in creation order."""
@@ -199,7 +233,10 @@ class ReferenceEngine:
             entries.append(entry)
         if written:  # R16: a request that wrote nothing changes nothing, the clock included
             self._writes += 1
-        return Response(batch_status(entries), for_version({"data": entries}, version))
+        out = for_version({"data": entries}, version)
+        if API_VERSIONS.index(version) < API_VERSIONS.index(self.options.approval_state_since):
+            out = without_approval_state(out)  # R31: v2-v5 carry no $approval_state
+        return Response(batch_status(entries), out)
 
     # --- the rules, plainly -------------------------------------------------------------------
     def _order(self, schema: ModuleSchema, requested: list[str] | None) -> list[str] | RequestError:
@@ -209,14 +246,16 @@ class ReferenceEngine:
         allowed = system + unique
         named: list[str] = []
         for position, field in enumerate(requested or []):
+            policy = self.options.non_unique_check_field
             if field in allowed or (
-                self.options.non_unique_check_field is NonUniqueCheckField.MATCH
+                policy is NonUniqueCheckField.MATCH
                 and field in schema.fields
+                and schema.fields[field].data_type in UNIQUE_CAPABLE_TYPES  # R1's types
             ):
                 if field not in named:
                     named.append(field)
-            elif self.options.non_unique_check_field is not NonUniqueCheckField.IGNORE:
-                return not_a_check_field(schema, position, field)
+            elif policy is not NonUniqueCheckField.IGNORE:
+                return not_a_check_field(schema, position, field, policy)
         if not named:
             order: list[str] = []
             for field in system + unique:
@@ -254,6 +293,9 @@ class ReferenceEngine:
         if isinstance(prepared, Rejected):
             return prepared.entry()
         values, _ignored = prepared
+        appending = values.pop("$append_values", None) or {}  # R26: steers, is not stored
+        approved = values.pop("$approved", None)  # R31: likewise
+        layout = values.get("Layout")  # R35
 
         def error(code: str, details: dict[str, Any]) -> dict[str, Any]:
             return {"code": code, "details": details, "message": MESSAGES[code], "status": "error"}
@@ -296,9 +338,31 @@ class ReferenceEngine:
                 },
             )
 
+        # R26: append to the stored multi-select values
+        for field, flag in appending.items():
+            if not flag or field not in values:
+                continue
+            stored = None if target is None else target[1].get(field)
+            incoming = values[field]
+            if not isinstance(incoming, list) or not incoming:
+                values[field] = stored  # nothing to append
+                continue
+            result = list(stored) if isinstance(stored, list) else []
+            for item in incoming:
+                if self.options.append_repeats or item not in result:
+                    result.append(item)
+            values[field] = result
+
         # R13
         if target is None:
-            for field in schema.mandatory_fields:
+            mandatory = list(schema.mandatory_fields)  # R4: the module's own list,
+            for setting in sorted(schema.settings):  # then what its settings add
+                mandatory += [f for f in MODULE_SETTINGS[name][setting] if f not in mandatory]
+            if layout is not None:  # R35: and the record's layout's
+                for field in schema.layouts[layout["id"]].mandatory_fields:
+                    if field not in mandatory:
+                        mandatory.append(field)
+            for field in mandatory:
                 if is_empty(values.get(field)):
                     return error(
                         "MANDATORY_NOT_FOUND", {"api_name": field, "json_path": path(field)}
@@ -352,7 +416,8 @@ class ReferenceEngine:
             action = "update"
         written.append(record_id)
         fields = dict(self._data[name])[record_id]
-        return success_entry(action, deciding, record_id, fields, now, self._user)
+        state = self.options.pending_approval_state if approved is False else "approved"  # R31
+        return success_entry(action, deciding, record_id, fields, now, self._user, state)
 
 
 def _refusal(error: RequestError, version: str) -> Response:

@@ -6,19 +6,21 @@ All checks on configuration happen here, when the configuration is built (R1, R3
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from .errors import ConfigurationError
-from .fields import FieldDef, Normalizer, default_normalizer, known_data_types
+from .errors import ConfigurationError, shown
+from .fields import FieldDef, Normalizer, default_normalizer, known_data_types, record_id_text
 from .rules import (
     CUSTOM_MODULE_MANDATORY_FIELDS,
     CUSTOM_MODULE_SYSTEM_FIELDS,
     DATA_TYPE_MAX_LENGTH,
     MANDATORY_FIELDS,
+    MAX_RECORD_ID_DIGITS,
     MODULE_ALIASES,
+    MODULE_SETTINGS,
     READ_ONLY_SYSTEM_FIELDS,
     SYSTEM_DUPLICATE_FIELDS,
     UNIQUE_CAPABLE_TYPES,
@@ -35,27 +37,74 @@ CUSTOM_MODULE_FIELDS: tuple[tuple[str, str, int | None], ...] = (
 
 
 @dataclass(frozen=True, slots=True)
+class Layout:
+    """R35: a layout of a module: its id, its name and the fields it makes mandatory on an
+    insert that names it (``"Layout": {"id": ...}``)."""
+
+    id: str
+    name: str
+    mandatory_fields: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The layout as plain JSON data (``ModuleSchema.to_json``)."""
+        return {"id": self.id, "name": self.name, "mandatory_fields": list(self.mandatory_fields)}
+
+
+@dataclass(frozen=True, slots=True)
 class ModuleSchema:
-    """One module's fields, system duplicate check fields (R2) and mandatory fields (R4)."""
+    """One module's fields, system duplicate check fields (R2), mandatory fields (R4), module
+    settings (R4: Deals' pipelines) and layouts (R35)."""
 
     api_name: str
     fields: Mapping[str, FieldDef]
     system_fields: tuple[str, ...]
     mandatory_fields: tuple[str, ...]
     custom: bool = False
+    #: R4: the module settings that are on (``rules.MODULE_SETTINGS``), e.g. Deals' pipelines.
+    settings: frozenset[str] = frozenset()
+    #: R35: layout id -> layout, in the order they were added.
+    layouts: Mapping[str, Layout] = field(default_factory=dict)
     #: R5: user-defined unique fields, in field-metadata order.
     unique_fields: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
+        object.__setattr__(self, "layouts", MappingProxyType(dict(self.layouts)))
+        object.__setattr__(self, "settings", frozenset(self.settings))
         unique = tuple(name for name, f in self.fields.items() if f.unique)
         object.__setattr__(self, "unique_fields", unique)
-        for name in (*self.system_fields, *self.mandatory_fields):
+        needed = [name for layout in self.layouts.values() for name in layout.mandatory_fields]
+        for name in (*self.system_fields, *self.mandatory_fields, *needed):
             if name not in self.fields:
                 raise ConfigurationError(
-                    f"module {self.api_name!r}: field {name!r} is named as a system or "
-                    f"mandatory field but is not a field of the module (R2, R4)"
+                    f"module {self.api_name!r}: field {name!r} is named as a system, "
+                    f"mandatory or layout-mandatory field but is not a field of the module "
+                    f"(R2, R4, R35)"
                 )
+        known: Mapping[str, tuple[str, ...]] = MODULE_SETTINGS.get(self.api_name, {})
+        for setting in self.settings:
+            if setting not in known:
+                raise ConfigurationError(
+                    f"module {self.api_name!r} has no setting {setting!r}; settings: "
+                    f"{', '.join(known) or 'none'} (R4)"
+                )
+            for name in known[setting]:
+                if name not in self.fields:
+                    raise ConfigurationError(
+                        f"module {self.api_name!r}: setting {setting!r} needs field {name!r} (R4)"
+                    )
+
+    def insert_mandatory(self, layout: str | None = None) -> tuple[str, ...]:
+        """R4, R13, R35: the fields an insert needs: the module's mandatory fields, those of
+        its settings that are on, then those of ``layout`` (a layout id of the module)."""
+        known: Mapping[str, tuple[str, ...]] = MODULE_SETTINGS.get(self.api_name, {})
+        names = [*self.mandatory_fields]
+        for setting in sorted(self.settings):
+            names.extend(known[setting])
+        chosen = self.layouts.get(layout) if layout is not None else None
+        if chosen is not None:
+            names.extend(chosen.mandatory_fields)
+        return tuple(dict.fromkeys(names))
 
     @property
     def duplicate_check_fields(self) -> tuple[str, ...]:
@@ -69,6 +118,8 @@ class ModuleSchema:
             "custom": self.custom,
             "system_fields": list(self.system_fields),
             "mandatory_fields": list(self.mandatory_fields),
+            "settings": sorted(self.settings),
+            "layouts": [layout.to_json() for layout in self.layouts.values()],
             "fields": [
                 {
                     "api_name": f.api_name,
@@ -175,13 +226,49 @@ def with_field(schema: ModuleSchema, definition: FieldDef, max_unique: int | Non
             f"module {schema.api_name!r}: making {definition.api_name!r} unique gives "
             f"{len(unique)} user-defined unique fields {unique}; the cap is {max_unique} (R3)"
         )
-    return ModuleSchema(
-        schema.api_name, fields, schema.system_fields, schema.mandatory_fields, schema.custom
-    )
+    return replace(schema, fields=fields)
 
 
 def with_mandatory(schema: ModuleSchema, mandatory: tuple[str, ...]) -> ModuleSchema:
     """``schema`` with another list of mandatory fields (R4 is configurable)."""
-    return ModuleSchema(
-        schema.api_name, schema.fields, schema.system_fields, tuple(mandatory), schema.custom
-    )
+    return replace(schema, mandatory_fields=tuple(mandatory))
+
+
+def with_setting(schema: ModuleSchema, setting: str, enabled: bool) -> ModuleSchema:
+    """``schema`` with module setting ``setting`` on or off (R4: Deals' ``pipelines``)."""
+    if not isinstance(enabled, bool):
+        raise ConfigurationError(f"setting {setting!r}: enabled={enabled!r} must be a bool (R4)")
+    if not isinstance(setting, str) or setting not in MODULE_SETTINGS.get(schema.api_name, {}):
+        known = ", ".join(MODULE_SETTINGS.get(schema.api_name, {})) or "none"
+        raise ConfigurationError(
+            f"module {schema.api_name!r} has no setting {setting!r}; settings: {known} (R4)"
+        )
+    settings = schema.settings | {setting} if enabled else schema.settings - {setting}
+    return replace(schema, settings=settings)
+
+
+def with_layout(
+    schema: ModuleSchema, layout_id: Any, name: Any, mandatory: Sequence[Any]
+) -> ModuleSchema:
+    """``schema`` with layout ``layout_id`` added, or redefined (R35).
+
+    The id is a record id (1 to 32 ASCII digits, or an int); ``mandatory`` names fields of
+    the module, which inserts naming the layout must carry.
+    """
+    text = record_id_text(layout_id)
+    if text is None:
+        raise ConfigurationError(
+            f"module {schema.api_name!r}: layout id {shown(layout_id)} must be 1 to "
+            f"{MAX_RECORD_ID_DIGITS} ASCII digits (R35)"
+        )
+    if name is None:
+        name = f"Layout {text}"
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigurationError(f"layout {text}: name {shown(name)} must be a non-empty str")
+    if isinstance(mandatory, str) or not all(isinstance(f, str) for f in mandatory):
+        raise ConfigurationError(
+            f"layout {text}: mandatory={shown(mandatory)} must be a list of field API names"
+        )
+    layouts = dict(schema.layouts)
+    layouts[text] = Layout(text, name, tuple(dict.fromkeys(mandatory)))
+    return replace(schema, layouts=layouts)
