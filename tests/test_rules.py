@@ -266,18 +266,7 @@ SPEC_MANDATORY = {
 }
 
 
-_LINE_ITEMS_PENDING = pytest.mark.xfail(strict=True, reason="R36 line items: next commit")
-
-
-@pytest.mark.parametrize(
-    ("module", "mandatory"),
-    [
-        pytest.param(m, f, marks=_LINE_ITEMS_PENDING)
-        if m in ("Price_Books", "Quotes", "Sales_Orders", "Purchase_Orders", "Invoices")
-        else (m, f)
-        for m, f in SPEC_MANDATORY.items()
-    ],
-)
+@pytest.mark.parametrize(("module", "mandatory"), SPEC_MANDATORY.items())
 def test_r4_mandatory_fields(module: str, mandatory: tuple[str, ...]) -> None:
     """R4: each standard module's system-defined mandatory fields, as Zoho lists them; an
     insert without them gets MANDATORY_NOT_FOUND naming the first one missing (R13)."""

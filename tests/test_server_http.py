@@ -235,7 +235,8 @@ def test_metadata_endpoints(server: ZohoServer) -> None:
     assert (status, answer["code"]) == (400, "REQUIRED_PARAM_MISSING")
     status, _, answer = call(server, "GET", "/crm/v8/settings/fields?module=Nope")
     assert (status, answer["code"]) == (400, "INVALID_MODULE")
-    assert call(server, "GET", "/crm/v8/settings/layouts")[0] == 404
+    status, _, answer = call(server, "GET", "/crm/v8/settings/layouts")
+    assert (status, answer["code"]) == (400, "REQUIRED_PARAM_MISSING")
 
 
 def test_oauth_token_endpoint(server: ZohoServer) -> None:

@@ -113,6 +113,8 @@ class FastPlan:
             if name.__class__ is not str:
                 return None
             if name in fields:
+                if fields[name].rows:
+                    return None  # R36: decide() merges subform rows
                 kept[name] = position
             elif name in RESERVED_KEYS:
                 return None  # R26, R31, R35: decide() handles the reserved keys

@@ -64,6 +64,7 @@ JSON_TYPES: Final[dict[str, str]] = {
     "lookup": "jsonobject",
     "ownerlookup": "jsonobject",
     "userlookup": "jsonobject",
+    "subform": "jsonarray",
 }
 
 #: The read-only system fields every record has, as Zoho lists them (the SDK skips them).
@@ -101,6 +102,8 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
     out: list[dict[str, Any]] = []
     for position, definition in enumerate(schema.fields.values()):
         lookup: dict[str, Any] | None = None
+        if definition.rows:  # R36: Zoho's SDK would fetch the subform's own module: left out
+            continue
         if definition.data_type == "lookup":
             target = LOOKUP_TARGETS.get((schema.api_name, definition.api_name))
             if target is None or target not in modules:
@@ -145,6 +148,34 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
             }
         )
     return {"fields": out}
+
+
+def layouts_metadata(schema: ModuleSchema) -> dict[str, Any]:
+    """``GET /settings/layouts?module=M``: the module's layouts (R35), each with one section
+    listing the module's fields, ``required`` for those an insert naming the layout needs."""
+    layouts = []
+    for layout in schema.layouts.values():
+        required = set(schema.insert_mandatory(layout.id))
+        layouts.append(
+            {
+                "id": layout.id,
+                "name": layout.name,
+                "status": "active",
+                "visible": True,
+                "sections": [
+                    {
+                        "api_name": "Information",
+                        "name": "Information",
+                        "display_label": "Information",
+                        "fields": [
+                            {"api_name": name, "required": name in required}
+                            for name in schema.fields
+                        ],
+                    }
+                ],
+            }
+        )
+    return {"layouts": layouts}
 
 
 def modules_metadata(modules: Sequence[str], schemas: Sequence[ModuleSchema]) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from .rules import (
     UNIQUE_CAPABLE_TYPES,
 )
 from .schema import ModuleSchema
+from .subforms import check_rows, merge_rows
 
 
 # --- R5: the check order ------------------------------------------------------------------------
@@ -192,6 +193,9 @@ class Accepted:
     #: R31: an insert's ``$approval_state`` (``Options.pending_approval_state`` when the
     #: record carried ``"$approved": false``).
     approval_state: str = APPROVED
+    #: R36: (subform field, position) of each new row in ``values``, which gets an id from the
+    #: engine's id source when written, in this order (after a new record's own id).
+    new_rows: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +262,7 @@ def prepare(
             if name in RESERVED_KEYS:  # R35: accepted, never refused as unknown
                 kept = check_reserved(schema, options, name, value)
                 if isinstance(kept, Refusal):
-                    return _invalid(index, name, kept.detail, kept.reason, kept.rule)
+                    return _refused(index, name, kept)
                 if kept is DROP:
                     ignored.append(name)
                 else:
@@ -285,8 +289,30 @@ def prepare(
                 else f"{name} = {shown(value)} is not a valid {expected}"
             )
             return _invalid(index, name, {kind: expected}, reason)
+        if definition.rows and isinstance(value, list) and value:  # R36: each row, in order
+            rows = check_rows(definition, options, value)
+            if isinstance(rows, Refusal):
+                return _refused(index, name, rows)
+            values[name] = rows
+            continue
         values[name] = value
     return values, tuple(ignored)
+
+
+def _refused(
+    index: int,
+    name: str,
+    refusal: Refusal,
+    probes: tuple[Probe, ...] = (),
+    ignored: tuple[str, ...] = (),
+) -> Rejected:
+    """A ``Refusal`` of key ``name`` (payload.py, subforms.py) as the record's error."""
+    details = {
+        "api_name": refusal.api_name or name,
+        "json_path": _path(index, refusal.path or name),
+        **refusal.detail,
+    }
+    return Rejected(refusal.code, details, refusal.rule, refusal.reason, probes, ignored)
 
 
 # --- steps 2-5 ----------------------------------------------------------------------------------
@@ -381,14 +407,28 @@ def decide(
             ignored,
         )
 
-    # R26: multi-select values flagged in $append_values join the target's stored ones.
+    # R36: subform rows - updated by id, appended, removed - and R26: multi-select values
+    # flagged in $append_values join the target's stored ones.
+    stored = None if target is None else view.get(target)
+    new_rows: list[tuple[str, int]] = []
+    for name in schema.subform_fields:
+        if name not in values:
+            continue
+        merged = merge_rows(
+            fields[name], None if stored is None else stored.get(name), values[name]
+        )
+        if isinstance(merged, Refusal):
+            return _refused(index, name, merged, tuple(probes), ignored)
+        values[name] = merged[0]
+        new_rows.extend((name, position) for position in merged[1])
     if flags:
-        append_to(values, flags, None if target is None else view.get(target), options)
+        append_to(values, flags, stored, options)
 
-    # step 4: R13 - mandatory fields on insert (R4, and the record's layout's: R35).
+    # step 4: R13 - mandatory fields on insert (R4, and the record's layout's: R35); an empty
+    # list (a subform without rows, R36) is missing too.
     if target is None:
         for name in schema.insert_mandatory(layout["id"] if layout else None):
-            if is_empty(values.get(name)):
+            if is_empty(values.get(name)) or values.get(name) == []:
                 return Rejected(
                     "MANDATORY_NOT_FOUND",
                     {"api_name": name, "json_path": _path(index, name)},
@@ -443,6 +483,7 @@ def decide(
             f"record {update_id} updated by id",
             tuple(probes),
             ignored,
+            new_rows=tuple(new_rows),
         )
     if target is None:
         tried = ", ".join(order) or "no duplicate check field"
@@ -456,6 +497,7 @@ def decide(
             tuple(probes),
             ignored,
             options.pending_approval_state if approved is False else APPROVED,  # R31
+            tuple(new_rows),
         )
     assert deciding is not None
     return Accepted(
@@ -467,4 +509,5 @@ def decide(
         f"{deciding} = {values.get(deciding)!r} finds record {target}; updated",
         tuple(probes),
         ignored,
+        new_rows=tuple(new_rows),
     )

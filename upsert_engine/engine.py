@@ -56,6 +56,7 @@ from .schema import (
     custom_module,
     make_field,
     standard_module,
+    subform_field,
     with_field,
     with_layout,
     with_mandatory,
@@ -214,6 +215,36 @@ class Engine:
                 unique=unique,
                 max_length=max_length,
                 normalizer=normalizer,
+                check_formats=self.options.check_formats,
+            )
+            schema = with_field(store.schema, definition, self.options.max_unique_fields)
+            with self._atomic(store):
+                store.set_schema(schema, [name for name in store.indexes if name in schema.fields])
+            return definition
+
+    def add_subform(
+        self,
+        module: str,
+        api_name: str,
+        rows: Sequence[Sequence[Any]],
+        *,
+        mandatory: Sequence[str] = (),
+        max_rows: int | None = None,
+    ) -> FieldDef:
+        """Define a subform field (R36), or redefine one: its rows hold the fields ``rows``
+        (``(api_name, data_type)`` or ``(api_name, data_type, max_length)`` each); a new row
+        needs the row fields ``mandatory``; at most ``max_rows`` rows (default 100 [inf]).
+
+        Raises ``ConfigurationError`` for an impossible definition; all or nothing.
+        """
+        with self._lock:
+            store = self._store(module)
+            definition = subform_field(
+                store.schema.api_name,
+                api_name,
+                rows,
+                mandatory,
+                max_rows,
                 check_formats=self.options.check_formats,
             )
             schema = with_field(store.schema, definition, self.options.max_unique_fields)
@@ -639,14 +670,19 @@ class Engine:
         values = {name: copy_value(value) for name, value in decision.values.items()}
         values["Modified_Time"] = now
         values["Modified_By"] = self._user
-        if decision.target_id is None:
+        record_id = decision.target_id
+        if record_id is None:
             record_id, seq = self._next_id(seq)
+        for name, position in decision.new_rows:  # R36: a new row's id, after the record's
+            row_id, seq = self._next_id(seq)
+            values[name][position] = {"id": row_id, **values[name][position]}
+        if decision.target_id is None:
             values["Created_Time"] = now
             values["Created_By"] = self._user
             store.insert(record_id, values)
             return record_id, seq
-        store.update(decision.target_id, values)
-        return decision.target_id, seq
+        store.update(record_id, values)
+        return record_id, seq
 
     # --- invariants --------------------------------------------------------------------------
     def _check(self) -> None:

@@ -26,12 +26,17 @@ _SCALARS = (str, int, float, bool, type(None))
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """An INVALID_DATA for one key of a record: its details (besides api_name, json_path),
-    the rule and the reason (for ``explain``)."""
+    """An error for one key of a record: its details besides ``api_name`` and ``json_path``,
+    the rule and the reason (for ``explain``). ``api_name`` and ``path`` (the part of the
+    ``json_path`` after ``$.data[i].``) default to the key's; a subform row's error names the
+    row field at ``Subform[j].Field`` (R36)."""
 
     detail: dict[str, Any]
     rule: str
     reason: str
+    api_name: str | None = None
+    path: str | None = None
+    code: str = "INVALID_DATA"
 
 
 def check_reserved(schema: ModuleSchema, options: Options, name: str, value: Any) -> Any:

@@ -43,6 +43,7 @@ from .schema import (
     custom_module,
     make_field,
     standard_module,
+    subform_field,
     with_field,
     with_layout,
     with_mandatory,
@@ -124,6 +125,23 @@ class ReferenceEngine:
             max_length=max_length,
             normalizer=normalizer,
             check_formats=self.options.check_formats,
+        )
+        self._schemas[name] = with_field(self._schemas[name], field, self.options.max_unique_fields)
+        return field
+
+    def add_subform(
+        self,
+        module: str,
+        api_name: str,
+        rows: Sequence[Sequence[Any]],
+        *,
+        mandatory: Sequence[str] = (),
+        max_rows: int | None = None,
+    ) -> FieldDef:
+        """A subform field and its row fields (R36)."""
+        name = self._name(module)
+        field = subform_field(
+            name, api_name, rows, mandatory, max_rows, check_formats=self.options.check_formats
         )
         self._schemas[name] = with_field(self._schemas[name], field, self.options.max_unique_fields)
         return field
@@ -338,6 +356,52 @@ class ReferenceEngine:
                 },
             )
 
+        # R36: subform rows: by id updated or removed, without id appended; [] or null clears
+        new_rows: list[tuple[str, int]] = []
+        for field in [f for f in schema.fields if schema.fields[f].data_type == "subform"]:
+            incoming = values.get(field)
+            if not isinstance(incoming, list) or not incoming:
+                continue
+            definition = schema.fields[field]
+            old_rows = [] if target is None else target[1].get(field)
+            rows = list(old_rows) if isinstance(old_rows, list) else []
+            fresh = []
+            for j, row in enumerate(incoming):
+                where = f"{field}[{j}]"
+                if "id" not in row:
+                    for needed in definition.row_mandatory:
+                        if is_empty(row.get(needed)):
+                            return error(
+                                "MANDATORY_NOT_FOUND",
+                                {"api_name": needed, "json_path": path(f"{where}.{needed}")},
+                            )
+                    fresh.append(row)
+                    continue
+                matches = [
+                    k
+                    for k, old in enumerate(rows)
+                    if isinstance(old, dict) and old.get("id") == row["id"]
+                ]
+                if not matches:
+                    return error(
+                        "INVALID_DATA", {"api_name": "id", "json_path": path(where + ".id")}
+                    )
+                if "_delete" in row:
+                    rows.pop(matches[0])
+                else:
+                    rows[matches[0]] = {**rows[matches[0]], **row}
+            if definition.max_length is not None and len(rows) + len(fresh) > definition.max_length:
+                return error(
+                    "INVALID_DATA",
+                    {
+                        "api_name": field,
+                        "json_path": path(field),
+                        "maximum_length": definition.max_length,
+                    },
+                )
+            new_rows += [(field, len(rows) + k) for k in range(len(fresh))]
+            values[field] = rows + fresh
+
         # R26: append to the stored multi-select values
         for field, flag in appending.items():
             if not flag or field not in values:
@@ -363,7 +427,7 @@ class ReferenceEngine:
                     if field not in mandatory:
                         mandatory.append(field)
             for field in mandatory:
-                if is_empty(values.get(field)):
+                if is_empty(values.get(field)) or values.get(field) == []:
                     return error(
                         "MANDATORY_NOT_FOUND", {"api_name": field, "json_path": path(field)}
                     )
@@ -404,14 +468,15 @@ class ReferenceEngine:
         stored = {k: copy.deepcopy(v) for k, v in values.items()}
         stored["Modified_Time"] = now
         stored["Modified_By"] = dict(self._user)
+        record_id = self._new_id() if target is None else target[0]
+        for field, place in new_rows:  # R36: new rows get ids after the record's
+            stored[field][place] = {"id": self._new_id(), **stored[field][place]}
         if target is None:
             stored["Created_Time"] = now
             stored["Created_By"] = dict(self._user)
-            record_id = self._new_id()
             self._data[name].append((record_id, stored))
             action = "insert"
         else:
-            record_id = target[0]
             target[1].update(stored)
             action = "update"
         written.append(record_id)

@@ -58,11 +58,11 @@ MANDATORY_FIELDS: Final = MappingProxyType(
         "Solutions": ("Solution_Title",),
         "Products": ("Product_Name",),
         "Vendors": ("Vendor_Name",),
-        "Price_Books": ("Price_Book_Name",),
-        "Quotes": ("Subject",),
-        "Sales_Orders": ("Subject",),
-        "Purchase_Orders": ("Subject", "Vendor_Name"),
-        "Invoices": ("Subject",),
+        "Price_Books": ("Price_Book_Name", "Pricing_Details"),
+        "Quotes": ("Subject", "Quoted_Items"),
+        "Sales_Orders": ("Subject", "Ordered_Items"),
+        "Purchase_Orders": ("Subject", "Vendor_Name", "Purchased_Items"),
+        "Invoices": ("Subject", "Invoiced_Items"),
         "Appointments": (),
         "Services": (),
     }
@@ -105,8 +105,15 @@ DATA_TYPE_MAX_LENGTH: Final = MappingProxyType(
         "lookup": None,
         "ownerlookup": None,
         "userlookup": None,
+        #: R36 [inf]: a subform's limit is on its rows: 100 (``max_length`` sets another)
+        "subform": 100,
     }
 )
+
+#: R36: names a subform row may carry besides its fields: the row's id, and the deletion
+#: marker ``{"id": ..., "_delete": null}``.
+ROW_ID: Final = "id"
+ROW_DELETE: Final = "_delete"
 
 #: R15: integer range of Number (32-bit) and Long Integer (64-bit) fields.
 INTEGER_RANGES: Final = MappingProxyType(

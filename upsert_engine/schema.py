@@ -22,10 +22,12 @@ from .rules import (
     MODULE_ALIASES,
     MODULE_SETTINGS,
     READ_ONLY_SYSTEM_FIELDS,
+    ROW_DELETE,
+    ROW_ID,
     SYSTEM_DUPLICATE_FIELDS,
     UNIQUE_CAPABLE_TYPES,
 )
-from .standard_fields import STANDARD_FIELDS
+from .standard_fields import STANDARD_FIELDS, STANDARD_SUBFORMS
 
 #: Fields every custom module starts with (Zoho creates Name, Email, Secondary_Email).
 CUSTOM_MODULE_FIELDS: tuple[tuple[str, str, int | None], ...] = (
@@ -66,6 +68,8 @@ class ModuleSchema:
     layouts: Mapping[str, Layout] = field(default_factory=dict)
     #: R5: user-defined unique fields, in field-metadata order.
     unique_fields: tuple[str, ...] = field(init=False)
+    #: R36: the subform fields, in field order.
+    subform_fields: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
@@ -73,6 +77,8 @@ class ModuleSchema:
         object.__setattr__(self, "settings", frozenset(self.settings))
         unique = tuple(name for name, f in self.fields.items() if f.unique)
         object.__setattr__(self, "unique_fields", unique)
+        subforms = tuple(name for name, f in self.fields.items() if f.data_type == "subform")
+        object.__setattr__(self, "subform_fields", subforms)
         needed = [name for layout in self.layouts.values() for name in layout.mandatory_fields]
         for name in (*self.system_fields, *self.mandatory_fields, *needed):
             if name not in self.fields:
@@ -120,16 +126,23 @@ class ModuleSchema:
             "mandatory_fields": list(self.mandatory_fields),
             "settings": sorted(self.settings),
             "layouts": [layout.to_json() for layout in self.layouts.values()],
-            "fields": [
-                {
-                    "api_name": f.api_name,
-                    "data_type": f.data_type,
-                    "max_length": f.max_length,
-                    "unique": f.unique,
-                }
-                for f in self.fields.values()
-            ],
+            "fields": [_field_json(f) for f in self.fields.values()],
         }
+
+
+def _field_json(definition: FieldDef) -> dict[str, Any]:
+    """One field of ``ModuleSchema.to_json``; a subform's with its ``rows`` and
+    ``row_mandatory`` (R36)."""
+    out: dict[str, Any] = {
+        "api_name": definition.api_name,
+        "data_type": definition.data_type,
+        "max_length": definition.max_length,
+        "unique": definition.unique,
+    }
+    if definition.rows:
+        out["rows"] = [[r.api_name, r.data_type, r.max_length] for r in definition.rows]
+        out["row_mandatory"] = list(definition.row_mandatory)
+    return out
 
 
 def canonical_module_name(name: str) -> str:
@@ -146,8 +159,14 @@ def make_field(
     max_length: int | None = None,
     normalizer: Normalizer | None = None,
     check_formats: bool = True,
+    rows: Sequence[FieldDef] = (),
+    row_mandatory: Sequence[str] = (),
 ) -> FieldDef:
-    """A checked field definition; impossible ones raise ``ConfigurationError`` now (R1)."""
+    """A checked field definition; impossible ones raise ``ConfigurationError`` now (R1).
+
+    A ``subform`` (R36) takes its row fields (``rows``, made with ``make_field`` too) and the
+    row fields a new row needs (``row_mandatory``); no other type takes either.
+    """
     if not isinstance(api_name, str) or not api_name.strip():
         raise ConfigurationError(
             f"module {module!r}: field name {api_name!r} must be a non-empty str"
@@ -173,6 +192,7 @@ def make_field(
             f"module {module!r}: field {api_name!r} has max_length={max_length!r}; "
             f"it must be a positive int"
         )
+    _check_rows(module, api_name, data_type, rows, row_mandatory)
     return FieldDef(
         api_name=api_name,
         data_type=data_type,
@@ -180,7 +200,43 @@ def make_field(
         unique=unique,
         normalizer=normalizer or default_normalizer(data_type),
         check_formats=check_formats,
+        rows=tuple(rows),
+        row_mandatory=tuple(dict.fromkeys(row_mandatory)),
     )
+
+
+def _check_rows(
+    module: str, api_name: str, data_type: str, rows: Sequence[Any], mandatory: Sequence[Any]
+) -> None:
+    """R36: a subform has one or more row fields (no subform among them, none named ``id`` or
+    ``_delete``, no repeats) and its row-mandatory fields are among them."""
+    where = f"module {module!r}: field {api_name!r}"
+    if data_type != "subform":
+        if rows or mandatory:
+            raise ConfigurationError(f"{where} of type {data_type!r} has no rows (R36)")
+        return
+    if isinstance(rows, (str, bytes)) or not rows:
+        raise ConfigurationError(
+            f"{where}: a subform needs one or more row fields: define it with "
+            f"Engine.add_subform (R36)"
+        )
+    names: list[str] = []
+    for row in rows:
+        if not isinstance(row, FieldDef):
+            raise ConfigurationError(f"{where}: row field {shown(row)} is not a FieldDef (R36)")
+        if row.data_type == "subform" or row.unique or row.api_name in (ROW_ID, ROW_DELETE):
+            raise ConfigurationError(
+                f"{where}: row field {row.api_name!r} cannot be a subform, unique, or named "
+                f"{ROW_ID!r} / {ROW_DELETE!r} (R36)"
+            )
+        if row.api_name in names:
+            raise ConfigurationError(f"{where}: row field {row.api_name!r} is repeated (R36)")
+        names.append(row.api_name)
+    if isinstance(mandatory, (str, bytes)) or any(name not in names for name in mandatory):
+        raise ConfigurationError(
+            f"{where}: row-mandatory fields {shown(mandatory)} must be row fields of the "
+            f"subform ({', '.join(names)}) (R36)"
+        )
 
 
 def standard_module(name: str, *, check_formats: bool = True) -> ModuleSchema:
@@ -188,13 +244,70 @@ def standard_module(name: str, *, check_formats: bool = True) -> ModuleSchema:
     api_name = canonical_module_name(name)
     system = SYSTEM_DUPLICATE_FIELDS[api_name]
     mandatory = MANDATORY_FIELDS.get(api_name, system)
-    fields = {
-        row[0]: make_field(api_name, row[0], row[1], max_length=row[2], check_formats=check_formats)
-        for row in STANDARD_FIELDS.get(api_name, ())
-    }
+    fields = {}
+    for row in STANDARD_FIELDS.get(api_name, ()):
+        subform = STANDARD_SUBFORMS.get((api_name, row[0]))  # R36
+        cells = [] if subform is None else subform_rows(api_name, subform[0], check_formats)
+        fields[row[0]] = make_field(
+            api_name,
+            row[0],
+            row[1],
+            max_length=row[2],
+            check_formats=check_formats,
+            rows=cells,
+            row_mandatory=() if subform is None else subform[1],
+        )
     for needed in (*system, *mandatory):  # the tables guarantee these; keep the schema whole
         fields.setdefault(needed, make_field(api_name, needed, "text"))  # text: no format
     return ModuleSchema(api_name, fields, system, mandatory)
+
+
+def subform_rows(
+    module: str, rows: Sequence[tuple[str, str, int | None]], check_formats: bool = True
+) -> list[FieldDef]:
+    """R36: the row fields of a subform from ``(api_name, data_type, max_length)`` rows."""
+    return [
+        make_field(module, name, data_type, max_length=length, check_formats=check_formats)
+        for name, data_type, length in rows
+    ]
+
+
+def subform_field(
+    module: str,
+    api_name: str,
+    rows: Sequence[Sequence[Any]],
+    mandatory: Sequence[str] = (),
+    max_rows: int | None = None,
+    *,
+    check_formats: bool = True,
+) -> FieldDef:
+    """R36: a subform field whose rows hold ``rows`` (``(api_name, data_type)`` or
+    ``(api_name, data_type, max_length)`` each), of which ``mandatory`` are needed in a new
+    row; at most ``max_rows`` rows (default 100 [inf])."""
+    cells: list[tuple[str, str, int | None]] = []
+    if isinstance(rows, (str, bytes)):
+        rows = [rows]
+    for row in rows:
+        if (
+            isinstance(row, (str, bytes))
+            or not isinstance(row, Sequence)
+            or len(row) not in (2, 3)
+            or not all(isinstance(part, str) for part in row[:2])
+        ):
+            raise ConfigurationError(
+                f"module {module!r}: subform {api_name!r}: row field {shown(row)} must be "
+                f"(api_name, data_type) or (api_name, data_type, max_length) (R36)"
+            )
+        cells.append((row[0], row[1], row[2] if len(row) == 3 else None))
+    return make_field(
+        module,
+        api_name,
+        "subform",
+        max_length=max_rows,
+        check_formats=check_formats,
+        rows=subform_rows(module, cells, check_formats),
+        row_mandatory=mandatory,
+    )
 
 
 def custom_module(

@@ -224,6 +224,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Price_Book_Name", "text", 255),
         ("Active", "boolean", None),
         ("Pricing_Model", "picklist", 120),
+        ("Pricing_Details", "subform", 100),
         ("Description", "textarea", 32000),
     ),
     "Quotes": (
@@ -236,6 +237,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Carrier", "picklist", 120),
         ("Team", "text", 255),
         *_BILLING_SHIPPING,
+        ("Quoted_Items", "subform", 100),
         *_INVENTORY_TOTALS,
     ),
     "Sales_Orders": (
@@ -252,6 +254,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Status", "picklist", 120),
         ("Account_Name", "lookup", None),
         *_BILLING_SHIPPING,
+        ("Ordered_Items", "subform", 100),
         *_INVENTORY_TOTALS,
     ),
     "Purchase_Orders": (
@@ -268,6 +271,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Sales_Commission", "currency", None),
         ("Status", "picklist", 120),
         *_BILLING_SHIPPING,
+        ("Purchased_Items", "subform", 100),
         *_INVENTORY_TOTALS,
     ),
     "Invoices": (
@@ -282,6 +286,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Contact_Name", "lookup", None),
         ("Account_Name", "lookup", None),
         *_BILLING_SHIPPING,
+        ("Invoiced_Items", "subform", 100),
         *_INVENTORY_TOTALS,
     ),
     "Appointments": (
@@ -312,5 +317,38 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Unavailable_From", "date", None),
         ("Unavailable_Till", "date", None),
         ("Description", "textarea", 32000),
+    ),
+}
+
+
+# --- R36: subforms of the standard modules ---------------------------------------------------
+#: The row fields of a line item (Zoho's inventory line items; Product_Name looks up Products).
+LINE_ITEM_FIELDS: Final[tuple[FieldRow, ...]] = (
+    ("Product_Name", "lookup", None),
+    ("Quantity", "double", None),
+    ("List_Price", "currency", None),
+    ("Discount", "currency", None),
+    ("Description", "textarea", 2000),
+)
+#: R36 [doc insert-records, inventory section]: what a new line item must carry.
+LINE_ITEM_MANDATORY: Final = ("Product_Name", "Quantity")
+
+#: (module, subform field) -> (row fields, row fields a new row needs). Price_Books'
+#: Pricing_Details rows are the discount ranges of Zoho's price books.
+STANDARD_SUBFORMS: Final[dict[tuple[str, str], tuple[tuple[FieldRow, ...], tuple[str, ...]]]] = {
+    ("Quotes", "Quoted_Items"): (LINE_ITEM_FIELDS, LINE_ITEM_MANDATORY),
+    ("Sales_Orders", "Ordered_Items"): (LINE_ITEM_FIELDS, LINE_ITEM_MANDATORY),
+    ("Purchase_Orders", "Purchased_Items"): (LINE_ITEM_FIELDS, LINE_ITEM_MANDATORY),
+    ("Invoices", "Invoiced_Items"): (LINE_ITEM_FIELDS, LINE_ITEM_MANDATORY),
+    (
+        "Price_Books",
+        "Pricing_Details",
+    ): (
+        (
+            ("from_range", "double", None),
+            ("to_range", "double", None),
+            ("discount", "double", None),
+        ),
+        (),
     ),
 }
