@@ -13,7 +13,13 @@ from typing import Any
 from hypothesis import strategies as st
 
 from upsert_engine import Engine, Options
-from upsert_engine.options import IntraBatch, MultiMatch, NonUniqueCheckField, UnknownFields
+from upsert_engine.options import (
+    AppendOther,
+    IntraBatch,
+    MultiMatch,
+    NonUniqueCheckField,
+    UnknownFields,
+)
 from upsert_engine.reference import ReferenceEngine
 
 #: Candidate user-defined unique fields of Leads: (name, data_type).
@@ -47,12 +53,51 @@ class Org:
     unique: tuple[tuple[str, str], ...]
 
     def build(self) -> tuple[Engine, ReferenceEngine]:
-        """A fresh engine and reference model with this configuration."""
+        """A fresh engine and reference model with this configuration, and what sync payloads
+        carry (spec v2): a multi-select (R26), a subform (R36), a layout (R35)."""
         engine, reference = Engine(self.options), ReferenceEngine(self.options)
-        for name, data_type in self.unique:
-            engine.add_field("Leads", name, data_type, unique=True)
-            reference.add_field("Leads", name, data_type, unique=True)
+        for org in (engine, reference):
+            for name, data_type in self.unique:
+                org.add_field("Leads", name, data_type, unique=True)
+            org.add_field("Leads", "Langs", "multiselectpicklist")
+            org.add_subform("Leads", "Items", ITEM_FIELDS, mandatory=["Name"], max_rows=4)
+            org.add_layout("Leads", "900", mandatory=["Company"])
         return engine, reference
+
+
+#: R36: the row fields of the Leads subform ``Items`` the differential tests use.
+ITEM_FIELDS = (("Name", "text"), ("Qty", "integer"))
+
+
+def rid(n: int) -> str:
+    """The n-th id an org issues (records and subform rows share the id source)."""
+    return str(5725767000000600000 + n)
+
+
+#: Row ids rows name: ids that loaded rows bring (stores are drawn from the same records), and
+#: ids the org issues early (to a record or a row).
+ROW_IDS = st.one_of(
+    st.sampled_from(["9001", "9002"]),
+    st.sampled_from(["9001", "9002"]),
+    st.integers(4, 12).map(rid),
+)
+
+#: R36: rows of ``Items``: new rows (rarely one lacking its mandatory Name or with a bad
+#: Qty), rows naming one of the ids issued early (a record's or a row's: a row of the target
+#: or not) to update or remove it.
+ROWS: st.SearchStrategy[dict[str, Any]] = st.one_of(
+    st.sampled_from(
+        [
+            {"Name": "a"},
+            {"Name": "b", "Qty": 2},
+            {"Name": "c"},
+            {"Qty": 1},
+            {"Name": "d", "Qty": "x"},
+        ]
+    ),
+    st.builds(lambda i: {"id": i, "Qty": 7}, ROW_IDS),
+    st.builds(lambda i: {"id": i, "_delete": None}, ROW_IDS),
+)
 
 
 options = st.builds(
@@ -61,8 +106,10 @@ options = st.builds(
     intra_batch=st.sampled_from(IntraBatch),
     non_unique_check_field=st.sampled_from(NonUniqueCheckField),
     unknown_fields=st.sampled_from([UnknownFields.IGNORE] * 3 + [UnknownFields.REJECT]),
-    api_version=st.sampled_from(["v8", "v2"]),
+    api_version=st.sampled_from(["v8", "v2", "v5"]),
     check_formats=st.booleans(),
+    append_repeats=st.booleans(),
+    append_other=st.sampled_from(AppendOther),
 )
 
 orgs = st.builds(
@@ -97,7 +144,25 @@ def records(draw: st.DrawFn, fields: tuple[str, ...] = tuple(VALUES)) -> dict[st
         record[name] = draw(st.sampled_from(INVALID[name]))
     if draw(st.integers(0, 14)) == 0:
         record["Unknown_Field"] = "?"
+    for key, values in PAYLOAD.items():  # spec v2: R26, R31, R35, R36, each now and then
+        if draw(st.integers(0, 7)) == 0:
+            record[key] = draw(values)
     return record
+
+
+#: What sync payloads carry (R26, R31, R35, R36), valid and not.
+PAYLOAD: dict[str, st.SearchStrategy[Any]] = {
+    "Langs": st.lists(st.sampled_from(["EN", "FR", "DE"]), max_size=3),
+    "$append_values": st.sampled_from(
+        [{"Langs": True}, {"Langs": True}, {"Langs": False}, {"Email": True}, {"Langs": 1}]
+    ),
+    "Layout": st.sampled_from([{"id": "900"}, {"id": "901"}, None]),
+    "Tag": st.sampled_from([[{"name": "t"}], [], "t"]),
+    "$approved": st.sampled_from([True, False, "no"]),
+    "Items": st.one_of(
+        st.lists(ROWS, max_size=3), st.lists(ROWS, max_size=3), st.sampled_from([None, [], "x"])
+    ),
+}
 
 
 stores = st.lists(records(), max_size=8)
@@ -119,3 +184,27 @@ def bodies(draw: st.DrawFn) -> dict[str, Any]:
     if requested is not None:
         body["duplicate_check_fields"] = requested
     return body
+
+
+# --- R26, R36: focused records, which reach existing rows and lists often ------------------------
+@st.composite
+def row_records(draw: st.DrawFn, loaded: bool = False) -> dict[str, Any]:
+    """A Leads record keyed by one of three emails, with ``Items`` rows (loaded: rows with the
+    ids 9001 and 9002; sent: updates and removals of those or of issued ids, new rows) and maybe
+    ``Langs`` with ``$append_values``."""
+    record: dict[str, Any] = {"Last_Name": "L", "Email": draw(st.sampled_from(EMAILS))}
+    if loaded:
+        record["Items"] = [{"id": i, "Name": f"n{i}", "Qty": 1} for i in ("9001", "9002")]
+        record["Langs"] = draw(st.lists(st.sampled_from(["EN", "FR"]), unique=True))
+        return record
+    if draw(st.booleans()):
+        record["Items"] = draw(
+            st.one_of(st.lists(ROWS, min_size=1, max_size=3), st.sampled_from([[], None]))
+        )
+    if draw(st.booleans()):
+        record["Langs"] = draw(st.lists(st.sampled_from(["EN", "FR", "DE"]), max_size=2))
+        record["$append_values"] = {"Langs": draw(st.booleans())}
+    return record
+
+
+EMAILS = ("a@x.io", "b@x.io", "c@x.io")

@@ -1218,7 +1218,12 @@ def test_r18_success_shape() -> None:
     entry = response.body["data"][0]
     assert list(entry) == ["code", "duplicate_field", "action", "details", "message", "status"]
     assert list(entry["details"]) == [
-        "Modified_Time", "Modified_By", "Created_Time", "id", "Created_By", "$approval_state"
+        "Modified_Time",
+        "Modified_By",
+        "Created_Time",
+        "id",
+        "Created_By",
+        "$approval_state",
     ]  # fmt: skip (R31: an added record's details end with $approval_state from v6)
     assert re.fullmatch(
         r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", entry["details"]["Created_Time"]

@@ -11,7 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from upsert_engine import Engine, Options
 from upsert_engine.reference import ReferenceEngine
 
-from .strategies import UNIQUE_POOL, bodies, options, records
+from .strategies import UNIQUE_POOL, Org, bodies, options, records
 
 
 class EngineVersusReference(RuleBasedStateMachine):
@@ -22,9 +22,22 @@ class EngineVersusReference(RuleBasedStateMachine):
 
     @initialize(chosen=options)
     def start(self, chosen: Options) -> None:
-        """A fresh org with the drawn options."""
-        self.engine = Engine(chosen)
-        self.reference = ReferenceEngine(chosen)
+        """A fresh org with the drawn options, and the multi-select, subform and layout the
+        records may name (R26, R35, R36)."""
+        self.engine, self.reference = Org(chosen, ()).build()
+
+    @rule(layout=st.sampled_from(["900", "901"]), mandatory=st.sampled_from([[], ["Phone"]]))
+    def add_layout(self, layout: str, mandatory: list[str]) -> None:
+        """R35: a layout is defined or redefined between requests."""
+        self.engine.add_layout("Leads", layout, mandatory=mandatory)
+        self.reference.add_layout("Leads", layout, mandatory=mandatory)
+
+    @rule(body=bodies())
+    def insert(self, body: dict[str, Any]) -> None:
+        """R30: the Insert Records API answers alike (201 when all added) on both sides."""
+        got = self.engine.insert("Leads", body)
+        want = self.reference.insert("Leads", body)
+        assert (got.status, got.body) == (want.status, want.body)
 
     @rule(rows=st.lists(records(), max_size=4))
     def load(self, rows: list[dict[str, Any]]) -> None:

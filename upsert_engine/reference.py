@@ -225,6 +225,16 @@ class ReferenceEngine:
 
     def upsert(self, module: str, body: Any, *, api_version: str | None = None) -> Response:
         """The upsert contract, step by step as UPSERT-SEMANTICS.md states it."""
+        return self._request(module, body, api_version, insert=False)
+
+    def insert(self, module: str, body: Any, *, api_version: str | None = None) -> Response:
+        """Insert Records: no matching (an empty check order); R13, R14 apply; no ``action``
+        or ``duplicate_field`` in a success entry; 201 when every record was added (R30)."""
+        return self._request(module, body, api_version, insert=True)
+
+    def _request(
+        self, module: str, body: Any, api_version: str | None, *, insert: bool
+    ) -> Response:
         version = api_version or self.options.api_version
         name = canonical_module_name(module) if isinstance(module, str) else None
         if name not in self._schemas:
@@ -239,7 +249,7 @@ class ReferenceEngine:
         parsed = parse_request(body, self.options.max_records)
         if isinstance(parsed, RequestError):
             return _refusal(parsed, version)
-        order = self._order(schema, parsed.duplicate_check_fields)
+        order = [] if insert else self._order(schema, parsed.duplicate_check_fields)
         if isinstance(order, RequestError):
             return _refusal(order, version)
 
@@ -248,13 +258,16 @@ class ReferenceEngine:
         written: list[str] = []
         for position, record in enumerate(parsed.records):
             entry = self._one(schema, name, order, position, record, written, now)
+            if insert and entry["status"] == "success":
+                del entry["action"], entry["duplicate_field"]
             entries.append(entry)
         if written:  # R16: a request that wrote nothing changes nothing, the clock included
             self._writes += 1
         out = for_version({"data": entries}, version)
         if API_VERSIONS.index(version) < API_VERSIONS.index(self.options.approval_state_since):
             out = without_approval_state(out)  # R31: v2-v5 carry no $approval_state
-        return Response(batch_status(entries), out)
+        status = 201 if insert and all(e["status"] == "success" for e in entries) else None
+        return Response(status or batch_status(entries), out)
 
     # --- the rules, plainly -------------------------------------------------------------------
     def _order(self, schema: ModuleSchema, requested: list[str] | None) -> list[str] | RequestError:
