@@ -22,7 +22,8 @@ def rid(n: int) -> str:
     return str(5725767000000600000 + n)
 
 
-PEN = {"id": rid(1)}  # the Products record every test loads first
+PEN = {"id": rid(1)}  # the Products record every test loads first ...
+READ_PEN = {"name": "Pen", "id": rid(1)}  # ... as a line item reads it back (R33)
 
 
 def quotes(options: Options | None = None) -> Engine:
@@ -64,19 +65,23 @@ def test_r36_quote_without_line_items_is_refused() -> None:
 
 def test_r36_insert_gives_rows_ids_and_reads_them_back() -> None:
     """R36: each row of an inserted subform gets an id from the engine's id source (after the
-    record's own) and reads back with it and its fields."""
+    record's own) and reads back with it and its fields; a line item's Product_Name reads
+    back with the product's current name (R33)."""
     engine = quotes()
     body = {"data": [{"Subject": "Q", "Quoted_Items": [item(2), item(3, Description="blue")]}]}
     response = engine.upsert("Quotes", body)
     assert response.status == 200
     assert response.body["data"][0]["details"]["id"] == rid(2)
     assert rows_of(engine, "Quotes", rid(2), "Quoted_Items") == [
-        {"id": rid(3), "Product_Name": PEN, "Quantity": 2},
-        {"id": rid(4), "Product_Name": PEN, "Quantity": 3, "Description": "blue"},
+        {"id": rid(3), "Product_Name": READ_PEN, "Quantity": 2},
+        {"id": rid(4), "Product_Name": READ_PEN, "Quantity": 3, "Description": "blue"},
     ]
     again = engine.upsert("Quotes", {"data": [{"Subject": "Q2", "Quoted_Items": [item()]}]})
     assert again.body["data"][0]["details"]["id"] == rid(5)
     assert rows_of(engine, "Quotes", rid(5), "Quoted_Items")[0]["id"] == rid(6)
+    engine.update("Products", {"data": [{"id": rid(1), "Product_Name": "Quill"}]})
+    renamed = rows_of(engine, "Quotes", rid(2), "Quoted_Items")[0]["Product_Name"]
+    assert renamed == {"name": "Quill", "id": rid(1)}  # R33: the current name reads back
 
 
 def test_r36_update_by_row_id_append_delete_and_clear() -> None:
@@ -103,9 +108,9 @@ def test_r36_update_by_row_id_append_delete_and_clear() -> None:
     response = engine.upsert("Quotes", body)
     assert response.body["data"][0]["action"] == "update"
     assert rows_of(engine, "Quotes", rid(2), "Quoted_Items") == [
-        {"id": second, "Product_Name": PEN, "Quantity": 2},
-        {"id": third, "Product_Name": PEN, "Quantity": 30},
-        {"id": rid(6), "Product_Name": PEN, "Quantity": 4},
+        {"id": second, "Product_Name": READ_PEN, "Quantity": 2},
+        {"id": third, "Product_Name": READ_PEN, "Quantity": 30},
+        {"id": rid(6), "Product_Name": READ_PEN, "Quantity": 4},
     ]
     cleared = engine.update("Quotes", {"data": [{"id": rid(2), "Quoted_Items": []}]})
     assert cleared.status == 200
@@ -128,15 +133,30 @@ BAD, MISSING = "INVALID_DATA", "MANDATORY_NOT_FOUND"
         ([{"_delete": None}], BAD, "_delete", "[0]._delete", {}),
         ([{"id": "12345", "_delete": 1}], BAD, "_delete", "[0]._delete", {}),
         ([item()] * 101, BAD, "Quoted_Items", "", {"maximum_length": 100}),
+        (
+            [item(), {"Product_Name": {"id": "42"}, "Quantity": 1}],
+            BAD,
+            "Product_Name",
+            "[1].Product_Name",
+            {},
+        ),
+        (
+            [{"Product_Name": "Pen", "Quantity": 1}],
+            BAD,
+            "Product_Name",
+            "[0].Product_Name",
+            {"expected_data_type": "lookup"},
+        ),
     ],
 )
 def test_r36_bad_rows_are_refused_and_change_nothing(
     rows: Any, code: str, api_name: str, path: str, detail: dict[str, Any]
 ) -> None:
-    """R36, R15, R13: a subform that is not an array of row objects, a row field of the wrong
-    type, a row id naming no row of the record, a deletion without an id, more than 100 rows
-    [inf], or a new row without Product_Name/Quantity: the record is refused with the error
-    at the row (``$.data[i].Subform[j].Field``); nothing is written, no id is used."""
+    """R36, R15, R13, R33: a subform that is not an array of row objects, a row field of the
+    wrong type, a row id naming no row of the record, a deletion without an id, more than 100
+    rows [inf], a new row without Product_Name/Quantity, a Product_Name naming no product: the
+    record is refused with the error at the row (``$.data[i].Subform[j].Field``); nothing is
+    written, no id is used."""
     engine = quotes()
     response = engine.upsert("Quotes", {"data": [{"Subject": "Q", "Quoted_Items": rows}]})
     assert response.body["data"][0] == {

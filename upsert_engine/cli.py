@@ -29,7 +29,7 @@ from ._summary import Progress, Summary, Tally, report_row
 from .demo import run_demo
 from .engine import Engine, stepping_clock
 from .errors import InvalidLoadError, UpsertEngineError
-from .options import User
+from .options import Options, User
 from .rules import READ_ONLY_SYSTEM_FIELDS
 from .schema import ModuleSchema, canonical_module_name
 from .server import add_serve_parser, run_serve
@@ -149,7 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ],
             )
         clock = RequestClock()
-        engine = Engine(clock=clock)
+        # the CLI holds one module's records and none of the org's users: the ids Owner and
+        # lookups name cannot be checked here (R32, R33); Zoho checks them
+        engine = Engine(Options(check_users=False, check_lookups=False), clock=clock)
         module = configure(engine, args.module, args.schema, args.unique)
         if args.command == "schema":
             print(json.dumps(engine.schema(module).to_json(), indent=2))
@@ -225,11 +227,14 @@ def make_unique(engine: Engine, module: str, spec: str) -> None:
 
 
 def check_fields(schema: ModuleSchema, text: str | None) -> list[str] | None:
-    """``--check-fields A,B``: the request's duplicate_check_fields, each a check field (R7)."""
+    """``--check-fields A,B``: the request's duplicate_check_fields, each a check field (R7;
+    external fields, R24, and ``id``, R25, included)."""
     if text is None:
         return None
     names = [name.strip() for name in text.split(",") if name.strip()]
     for name in names:
+        if name == "id":  # R25: rows carrying an id update that record
+            continue
         if name not in schema.fields:
             raise InputError(f"--check-fields: {name} is not a field of {schema.api_name}")
         if name not in schema.duplicate_check_fields:

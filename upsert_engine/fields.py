@@ -202,13 +202,14 @@ def is_record_id(value: Any) -> bool:
     return record_id_text(value) is not None
 
 
-def _valid_lookup(value: Any) -> bool:
-    if isinstance(value, dict):  # {"id": ..., "name": ...}: an object of scalars
-        return (
-            "id" in value
-            and is_record_id(value["id"])
-            and all(isinstance(v, (str, int, float, bool)) or v is None for v in value.values())
-        )
+def _valid_lookup(value: Any, by_external: bool) -> bool:
+    """``{"id": ..., ...}`` (an object of scalars), or a bare id; for a record lookup also an
+    object of scalars without ``id`` (an external key, R24: resolved by the decision, R33)."""
+    if isinstance(value, dict):
+        scalars = all(isinstance(v, (str, int, float, bool)) or v is None for v in value.values())
+        if "id" in value:
+            return scalars and is_record_id(value["id"])
+        return by_external and scalars and bool(value)
     return is_record_id(value)
 
 
@@ -256,7 +257,7 @@ def validate_value(
     elif data_type == "multiselectpicklist":
         ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
     elif data_type in ("lookup", "ownerlookup", "userlookup"):
-        ok = _valid_lookup(value)
+        ok = _valid_lookup(value, data_type == "lookup")
     elif data_type == "subform":  # R36: an array of rows, at most ``max_length`` (100) of them
         if not isinstance(value, list):
             return ("expected_data_type", "jsonarray")
@@ -333,6 +334,10 @@ class FieldDef:
     normalizer: Normalizer = normalize_text
     #: R15 [inf]: whether email and phone values must also have their format (``Options``).
     check_formats: bool = True
+    #: R24: "org" or "user" for an external field (a duplicate check field), else None.
+    external: str | None = None
+    #: R33: the module a lookup field looks up, when known (its ids are checked against it).
+    lookup_module: str | None = None
     #: R36: a subform's row fields, in order (empty for every other type) ...
     rows: tuple[FieldDef, ...] = ()
     #: ... and the row fields a new row must carry (line items: Product_Name, Quantity).

@@ -57,14 +57,17 @@ def success_entry(
 
 
 def batch_status(entries: Sequence[dict[str, Any]], *, insert: bool = False) -> int:
-    """R21: 200 when every record succeeded, 400 when every one failed, else 207.
+    """R21: 200 when every record succeeded, 400 when every one failed (412 when every one
+    failed with ALREADY_MODIFIED, R34 [doc]), else 207.
 
     R30: the Insert Records API (``insert``) answers 201 when every record was added.
     """
     succeeded = sum(1 for entry in entries if entry["status"] == "success")
     if succeeded == len(entries):
         return 201 if insert else 200
-    return 400 if succeeded == 0 else 207
+    if succeeded:
+        return 207
+    return 412 if all(entry["code"] == "ALREADY_MODIFIED" for entry in entries) else 400
 
 
 def without_approval_state(body: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from .rules import (
     CUSTOM_MODULE_MANDATORY_FIELDS,
     CUSTOM_MODULE_SYSTEM_FIELDS,
     DATA_TYPE_MAX_LENGTH,
+    EXTERNAL_DATA_TYPES,
+    EXTERNAL_KINDS,
     MANDATORY_FIELDS,
     MAX_RECORD_ID_DIGITS,
     MODULE_ALIASES,
@@ -27,10 +29,16 @@ from .rules import (
     SYSTEM_DUPLICATE_FIELDS,
     UNIQUE_CAPABLE_TYPES,
 )
-from .standard_fields import STANDARD_FIELDS, STANDARD_SUBFORMS
+from .standard_fields import (
+    LOOKUP_TARGETS,
+    STANDARD_FIELDS,
+    STANDARD_SUBFORMS,
+    SUBFORM_LOOKUP_TARGETS,
+)
 
-#: Fields every custom module starts with (Zoho creates Name, Email, Secondary_Email).
+#: Fields every custom module starts with (Zoho creates Owner, Name, Email, Secondary_Email).
 CUSTOM_MODULE_FIELDS: tuple[tuple[str, str, int | None], ...] = (
+    ("Owner", "ownerlookup", None),  # R32
     ("Name", "text", 120),
     ("Email", "email", 100),
     ("Secondary_Email", "email", 100),
@@ -66,8 +74,12 @@ class ModuleSchema:
     settings: frozenset[str] = frozenset()
     #: R35: layout id -> layout, in the order they were added.
     layouts: Mapping[str, Layout] = field(default_factory=dict)
-    #: R5: user-defined unique fields, in field-metadata order.
+    #: R5, R24: user-defined unique fields and external fields (U), in field-metadata order.
     unique_fields: tuple[str, ...] = field(init=False)
+    #: R24: external field -> "org" or "user".
+    external_fields: Mapping[str, str] = field(init=False)
+    #: R33: lookup fields whose looked-up module is known.
+    lookup_fields: tuple[str, ...] = field(init=False)
     #: R36: the subform fields, in field order.
     subform_fields: tuple[str, ...] = field(init=False)
 
@@ -75,8 +87,12 @@ class ModuleSchema:
         object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
         object.__setattr__(self, "layouts", MappingProxyType(dict(self.layouts)))
         object.__setattr__(self, "settings", frozenset(self.settings))
-        unique = tuple(name for name, f in self.fields.items() if f.unique)
+        unique = tuple(name for name, f in self.fields.items() if f.unique or f.external)
         object.__setattr__(self, "unique_fields", unique)
+        external = {name: f.external for name, f in self.fields.items() if f.external}
+        object.__setattr__(self, "external_fields", MappingProxyType(external))
+        lookups = tuple(name for name, f in self.fields.items() if f.lookup_module is not None)
+        object.__setattr__(self, "lookup_fields", lookups)
         subforms = tuple(name for name, f in self.fields.items() if f.data_type == "subform")
         object.__setattr__(self, "subform_fields", subforms)
         needed = [name for layout in self.layouts.values() for name in layout.mandatory_fields]
@@ -131,16 +147,20 @@ class ModuleSchema:
 
 
 def _field_json(definition: FieldDef) -> dict[str, Any]:
-    """One field of ``ModuleSchema.to_json``; a subform's with its ``rows`` and
-    ``row_mandatory`` (R36)."""
+    """One field of ``ModuleSchema.to_json``; ``external`` (R24) and ``lookup_module`` (R33)
+    only when set; a subform's with its ``rows`` and ``row_mandatory`` (R36)."""
     out: dict[str, Any] = {
         "api_name": definition.api_name,
         "data_type": definition.data_type,
         "max_length": definition.max_length,
         "unique": definition.unique,
     }
+    if definition.external is not None:
+        out["external"] = definition.external
+    if definition.lookup_module is not None:
+        out["lookup_module"] = definition.lookup_module
     if definition.rows:
-        out["rows"] = [[r.api_name, r.data_type, r.max_length] for r in definition.rows]
+        out["rows"] = [_row_json(r) for r in definition.rows]
         out["row_mandatory"] = list(definition.row_mandatory)
     return out
 
@@ -159,10 +179,12 @@ def make_field(
     max_length: int | None = None,
     normalizer: Normalizer | None = None,
     check_formats: bool = True,
+    external: str | None = None,
+    lookup_module: str | None = None,
     rows: Sequence[FieldDef] = (),
     row_mandatory: Sequence[str] = (),
 ) -> FieldDef:
-    """A checked field definition; impossible ones raise ``ConfigurationError`` now (R1).
+    """A checked field definition; impossible ones raise ``ConfigurationError`` now (R1, R24).
 
     A ``subform`` (R36) takes its row fields (``rows``, made with ``make_field`` too) and the
     row fields a new row needs (``row_mandatory``); no other type takes either.
@@ -185,6 +207,27 @@ def make_field(
             f"module {module!r}: field {api_name!r} of type {data_type!r} cannot be unique "
             f"(R1: only {', '.join(sorted(UNIQUE_CAPABLE_TYPES))})"
         )
+    if external is not None:
+        if external not in EXTERNAL_KINDS:
+            raise ConfigurationError(
+                f"module {module!r}: field {api_name!r} has external={external!r}; it must be "
+                f"one of {', '.join(map(repr, EXTERNAL_KINDS))} or None (R24)"
+            )
+        if data_type not in EXTERNAL_DATA_TYPES:
+            raise ConfigurationError(
+                f"module {module!r}: field {api_name!r} of type {data_type!r} cannot be external "
+                f"(R24: Zoho supports external fields of type text only)"
+            )
+        if unique:
+            raise ConfigurationError(
+                f"module {module!r}: field {api_name!r} cannot be both unique and external: an "
+                f"external field is already a duplicate check field (R24)"
+            )
+    if lookup_module is not None and (data_type != "lookup" or not isinstance(lookup_module, str)):
+        raise ConfigurationError(
+            f"module {module!r}: field {api_name!r}: lookup_module={lookup_module!r} needs a "
+            f"field of type 'lookup' and a module name (R33)"
+        )
     if max_length is None:
         max_length = DATA_TYPE_MAX_LENGTH[data_type]
     elif isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
@@ -200,6 +243,8 @@ def make_field(
         unique=unique,
         normalizer=normalizer or default_normalizer(data_type),
         check_formats=check_formats,
+        external=external,
+        lookup_module=lookup_module,
         rows=tuple(rows),
         row_mandatory=tuple(dict.fromkeys(row_mandatory)),
     )
@@ -247,13 +292,22 @@ def standard_module(name: str, *, check_formats: bool = True) -> ModuleSchema:
     fields = {}
     for row in STANDARD_FIELDS.get(api_name, ()):
         subform = STANDARD_SUBFORMS.get((api_name, row[0]))  # R36
-        cells = [] if subform is None else subform_rows(api_name, subform[0], check_formats)
+        cells = (
+            []
+            if subform is None
+            else subform_rows(
+                api_name,
+                [(*cell, SUBFORM_LOOKUP_TARGETS.get((row[0], cell[0]))) for cell in subform[0]],
+                check_formats,
+            )
+        )
         fields[row[0]] = make_field(
             api_name,
             row[0],
             row[1],
             max_length=row[2],
             check_formats=check_formats,
+            lookup_module=LOOKUP_TARGETS.get((api_name, row[0])),
             rows=cells,
             row_mandatory=() if subform is None else subform[1],
         )
@@ -262,14 +316,32 @@ def standard_module(name: str, *, check_formats: bool = True) -> ModuleSchema:
     return ModuleSchema(api_name, fields, system, mandatory)
 
 
+#: A row field as configuration gives it: (api_name, data_type, max_length, lookup_module).
+RowSpec = tuple[str, str, "int | None", "str | None"]
+
+
 def subform_rows(
-    module: str, rows: Sequence[tuple[str, str, int | None]], check_formats: bool = True
+    module: str, rows: Sequence[RowSpec], check_formats: bool = True
 ) -> list[FieldDef]:
-    """R36: the row fields of a subform from ``(api_name, data_type, max_length)`` rows."""
+    """R36: the row fields of a subform from ``(api_name, data_type, max_length,
+    lookup_module)`` rows (a lookup cell is checked against its module, R33)."""
     return [
-        make_field(module, name, data_type, max_length=length, check_formats=check_formats)
-        for name, data_type, length in rows
+        make_field(
+            module,
+            name,
+            data_type,
+            max_length=length,
+            check_formats=check_formats,
+            lookup_module=target,
+        )
+        for name, data_type, length, target in rows
     ]
+
+
+def _row_json(row: FieldDef) -> list[Any]:
+    """A row field in ``to_json``: [api_name, data_type, max_length(, lookup_module)]."""
+    out: list[Any] = [row.api_name, row.data_type, row.max_length]
+    return out if row.lookup_module is None else [*out, row.lookup_module]
 
 
 def subform_field(
@@ -281,24 +353,26 @@ def subform_field(
     *,
     check_formats: bool = True,
 ) -> FieldDef:
-    """R36: a subform field whose rows hold ``rows`` (``(api_name, data_type)`` or
-    ``(api_name, data_type, max_length)`` each), of which ``mandatory`` are needed in a new
-    row; at most ``max_rows`` rows (default 100 [inf])."""
-    cells: list[tuple[str, str, int | None]] = []
+    """R36: a subform field whose rows hold ``rows`` (``(api_name, data_type)``,
+    ``(api_name, data_type, max_length)`` or ``(api_name, "lookup", max_length,
+    lookup_module)`` each), of which ``mandatory`` are needed in a new row; at most
+    ``max_rows`` rows (default 100 [inf])."""
+    cells: list[RowSpec] = []
     if isinstance(rows, (str, bytes)):
         rows = [rows]
     for row in rows:
         if (
             isinstance(row, (str, bytes))
             or not isinstance(row, Sequence)
-            or len(row) not in (2, 3)
+            or len(row) not in (2, 3, 4)
             or not all(isinstance(part, str) for part in row[:2])
         ):
             raise ConfigurationError(
                 f"module {module!r}: subform {api_name!r}: row field {shown(row)} must be "
-                f"(api_name, data_type) or (api_name, data_type, max_length) (R36)"
+                f"(api_name, data_type[, max_length[, lookup_module]]) (R36)"
             )
-        cells.append((row[0], row[1], row[2] if len(row) == 3 else None))
+        padded = (*row, None, None)
+        cells.append((row[0], row[1], padded[2], padded[3]))
     return make_field(
         module,
         api_name,
@@ -329,11 +403,23 @@ def custom_module(
     return ModuleSchema(name, fields, tuple(system_fields), tuple(mandatory_fields), custom=True)
 
 
-def with_field(schema: ModuleSchema, definition: FieldDef, max_unique: int | None) -> ModuleSchema:
-    """``schema`` with ``definition`` added or replacing the field of that name (R1, R3)."""
+def with_field(
+    schema: ModuleSchema,
+    definition: FieldDef,
+    max_unique: int | None,
+    count_external: bool = False,
+) -> ModuleSchema:
+    """``schema`` with ``definition`` added or replacing the field of that name (R1, R3).
+
+    External fields count against the cap only with ``count_external`` (R24 [inf]).
+    """
     fields = dict(schema.fields)
     fields[definition.api_name] = definition
-    unique = [name for name, f in fields.items() if f.unique and name not in schema.system_fields]
+    unique = [
+        name
+        for name, f in fields.items()
+        if (f.unique or (count_external and f.external)) and name not in schema.system_fields
+    ]
     if max_unique is not None and len(unique) > max_unique:
         raise ConfigurationError(
             f"module {schema.api_name!r}: making {definition.api_name!r} unique gives "

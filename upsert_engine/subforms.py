@@ -11,13 +11,14 @@ from its id source, in the order ``merge_rows`` lists them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import shown
 from .fields import FieldDef, is_empty, record_id_text
 from .options import Options, UnknownFields
 from .payload import Refusal
+from .references import REFERENCE_TYPES
 from .rules import ROW_DELETE, ROW_ID
 
 
@@ -25,8 +26,16 @@ def _field_text(key: Any) -> str:
     return key if isinstance(key, str) else shown(key)
 
 
+#: Resolves a reference cell of a row (R33): (row field, value, json path suffix) -> the value
+#: to store, or a ``Refusal``.
+CellResolver = Callable[[FieldDef, Any, str], Any]
+
+
 def check_rows(
-    definition: FieldDef, options: Options, value: list[Any]
+    definition: FieldDef,
+    options: Options,
+    value: list[Any],
+    resolve: CellResolver | None = None,
 ) -> list[dict[str, Any]] | Refusal:
     """R36, R15: the rows of subform ``definition`` as they will be merged (unknown row keys
     dropped under ``unknown_fields="ignore"``), or the first problem in row and key order.
@@ -86,6 +95,12 @@ def check_rows(
                     key,
                     where,
                 )
+            if resolve is not None and cell is not None and field.data_type in REFERENCE_TYPES:
+                named = resolve(field, cell, where)  # R33: a lookup cell names a record
+                if isinstance(named, Refusal):
+                    return named
+                clean[key] = named
+                continue
             clean[key] = cell
         if ROW_DELETE in clean and ROW_ID not in clean:
             return Refusal(
