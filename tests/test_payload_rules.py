@@ -11,11 +11,13 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
 
 from upsert_engine import ConfigurationError, Engine, Options
 from upsert_engine.server import ZohoServer
 
 from .server_support import call
+from .strategies import Org, bodies, keywords, orgs, stores
 
 USER = {"name": "Example User", "id": "5725767000000411001"}
 
@@ -147,6 +149,39 @@ def test_r27_no_rule_number_in_any_message(body: Any) -> None:
         assert RULE_NUMBER.search(explained.request_error)
     else:
         assert all(RULE_NUMBER.fullmatch(r.rule) for r in explained.records)
+
+
+@given(orgs, stores, bodies(), keywords)
+@settings(max_examples=150, deadline=None)
+def test_r27_no_rule_number_in_generated_responses(
+    org: Org, store: list[dict[str, Any]], body: dict[str, Any], extra: dict[str, Any]
+) -> None:
+    """R27: over generated orgs, stores, bodies and headers (X-EXTERNAL, If-Unmodified-Since,
+    acting user), no ``message`` of an upsert, insert or update response names a rule."""
+    engine, _ = org.build()
+    engine.load("Leads", store)
+    insert_extra = {k: v for k, v in extra.items() if k != "if_unmodified_since"}
+    for response in (
+        engine.upsert("Leads", body, **extra),
+        engine.insert("Leads", body, **insert_extra),
+        engine.update("Leads", body, **extra),
+    ):
+        messages = _messages(response.body)
+        assert messages and not any(RULE_NUMBER.search(m) for m in messages), messages
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"if_unmodified_since": "yesterday"}, {"external": "Leads.Nope"}, {"external": 5}],
+)
+def test_r27_header_errors_name_no_rule(headers: dict[str, Any]) -> None:
+    """R27: a refused header (R24 X-EXTERNAL, R34 If-Unmodified-Since) says what is wrong in a
+    plain sentence; the rule goes to explain."""
+    engine = Engine()
+    body = {"data": [{"Last_Name": "A"}]}
+    response = engine.upsert("Leads", body, **headers)
+    assert response.status == 400 and not RULE_NUMBER.search(response.body["message"])
+    assert RULE_NUMBER.search(engine.explain("Leads", body, **headers).request_error or "")
 
 
 def test_r27_record_level_messages_are_zohos() -> None:

@@ -149,6 +149,7 @@ def parse_request(body: Any, max_records: int) -> ParsedRequest | RequestError:
 
 # --- request headers (R24, R34) -----------------------------------------------------------------
 def _header_error(name: str, message: str, rule: str) -> RequestError:
+    """A header's INVALID_DATA; ``message`` a plain sentence without rule numbers (R27)."""
     return RequestError("INVALID_DATA", {"param_name": name}, message, rule)
 
 
@@ -168,7 +169,7 @@ def parse_unmodified_since(value: Any) -> datetime | RequestError | None:
     return _header_error(
         "If-Unmodified-Since",
         f"If-Unmodified-Since {shown(value)} is not an ISO 8601 time with an offset, "
-        f"e.g. 2024-01-15T15:26:49+05:30 (R34)",
+        f"e.g. 2024-01-15T15:26:49+05:30",
         "R34",
     )
 
@@ -189,7 +190,7 @@ def parse_external(
         return None, {}
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
-        return _header_error("X-EXTERNAL", f"X-EXTERNAL {shown(value)} is not text (R24)", "R24")
+        return _header_error("X-EXTERNAL", f"X-EXTERNAL {shown(value)} is not text", "R24")
     record_field: str | None = None
     lookups: dict[str, str] = {}
     for item in (i.strip() for i in items):
@@ -217,5 +218,5 @@ def parse_external(
             else:
                 lookups[parts[1]] = parts[2]
         if problem is not None:
-            return _header_error("X-EXTERNAL", f"X-EXTERNAL {shown(item)}: {problem} (R24)", "R24")
+            return _header_error("X-EXTERNAL", f"X-EXTERNAL {shown(item)}: {problem}", "R24")
     return record_field, lookups
