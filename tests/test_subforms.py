@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from upsert_engine import ConfigurationError, Engine, Options
+from upsert_engine._org_config import apply_module_schema
 from upsert_engine.reference import ReferenceEngine
 from upsert_engine.server import ZohoServer
 
@@ -268,3 +269,25 @@ def test_r36_schema_json_round_trip_and_layouts_over_http(zoho_server: ZohoServe
     assert engine.schema("Leads").to_json()["layouts"] == [
         {"id": "700", "name": "Partners", "mandatory_fields": ["Company"]}
     ]
+
+
+def test_r36_r35_schema_json_applies_to_a_fresh_org() -> None:
+    """R36, R35, R4: ``apply_module_schema`` (the CLI's and server's ``--schema``) recreates a
+    module's subforms (line items' Product_Name lookup included), settings and layouts from
+    ``ModuleSchema.to_json``; a malformed subform is refused naming where."""
+    source = Engine()
+    source.add_subform(
+        "Leads", "Langs", [("Language", "picklist"), ("Ref", "lookup", None, "Leads")]
+    )
+    source.add_layout("Leads", "700", mandatory=["Company"], name="Partners")
+    source.set_setting("Deals", "pipelines")
+    target = Engine()
+    for module in ("Leads", "Deals", "Quotes"):
+        apply_module_schema(target, module, source.schema(module).to_json(), "x", create=False)
+        assert target.schema(module).to_json() == source.schema(module).to_json()
+    items = target.schema("Quotes").fields["Quoted_Items"]
+    assert items.row_field("Product_Name") is not None
+    assert items.row_field("Product_Name").lookup_module == "Products"  # type: ignore[union-attr]
+    broken = {"fields": [{"api_name": "Bad", "data_type": "subform", "rows": "x"}]}
+    with pytest.raises(ConfigurationError, match=r"x: fields\[0\]"):
+        apply_module_schema(target, "Leads", broken, "x", create=False)
