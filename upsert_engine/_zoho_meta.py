@@ -3,8 +3,9 @@
 
 Everything here is derived from the configuration, never invented: a field's ``length`` is
 the engine's ``max_length`` (absent when the engine has none), ``system_mandatory`` is the
-module's mandatory fields (R4), ``unique`` is Zoho's ``{"casesensitive": "false"}`` for a
-user-defined unique field (R8: case-insensitive) and ``{}`` otherwise. Picklists carry no
+module's mandatory fields, its settings' included (R4), ``unique`` is Zoho's
+``{"casesensitive": "false"}`` for a user-defined unique field (R8: case-insensitive) and
+``{}`` otherwise. Subform fields (R36) are left out. Picklists carry no
 ``pick_list_values``: the engine does not restrict picklist values, and an empty list makes
 Zoho's SDK skip its client-side value check, as it would for any value the engine accepts.
 A lookup is listed only when the fake can answer for its target module (Zoho's SDK fetches
@@ -71,6 +72,7 @@ def _is_custom_field(schema: ModuleSchema, api_name: str) -> bool:
 def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, Any]:
     """``GET /settings/fields?module=M``: ``{"fields": [...]}`` in Zoho's shape."""
     index = modules.index(schema.api_name)
+    mandatory = schema.insert_mandatory()  # R4: Deals' Pipeline when pipelines are on
     out: list[dict[str, Any]] = []
     for position, definition in enumerate(schema.fields.values()):
         lookup: dict[str, Any] | None = None
@@ -92,7 +94,7 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
             "data_type": definition.data_type,
             "json_type": JSON_TYPES.get(definition.data_type, "string"),
             "id": str(_FIELD_ID_BASE + 1000 * index + position),
-            "system_mandatory": definition.api_name in schema.mandatory_fields,
+            "system_mandatory": definition.api_name in mandatory,
             "custom_field": _is_custom_field(schema, definition.api_name),
             "read_only": False,
             "field_read_only": False,
