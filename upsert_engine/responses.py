@@ -38,11 +38,17 @@ def success_entry(
             "Modified_By": dict(modified_by),
             "Created_Time": record["Created_Time"],
             "id": record_id,
-            "Created_By": dict(record["Created_By"]),
+            "Created_By": stamp_of(record["Created_By"]),
         },
         "message": MESSAGES["SUCCESS_" + action],
         "status": "success",
     }
+
+
+def stamp_of(user: Any) -> dict[str, Any]:
+    """R18: a stored Created_By / Modified_By as a response shows it: ``{"name", "id"}`` only
+    (a loaded stamp may carry more keys, e.g. ``email``)."""
+    return {"name": user.get("name"), "id": user.get("id")}
 
 
 def batch_status(entries: Sequence[dict[str, Any]]) -> int:
