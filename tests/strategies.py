@@ -230,6 +230,9 @@ PAYLOAD: dict[str, st.SearchStrategy[Any]] = {
 def stored(draw: st.DrawFn) -> dict[str, Any]:
     """Existing data: a record without id, maybe created by another user (R24, R32)."""
     record = draw(records(ids=False))
+    owner = record.get("Owner")
+    if owner is not None and not (isinstance(owner, dict) and isinstance(owner.get("id"), str)):
+        del record["Owner"]  # load refuses an Owner that is no user object (R32)
     creator = draw(st.sampled_from([None, *USERS]))
     if creator is not None:
         record["Created_By"] = {"name": creator.name, "id": creator.id}

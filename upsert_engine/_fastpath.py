@@ -34,7 +34,7 @@ from .decision import Accepted, Context, Rejected, decide, duplicate_details
 from .fields import CONTAINER_TYPES, PLAIN_STRING_TYPES, normalize_text
 from .options import IntraBatch, Options, RecordId, UnknownFields
 from .references import REFERENCE_TYPES
-from .responses import success_entry
+from .responses import stamp_of, success_entry
 from .rules import (
     APPROVAL_STATE_KEY,
     APPROVED,
@@ -385,7 +385,7 @@ def run_upserts(
                         "Modified_By": {"name": user_name, "id": user_id},
                         "Created_Time": stored["Created_Time"],
                         "id": target,
-                        "Created_By": dict(stored["Created_By"]),
+                        "Created_By": stamp_of(stored["Created_By"]),
                     },
                     "message": updated_message,
                     "status": "success",

@@ -70,6 +70,7 @@ from .payload import DROP, Refusal, append_to, check_reserved
 from .references import (
     REFERENCE_TYPES,
     Resolver,
+    creator_of,
     external_holders,
     insert_defaults,
     owner_summary,
@@ -517,8 +518,9 @@ def decide(
             continue
         if target is not None and view.key_of(target, name) == key:
             continue  # unchanged values are not re-checked
-        if name in schema.external_fields:
-            holders = external_holders(schema, view, name, key, ctx.user)
+        if name in schema.external_fields:  # R24: a user-based value, among its creator's
+            creator = None if target is None else creator_of(view.get(target))
+            holders = external_holders(schema, view, name, key, ctx.user, creator)
         else:
             holders = view.oldest_first(view.find(name, key))
         others = [other for other in holders if other != target]

@@ -126,7 +126,7 @@ class Engine:
         clock: Clock = stepping_clock,
         standard_modules: bool = True,
     ) -> None:
-        self.options = options if options is not None else Options()
+        self._options = options if options is not None else Options()
         self._lock = threading.RLock()
         self._ids = ids
         self._clock = clock
@@ -144,6 +144,11 @@ class Engine:
                 self._stores[name] = ModuleStore(
                     standard_module(name, check_formats=self.options.check_formats)
                 )
+
+    @property
+    def options(self) -> Options:
+        """The engine's options, fixed at construction (compiled plans depend on them)."""
+        return self._options
 
     # --- configuration (R1-R4) ---------------------------------------------------------------
     def _store(self, module: str) -> ModuleStore:
@@ -247,8 +252,8 @@ class Engine:
                 raise ConfigurationError(f"module {name!r} already exists")
             schema = custom_module(
                 name,
-                tuple(system_fields),
-                tuple(mandatory_fields),
+                _names(system_fields, "system_fields"),
+                _names(mandatory_fields, "mandatory_fields"),
                 check_formats=self.options.check_formats,
             )
             self._stores[name] = ModuleStore(schema)
@@ -332,7 +337,7 @@ class Engine:
         """Replace the mandatory fields of ``module`` (R4 is configurable)."""
         with self._lock:
             store = self._store(module)
-            schema = with_mandatory(store.schema, tuple(fields))
+            schema = with_mandatory(store.schema, _names(fields, "fields"))
             with self._atomic(store):
                 store.set_schema(schema, list(store.indexes))
             return schema
@@ -394,6 +399,11 @@ class Engine:
                     f"{MAX_RECORD_ID_DIGITS} ASCII digits"
                 )
             if not self._taken(record_id):
+                if any(record_id in store.records for store in self._stores.values()):
+                    raise ConfigurationError(
+                        f"the id source returned {record_id} for sequence {seq - 1}, already "
+                        f"a record's id: an id source must be injective"
+                    )
                 return record_id, seq
 
     # --- reading -----------------------------------------------------------------------------
@@ -477,7 +487,8 @@ class Engine:
                 added = seen.difference(self._given_ids)
                 with self._atomic(store) as on_rollback:
                     new_ids = self._load_rows(store, prepared, seen)
-                    self._write_seq += 1
+                    if prepared:  # section 8: the clock moves only with a write
+                        self._write_seq += 1
                     on_rollback.append(lambda: self._given_ids.difference_update(added))
                     self._given_ids |= added
             finally:
@@ -663,6 +674,10 @@ class Engine:
             if field not in store.schema.external_fields:
                 raise ConfigurationError(
                     f"{field!r} is not an external field of {store.schema.api_name} (R24)"
+                )
+            if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+                raise ConfigurationError(
+                    f"values must be a list of external values, not {shown(values)} (R24)"
                 )
             return [self._by_external(store, field, value, acting) for value in values]
 
@@ -958,6 +973,17 @@ def _invalid_module() -> RequestError:
     return RequestError(
         "INVALID_MODULE", {"resource_path_index": 0}, MESSAGES["INVALID_MODULE"], "R20"
     )
+
+
+def _names(value: Any, what: str) -> tuple[str, ...]:
+    """A configuration's list of field names; a bare str (which would iterate by character)
+    or anything but strs is a ``ConfigurationError`` naming ``what``."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ConfigurationError(f"{what} must be a list of field names, not {shown(value)}")
+    names = tuple(value)
+    if not all(isinstance(name, str) for name in names):
+        raise ConfigurationError(f"{what} must be a list of field names, not {shown(value)}")
+    return names
 
 
 def _echoed(given: Any) -> str:

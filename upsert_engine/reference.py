@@ -317,7 +317,8 @@ class ReferenceEngine:
             record_id = given if given is not None else self._new_id()
             rows.append((record_id, fields))
             new_ids.append(record_id)
-        self._writes += 1
+        if new_ids:  # section 8: the clock moves only with a write
+            self._writes += 1
         return new_ids
 
     def plan(self, module: str, body: Any, **keywords: Any) -> Response:
@@ -449,17 +450,21 @@ class ReferenceEngine:
     def _age(self, row: Row) -> tuple[datetime, int]:
         return datetime.fromisoformat(row[1]["Created_Time"].replace("Z", "+00:00")), int(row[0])
 
-    def _holders(self, module: str, field: str, key: str, user: User) -> list[Row]:
+    def _holders(
+        self, module: str, field: str, key: str, user: User, creator: str | None = None
+    ) -> list[Row]:
         """Every record whose normalised ``field`` equals ``key``, oldest first (R8, R11);
-        for a user-based external field, only those ``user`` created (R24)."""
+        for a user-based external field, only those ``creator`` (default ``user``) created
+        (R24)."""
         schema = self._schemas[module]
+        scope = user.id if creator is None else creator
         found = [
             row
             for row in self._data[module]
             if self._key(schema, field, row[1].get(field)) == key
             and (
                 schema.fields[field].external != "user"
-                or row[1].get("Created_By", {}).get("id") == user.id
+                or row[1].get("Created_By", {}).get("id") == scope
             )
         ]
         return sorted(found, key=self._age)
@@ -717,9 +722,11 @@ class ReferenceEngine:
                 continue
             if target is not None and self._key(schema, field, target[1].get(field)) == key:
                 continue
+            # R24: a user-based value is unique among the written record's creator's records
+            creator = None if target is None else target[1].get("Created_By", {}).get("id")
             others = [
                 h
-                for h in self._holders(name, field, key, user)
+                for h in self._holders(name, field, key, user, creator)
                 if target is None or h[0] != target[0]
             ]
             if others:

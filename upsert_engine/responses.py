@@ -42,7 +42,7 @@ def success_entry(
         "Modified_By": dict(modified_by),
         "Created_Time": record["Created_Time"],
         "id": record_id,
-        "Created_By": dict(record["Created_By"]),
+        "Created_By": stamp_of(record["Created_By"]),
     }
     if action == "insert":
         details[APPROVAL_STATE_KEY] = approval_state
@@ -54,6 +54,12 @@ def success_entry(
         "message": MESSAGES["SUCCESS_" + action],
         "status": "success",
     }
+
+
+def stamp_of(user: Any) -> dict[str, Any]:
+    """R18: a stored Created_By / Modified_By as a response shows it: ``{"name", "id"}`` only
+    (a loaded stamp may carry more keys, e.g. ``email``)."""
+    return {"name": user.get("name"), "id": user.get("id")}
 
 
 def batch_status(entries: Sequence[dict[str, Any]], *, insert: bool = False) -> int:

@@ -223,6 +223,11 @@ def make_field(
                 f"module {module!r}: field {api_name!r} cannot be both unique and external: an "
                 f"external field is already a duplicate check field (R24)"
             )
+    if normalizer is not None and not callable(normalizer):
+        raise ConfigurationError(
+            f"module {module!r}: field {api_name!r}: normalizer={normalizer!r} is not callable "
+            f"(R8: a function from a value to its match key)"
+        )
     if lookup_module is not None and (data_type != "lookup" or not isinstance(lookup_module, str)):
         raise ConfigurationError(
             f"module {module!r}: field {api_name!r}: lookup_module={lookup_module!r} needs a "
