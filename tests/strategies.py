@@ -5,7 +5,10 @@ case or with surrounding white space, integers spelled "0042"/42/42.0, empty str
 missing keys, and a few invalid values. Spec v2 section 7 too: external fields of both kinds
 (R24), ids of existing and missing records inside upsert records (R25), three users acting and
 owning (R32), lookups to Leads itself and to Accounts, by id and by external value (R33),
-and If-Unmodified-Since times before, at and after the records' modification (R34).
+and If-Unmodified-Since times before, at and after the records' modification (R34); and what
+else sync payloads carry (issue 10): a multi-select with ``$append_values`` (R26), ``$approved``
+(R31), a layout and Tag (R35), an ``Items`` subform whose rows are updated by id, removed and
+appended (R36).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from hypothesis import strategies as st
 
 from upsert_engine import Engine, Options, User
 from upsert_engine.options import (
+    AppendOther,
     IntraBatch,
     MultiMatch,
     NonUniqueCheckField,
@@ -97,7 +101,8 @@ class Org:
 
     def build(self) -> tuple[Engine, ReferenceEngine]:
         """A fresh engine and reference model with this configuration: users, Leads' unique,
-        external and lookup fields, Accounts with an external field and two records."""
+        external and lookup fields, Accounts with an external field and two records; Leads'
+        multi-select (R26), subform (R36) and layout (R35)."""
         engine, reference = Engine(self.options), ReferenceEngine(self.options)
         for org in (engine, reference):
             for user in USERS:
@@ -109,8 +114,39 @@ class Org:
             org.add_field("Leads", "Referrer", "lookup", lookup_module="Leads")
             org.add_field("Leads", "Account_Ref", "lookup", lookup_module="Accounts")
             org.add_field("Accounts", "Acct_Ext", "text", external="org")
+            org.add_field("Leads", "Langs", "multiselectpicklist")
+            org.add_subform("Leads", "Items", ITEM_FIELDS, mandatory=["Name"], max_rows=4)
+            org.add_layout("Leads", "900", mandatory=["Company"])
             assert org.load("Accounts", [dict(a) for a in ACCOUNTS]) == [rid(1), rid(2)]
         return engine, reference
+
+
+#: R36: the row fields of the Leads subform ``Items`` the differential tests use.
+ITEM_FIELDS = (("Name", "text"), ("Qty", "integer"))
+
+#: Row ids rows name: ids that loaded rows bring (``row_records``), and ids the org issues
+#: early (to a record or a row).
+ROW_IDS = st.one_of(
+    st.sampled_from(["9001", "9002"]),
+    st.sampled_from(["9001", "9002"]),
+    st.integers(4, 14).map(rid),
+)
+
+#: R36: rows of ``Items``: new rows (now and then one lacking its mandatory Name or with a bad
+#: Qty), rows naming an id (a row of the target or not) to update or remove it.
+ROWS: st.SearchStrategy[dict[str, Any]] = st.one_of(
+    st.sampled_from(
+        [
+            {"Name": "a"},
+            {"Name": "b", "Qty": 2},
+            {"Name": "c"},
+            {"Qty": 1},
+            {"Name": "d", "Qty": "x"},
+        ]
+    ),
+    st.builds(lambda i: {"id": i, "Qty": 7}, ROW_IDS),
+    st.builds(lambda i: {"id": i, "_delete": None}, ROW_IDS),
+)
 
 
 options = st.builds(
@@ -119,13 +155,15 @@ options = st.builds(
     intra_batch=st.sampled_from(IntraBatch),
     non_unique_check_field=st.sampled_from(NonUniqueCheckField),
     unknown_fields=st.sampled_from([UnknownFields.IGNORE] * 3 + [UnknownFields.REJECT]),
-    api_version=st.sampled_from(["v8", "v2"]),
+    api_version=st.sampled_from(["v8", "v2", "v5"]),
     check_formats=st.booleans(),
     record_id=st.sampled_from([RecordId.UPDATE] * 3 + [RecordId.IGNORE, RecordId.REJECT]),
     check_lookups=st.booleans(),
     check_users=st.booleans(),
     null_owner=st.sampled_from(NullOwner),
     load_owner=st.booleans(),
+    append_repeats=st.booleans(),
+    append_other=st.sampled_from(AppendOther),
 )
 
 orgs = st.builds(
@@ -167,13 +205,34 @@ def records(
         record[name] = draw(st.sampled_from(INVALID[name]))
     if draw(st.integers(0, 14)) == 0:
         record["Unknown_Field"] = "?"
+    for key, values in PAYLOAD.items():  # spec v2: R26, R31, R35, R36, each now and then
+        if draw(st.integers(0, 7)) == 0:
+            record[key] = draw(values)
     return record
+
+
+#: What sync payloads carry (R26, R31, R35, R36), valid and not.
+PAYLOAD: dict[str, st.SearchStrategy[Any]] = {
+    "Langs": st.lists(st.sampled_from(["EN", "FR", "DE"]), max_size=3),
+    "$append_values": st.sampled_from(
+        [{"Langs": True}, {"Langs": True}, {"Langs": False}, {"Email": True}, {"Langs": 1}]
+    ),
+    "Layout": st.sampled_from([{"id": "900"}, {"id": "901"}, None]),
+    "Tag": st.sampled_from([[{"name": "t"}], [], "t"]),
+    "$approved": st.sampled_from([True, False, "no"]),
+    "Items": st.one_of(
+        st.lists(ROWS, max_size=3), st.lists(ROWS, max_size=3), st.sampled_from([None, [], "x"])
+    ),
+}
 
 
 @st.composite
 def stored(draw: st.DrawFn) -> dict[str, Any]:
     """Existing data: a record without id, maybe created by another user (R24, R32)."""
     record = draw(records(ids=False))
+    owner = record.get("Owner")
+    if owner is not None and not (isinstance(owner, dict) and isinstance(owner.get("id"), str)):
+        del record["Owner"]  # load refuses an Owner that is no user object (R32)
     creator = draw(st.sampled_from([None, *USERS]))
     if creator is not None:
         record["Created_By"] = {"name": creator.name, "id": creator.id}
@@ -215,3 +274,27 @@ keywords = st.fixed_dictionaries(
         "external": st.sampled_from([LOOKUP_HEADER, "Leads.Ext_Org", "Leads.Nope"]),
     },
 )
+
+
+# --- R26, R36: focused records, which reach existing rows and lists often ------------------------
+@st.composite
+def row_records(draw: st.DrawFn, loaded: bool = False) -> dict[str, Any]:
+    """A Leads record keyed by one of three emails, with ``Items`` rows (loaded: rows with the
+    ids 9001 and 9002; sent: updates and removals of those or of issued ids, new rows) and maybe
+    ``Langs`` with ``$append_values``."""
+    record: dict[str, Any] = {"Last_Name": "L", "Email": draw(st.sampled_from(EMAILS))}
+    if loaded:
+        record["Items"] = [{"id": i, "Name": f"n{i}", "Qty": 1} for i in ("9001", "9002")]
+        record["Langs"] = draw(st.lists(st.sampled_from(["EN", "FR"]), unique=True))
+        return record
+    if draw(st.booleans()):
+        record["Items"] = draw(
+            st.one_of(st.lists(ROWS, min_size=1, max_size=3), st.sampled_from([[], None]))
+        )
+    if draw(st.booleans()):
+        record["Langs"] = draw(st.lists(st.sampled_from(["EN", "FR", "DE"]), max_size=2))
+        record["$append_values"] = {"Langs": draw(st.booleans())}
+    return record
+
+
+EMAILS = ("a@x.io", "b@x.io", "c@x.io")

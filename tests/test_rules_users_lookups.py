@@ -140,7 +140,8 @@ def test_r32_which_modules_have_owner() -> None:
     engine.add_module("Projects_X")
     have = [m for m in engine.modules() if "Owner" in engine.schema(m).fields]
     assert set(engine.modules()) - set(have) == {"Price_Books"}
-    engine.upsert("Price_Books", {"data": [{"Price_Book_Name": "P"}]})
+    book = {"Price_Book_Name": "P", "Pricing_Details": [{"from_range": 1, "discount": 0}]}
+    engine.upsert("Price_Books", {"data": [book]})  # R4: Pricing_Details is mandatory
     assert "Owner" not in engine.get("Price_Books", rid(1))
 
 
@@ -176,6 +177,7 @@ def test_r32_duplicate_record_of_a_custom_module_and_without_owner() -> None:
     engine.add_module("Projects_X")
     engine.add_field("Projects_X", "Code", "text", unique=True)
     engine.add_field("Price_Books", "Code", "text", unique=True)
+    engine.set_mandatory("Price_Books", ["Price_Book_Name"])  # R4's Pricing_Details aside
     for module, name in (("Projects_X", "Name"), ("Price_Books", "Price_Book_Name")):
         engine.upsert(module, {"data": [{name: "one", "Code": "c"}, {name: "two"}]})
         clash = engine.upsert(module, {"data": [{name: "two", "Code": "C"}]})

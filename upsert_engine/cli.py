@@ -26,11 +26,12 @@ from ._io_read import InputError, RowFile, read_json
 from ._io_write import AtomicFile, ReportWriter, check_paths, commit_all, write_jsonl
 from ._org_config import apply_module_schema
 from ._summary import Progress, Summary, Tally, report_row
+from .decision import is_match_key
 from .demo import run_demo
 from .engine import Engine, stepping_clock
 from .errors import InvalidLoadError, UpsertEngineError
 from .options import Options, User
-from .rules import READ_ONLY_SYSTEM_FIELDS
+from .rules import READ_ONLY_SYSTEM_FIELDS, UNIQUE_CAPABLE_TYPES
 from .schema import ModuleSchema, canonical_module_name
 from .server import add_serve_parser, run_serve
 
@@ -227,8 +228,9 @@ def make_unique(engine: Engine, module: str, spec: str) -> None:
 
 
 def check_fields(schema: ModuleSchema, text: str | None) -> list[str] | None:
-    """``--check-fields A,B``: the request's duplicate_check_fields, each a check field (R7;
-    external fields, R24, and ``id``, R25, included)."""
+    """``--check-fields A,B``: the request's duplicate_check_fields, each a check field or a
+    field R7's default takes as a match key (a type R1 allows); external fields (R24) and
+    ``id`` (R25) included."""
     if text is None:
         return None
     names = [name.strip() for name in text.split(",") if name.strip()]
@@ -237,11 +239,12 @@ def check_fields(schema: ModuleSchema, text: str | None) -> list[str] | None:
             continue
         if name not in schema.fields:
             raise InputError(f"--check-fields: {name} is not a field of {schema.api_name}")
-        if name not in schema.duplicate_check_fields:
+        if name not in schema.duplicate_check_fields and not is_match_key(schema, name):
             raise InputError(
                 f"--check-fields: {name} is not a duplicate check field of {schema.api_name} "
-                f"(these are: {', '.join(schema.duplicate_check_fields) or 'none'}); make it "
-                f"unique with --unique {name}:{schema.fields[name].data_type} (R7)"
+                f"(these are: {', '.join(schema.duplicate_check_fields) or 'none'}), and a "
+                f"{schema.fields[name].data_type} field cannot be a match key (R7: only "
+                f"{', '.join(sorted(UNIQUE_CAPABLE_TYPES))})"
             )
     return names
 

@@ -27,7 +27,9 @@ _PHONE_PUNCTUATION: Final = " +-()."
 _PHONE_CHARS_TEXT: Final = "0123456789" + _PHONE_PUNCTUATION
 _DIGITS: Final = frozenset("0123456789")
 #: The only data types whose valid values may be lists or objects (copied when written).
-CONTAINER_TYPES: Final = frozenset({"multiselectpicklist", "lookup", "ownerlookup", "userlookup"})
+CONTAINER_TYPES: Final = frozenset(
+    {"multiselectpicklist", "lookup", "ownerlookup", "userlookup", "subform"}
+)
 #: Types whose valid non-empty values are exactly the strings up to the length limit (R15).
 PLAIN_STRING_TYPES: Final = frozenset({"text", "textarea", "picklist", "website"})
 _MAX_INTEGER_TEXT: Final = 40  # longer digit strings cannot be in range; skip int() on them
@@ -256,6 +258,12 @@ def validate_value(
         ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
     elif data_type in ("lookup", "ownerlookup", "userlookup"):
         ok = _valid_lookup(value, data_type == "lookup")
+    elif data_type == "subform":  # R36: an array of rows, at most ``max_length`` (100) of them
+        if not isinstance(value, list):
+            return ("expected_data_type", "jsonarray")
+        if max_length is not None and len(value) > max_length:
+            return ("maximum_length", max_length)
+        return None
     else:  # pragma: no cover - schema.py admits only types of DATA_TYPE_MAX_LENGTH
         raise AssertionError(f"unknown data type {data_type!r}")
     return None if ok else ("expected_data_type", data_type)
@@ -330,6 +338,10 @@ class FieldDef:
     external: str | None = None
     #: R33: the module a lookup field looks up, when known (its ids are checked against it).
     lookup_module: str | None = None
+    #: R36: a subform's row fields, in order (empty for every other type) ...
+    rows: tuple[FieldDef, ...] = ()
+    #: ... and the row fields a new row must carry (line items: Product_Name, Quantity).
+    row_mandatory: tuple[str, ...] = ()
     #: ``validate_value`` specialised to this field (derived, not compared).
     check: Validator = field(init=False, repr=False, compare=False)
 
@@ -341,6 +353,10 @@ class FieldDef:
     def validate(self, value: Any) -> Problem | None:
         """R15: None if ``value`` may be written to this field, else the INVALID_DATA detail."""
         return self.check(value)
+
+    def row_field(self, name: str) -> FieldDef | None:
+        """R36: the row field ``name`` of this subform, or None."""
+        return next((row for row in self.rows if row.api_name == name), None)
 
     def key(self, value: Any) -> str | None:
         """R8/R9: the normalised match key of ``value``; None when it never matches."""

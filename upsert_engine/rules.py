@@ -43,16 +43,39 @@ MODULE_ALIASES: Final = MappingProxyType(
 #: R2 [doc]: a custom module's system duplicate check field.
 CUSTOM_MODULE_SYSTEM_FIELDS: Final = ("Name",)
 
-# --- R4 [inf]: mandatory fields on insert -------------------------------------------------------
+# --- R4: mandatory fields on insert -----------------------------------------------------------
+#: R4 [doc v7 insert-records, "System-defined mandatory fields for each module"]. Users change a
+#: module's list with ``Engine.set_mandatory``; layouts add theirs (R35). Appointments and
+#: Services: none known [inf]; custom modules: Name [inf] (``add_module(mandatory_fields=)``).
 MANDATORY_FIELDS: Final = MappingProxyType(
     {
         "Leads": ("Last_Name",),
         "Contacts": ("Last_Name",),
-        # every other standard module: its system field (R2), filled in by schema.py; so
-        # Appointments and Services, which have none, have no mandatory field by default
+        "Accounts": ("Account_Name",),
+        "Deals": ("Deal_Name", "Stage"),
+        "Campaigns": ("Campaign_Name",),
+        "Cases": ("Case_Origin", "Status", "Subject"),
+        "Solutions": ("Solution_Title",),
+        "Products": ("Product_Name",),
+        "Vendors": ("Vendor_Name",),
+        "Price_Books": ("Price_Book_Name", "Pricing_Details"),
+        "Quotes": ("Subject", "Quoted_Items"),
+        "Sales_Orders": ("Subject", "Ordered_Items"),
+        "Purchase_Orders": ("Subject", "Vendor_Name", "Purchased_Items"),
+        "Invoices": ("Subject", "Invoiced_Items"),
+        "Appointments": (),
+        "Services": (),
     }
 )
 CUSTOM_MODULE_MANDATORY_FIELDS: Final = ("Name",)
+
+#: R4 [doc]: module settings (``Engine.set_setting``) and the fields each makes mandatory on
+#: insert while it is on: Deals' Pipeline when the org has pipelines enabled for Deals.
+MODULE_SETTINGS: Final = MappingProxyType(
+    {
+        "Deals": MappingProxyType({"pipelines": ("Pipeline",)}),
+    }
+)
 
 # --- Field types (R1, R8, R15) ------------------------------------------------------------------
 #: R1 [seed]: the only Zoho data types a user-defined unique field may have
@@ -82,8 +105,15 @@ DATA_TYPE_MAX_LENGTH: Final = MappingProxyType(
         "lookup": None,
         "ownerlookup": None,
         "userlookup": None,
+        #: R36 [inf]: a subform's limit is on its rows: 100 (``max_length`` sets another)
+        "subform": 100,
     }
 )
+
+#: R36: names a subform row may carry besides its fields: the row's id, and the deletion
+#: marker ``{"id": ..., "_delete": null}``.
+ROW_ID: Final = "id"
+ROW_DELETE: Final = "_delete"
 
 #: R15: integer range of Number (32-bit) and Long Integer (64-bit) fields.
 INTEGER_RANGES: Final = MappingProxyType(
@@ -120,6 +150,28 @@ DISPLAY_FIELDS: Final = MappingProxyType(
 #: The id of the n-th module of an org is ``MODULE_ID_BASE + 2 * n`` (Zoho-like, stable for a
 #: given module order); ``duplicate_record.module.id`` (R32) and ``/settings/modules`` show it.
 MODULE_ID_BASE: Final = 5725767000000002175
+# --- R26, R31, R35: reserved keys of a record -------------------------------------------------
+#: R35 [doc insert-records]: keys a record may carry besides its fields; each is accepted and
+#: ``unknown_fields="reject"`` never refuses it. Handling (payload.py): ``layout``: stored as
+#: ``{"name", "id"}`` of a layout of the module, whose mandatory fields then apply on insert;
+#: ``append``: R26, steers the write, not stored; ``approval``: R31, not stored; ``tag``:
+#: stored; ``wizard``: per ``Options.wizard_keys``; ``owner``: a field where the module has
+#: one (R32), elsewhere accepted and not stored.
+RESERVED_KEYS: Final = MappingProxyType(
+    {
+        "Layout": "layout",
+        "$append_values": "append",
+        "$approved": "approval",
+        "Tag": "tag",
+        "$wizard_connection_path": "wizard",
+        "Wizard": "wizard",
+        "Owner": "owner",
+    }
+)
+#: R26, R31: the reserved keys that steer a write and are never stored.
+DIRECTIVE_KEYS: Final = frozenset({"$append_values", "$approved"})
+#: R26: the only data type ``$append_values`` may name.
+APPENDABLE_TYPES: Final = frozenset({"multiselectpicklist"})
 
 # --- R19: request limits ---------------------------------------------------------------------
 MAX_RECORDS_PER_REQUEST: Final = 100
@@ -136,13 +188,20 @@ TRIGGER_VALUES: Final = frozenset(
 API_VERSIONS: Final = ("v2", "v2.1", "v3", "v4", "v5", "v6", "v7", "v8")
 VERSIONS_WITHOUT_JSON_PATH: Final = frozenset({"v2", "v2.1"})
 
-# --- R18-R21: codes and messages ------------------------------------------------------------
+# --- R31: approval -----------------------------------------------------------------------------
+#: R31 [obs v6; doc v7]: the key an added record's ``details`` end with, and its usual value.
+APPROVAL_STATE_KEY: Final = "$approval_state"
+APPROVED: Final = "approved"
+
+# --- R18-R21, R27: codes and messages --------------------------------------------------------
+#: R27 [doc status codes; obs]: Zoho's exact texts. A response ``message`` never carries a rule
+#: number or the engine's reasoning: those go to ``explain``, the CLI report and logs.
 MESSAGES: Final = MappingProxyType(
     {
         "SUCCESS_insert": "record added",
         "SUCCESS_update": "record updated",
         "DUPLICATE_DATA": "duplicate data",
-        "MULTIPLE_OR_MULTI_ERRORS": "multiple errors occurred",
+        "MULTIPLE_OR_MULTI_ERRORS": "Multiple errors in the request",
         "MANDATORY_NOT_FOUND": "required field not found",
         "INVALID_DATA": "invalid data",
         "AMBIGUITY_DURING_PROCESSING": "ambiguity while processing the request",

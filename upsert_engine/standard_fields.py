@@ -235,6 +235,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Price_Book_Name", "text", 255),
         ("Active", "boolean", None),
         ("Pricing_Model", "picklist", 120),
+        ("Pricing_Details", "subform", 100),
         ("Description", "textarea", 32000),
     ),
     "Quotes": (
@@ -248,6 +249,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Carrier", "picklist", 120),
         ("Team", "text", 255),
         *_BILLING_SHIPPING,
+        ("Quoted_Items", "subform", 100),
         *_INVENTORY_TOTALS,
     ),
     "Sales_Orders": (
@@ -265,6 +267,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Status", "picklist", 120),
         ("Account_Name", "lookup", None),
         *_BILLING_SHIPPING,
+        ("Ordered_Items", "subform", 100),
         *_INVENTORY_TOTALS,
     ),
     "Purchase_Orders": (
@@ -282,6 +285,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Sales_Commission", "currency", None),
         ("Status", "picklist", 120),
         *_BILLING_SHIPPING,
+        ("Purchased_Items", "subform", 100),
         *_INVENTORY_TOTALS,
     ),
     "Invoices": (
@@ -297,6 +301,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Contact_Name", "lookup", None),
         ("Account_Name", "lookup", None),
         *_BILLING_SHIPPING,
+        ("Invoiced_Items", "subform", 100),
         *_INVENTORY_TOTALS,
     ),
     "Appointments": (
@@ -332,6 +337,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
     ),
 }
 
+
 #: Target module of each standard lookup field (Zoho's field metadata ``lookup.module``): R33
 #: checks a lookup's id against it, the fake server lists it in ``/settings/fields``.
 LOOKUP_TARGETS: Final[dict[tuple[str, str], str]] = {
@@ -362,4 +368,44 @@ LOOKUP_TARGETS: Final[dict[tuple[str, str], str]] = {
     ("Invoices", "Contact_Name"): "Contacts",
     ("Invoices", "Account_Name"): "Accounts",
     ("Appointments", "Service_Name"): "Services",
+}
+
+
+# --- R36: subforms of the standard modules ---------------------------------------------------
+#: The row fields of a line item (Zoho's inventory line items; Product_Name looks up Products,
+#: ``SUBFORM_LOOKUP_TARGETS``).
+LINE_ITEM_FIELDS: Final[tuple[FieldRow, ...]] = (
+    ("Product_Name", "lookup", None),
+    ("Quantity", "double", None),
+    ("List_Price", "currency", None),
+    ("Discount", "currency", None),
+    ("Description", "textarea", 2000),
+)
+#: R36 [doc insert-records, inventory section]: what a new line item must carry.
+LINE_ITEM_MANDATORY: Final = ("Product_Name", "Quantity")
+
+#: (module, subform field) -> (row fields, row fields a new row needs). Price_Books'
+#: Pricing_Details rows are the discount ranges of Zoho's price books.
+STANDARD_SUBFORMS: Final[dict[tuple[str, str], tuple[tuple[FieldRow, ...], tuple[str, ...]]]] = {
+    ("Quotes", "Quoted_Items"): (LINE_ITEM_FIELDS, LINE_ITEM_MANDATORY),
+    ("Sales_Orders", "Ordered_Items"): (LINE_ITEM_FIELDS, LINE_ITEM_MANDATORY),
+    ("Purchase_Orders", "Purchased_Items"): (LINE_ITEM_FIELDS, LINE_ITEM_MANDATORY),
+    ("Invoices", "Invoiced_Items"): (LINE_ITEM_FIELDS, LINE_ITEM_MANDATORY),
+    (
+        "Price_Books",
+        "Pricing_Details",
+    ): (
+        (
+            ("from_range", "double", None),
+            ("to_range", "double", None),
+            ("discount", "double", None),
+        ),
+        (),
+    ),
+}
+
+#: R33, R36: (subform field, row field) -> the module a lookup cell of the row looks up.
+SUBFORM_LOOKUP_TARGETS: Final[dict[tuple[str, str], str]] = {
+    (subform, "Product_Name"): "Products"
+    for subform in ("Quoted_Items", "Ordered_Items", "Purchased_Items", "Invoiced_Items")
 }

@@ -88,6 +88,20 @@ def field_values(definition: FieldDef) -> st.SearchStrategy[Any]:
             datetime(1970, 1, 1), datetime(2100, 1, 1), timezones=st.sampled_from(_OFFSETS)
         )
         return moments.map(lambda m: m.isoformat(timespec="seconds"))
+    if kind == "subform":  # R36: 1-3 new rows, each with the row-mandatory fields
+        row = st.fixed_dictionaries(
+            {
+                r.api_name: field_values(r)
+                for r in definition.rows
+                if r.api_name in definition.row_mandatory
+            },
+            optional={
+                r.api_name: field_values(r)
+                for r in definition.rows
+                if r.api_name not in definition.row_mandatory
+            },
+        )
+        return st.lists(row, min_size=1, max_size=min(3, limit or 3))
     # lookup, ownerlookup, userlookup: a reference by id
     return st.integers(0, 10**6).map(lambda n: {"id": str(5725767000000000000 + n)})
 
