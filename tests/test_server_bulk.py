@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from upsert_engine import Engine, User
-from upsert_engine._zoho_meta import ORG_ZGID
 from upsert_engine.server import ZohoServer, replay
+from upsert_engine.server.metadata import ORG_ZGID
 
 from .server_support import call
 

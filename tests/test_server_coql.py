@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from upsert_engine import Engine
-from upsert_engine._server_api import ApiError
-from upsert_engine._server_coql import run
 from upsert_engine.errors import UnknownModuleError
 from upsert_engine.schema import ModuleSchema
 from upsert_engine.server import ZohoServer
+from upsert_engine.server.api import ApiError
+from upsert_engine.server.coql import run
 
 from .server_support import call
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from upsert_engine._server_faults import EDITION_CONCURRENCY, FaultError
 from upsert_engine.server import ZohoServer
+from upsert_engine.server.faults import EDITION_CONCURRENCY, FaultError
 
 from .server_support import call, lead
 

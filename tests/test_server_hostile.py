@@ -13,8 +13,8 @@ import pytest
 
 from upsert_engine import Engine
 from upsert_engine._fastpath import MAX_SHAPE_KEYS
-from upsert_engine._server_log import ENTRY_OVERHEAD, RequestLog
 from upsert_engine.server import MAX_DEPTH, ZohoServer, replay
+from upsert_engine.server.log import ENTRY_OVERHEAD, RequestLog
 
 from .server_support import call, json_of, lead, raw_exchange, status_of
 

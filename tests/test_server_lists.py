@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from upsert_engine import Engine
-from upsert_engine._server_api import ApiError
-from upsert_engine._server_listing import list_page
 from upsert_engine.server import ZohoServer
+from upsert_engine.server.api import ApiError
+from upsert_engine.server.listing import list_page
 
 from .server_support import call
 

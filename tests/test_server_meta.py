@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from upsert_engine._server_fieldmeta import V2_KEYS, V8_KEYS, shape_field
 from upsert_engine.server import ZohoServer
+from upsert_engine.server.fieldmeta import V2_KEYS, V8_KEYS, shape_field
 
 from .server_support import call
 

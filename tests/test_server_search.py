@@ -1,6 +1,6 @@
 """Issue 11 item 5: Zoho's search ``criteria`` (operators, limits, nesting), word, email, phone.
 
-Most cases call ``_server_listing.search_page`` on an in-process org (no sockets); the last
+Most cases call ``server/listing.search_page`` on an in-process org (no sockets); the last
 tests go through HTTP to show the server answers the same.
 """
 
@@ -12,9 +12,9 @@ from urllib.parse import quote
 import pytest
 
 from upsert_engine import Engine
-from upsert_engine._server_api import ApiError
-from upsert_engine._server_listing import search_page
 from upsert_engine.server import ZohoServer
+from upsert_engine.server.api import ApiError
+from upsert_engine.server.listing import search_page
 
 from .server_support import call
 

@@ -41,11 +41,11 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any, Final
 
-from ._server_api import ApiError, not_modelled
-from ._server_values import field_type
-from .engine import Engine
-from .errors import UnknownModuleError
-from .schema import ModuleSchema
+from ..engine import Engine
+from ..errors import UnknownModuleError
+from ..schema import ModuleSchema
+from .api import ApiError, not_modelled
+from .values import field_type
 
 MAX_ROWS: Final = 25_000
 MAX_UNZIPPED: Final = 64 * 1024 * 1024

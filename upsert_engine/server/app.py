@@ -1,9 +1,9 @@
 """A fake Zoho CRM server over the engine: the same org in-process and over HTTP.
 
-``ZohoServer`` is a thin adapter: it reads an HTTP request (``_http_handler``), checks the
+``ZohoServer`` is a thin adapter: it reads an HTTP request (``wire``), checks the
 token, parses the JSON body (whatever the Content-Type: Zoho's SDK sends none) and hands it to
-``_http_routes.dispatch``, which calls the engine. One lock serialises dispatch, so requests
-apply atomically and one at a time, and the request log (``_server_log``) records them in the
+``routes.dispatch``, which calls the engine. One lock serialises dispatch, so requests
+apply atomically and one at a time, and the request log (``log``) records them in the
 order applied. Bodies are read before the lock is taken, so a slow or stalled client never
 holds it. Under hostile load it stays bounded: bodies up to ``max_body_bytes``, nesting up to
 ``MAX_DEPTH``, ``max_connections`` connections with read deadlines, and a capped log.
@@ -17,41 +17,45 @@ the server makes), and tokens given by ``add_user`` or ``POST /__admin/users`` u
 reset. So two clients with two tokens act as two users (Created_By, Owner, user-based
 external fields, R24).
 
-The command ``upsert-engine serve`` runs one until interrupted (``add_serve_parser``).
+The command ``upsert-engine serve`` runs one until interrupted (``serve.py``).
 """
 
 from __future__ import annotations
 
-import argparse
-import codecs
 import hmac
-import ipaddress
-import json
-import signal
-import sys
 import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from email.parser import BytesParser
-from email.policy import HTTP
 from types import TracebackType
 from typing import Any, Final
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-from . import _server_extra_routes as extra
-from ._http_handler import BodyError, HTTPServer, encode
-from ._http_routes import Reply, Request, bad_method, dispatch, error, not_found
-from ._server_api import Wire
-from ._server_bulk import BulkStore
-from ._server_config import EngineFactory, apply_schema, engine_factory, parse_unique, read_store
-from ._server_faults import Fault, FaultPlan, parse_fault, parse_limit
-from ._server_log import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, RequestLog
-from .engine import Engine
-from .errors import UpsertEngineError
-from .options import User
+from ..engine import Engine
+from ..options import User
+from . import stateful as extra
+from .api import Wire
+from .bulk import BulkStore
+from .config import EngineFactory
+from .faults import Fault, FaultPlan, parse_fault, parse_limit
+from .log import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, RequestLog
+from .parsing import (
+    check_credential,
+    form_fields,
+    is_loopback,
+    nested_deeper_than,
+    parse_json,
+)
+from .parsing import (
+    segments as _segments,
+)
+from .parsing import (
+    wire_text as _wire_text,
+)
+from .routes import Reply, Request, bad_method, dispatch, error, not_found
+from .wire import BodyError, HTTPServer, encode
 
 DEFAULT_TOKEN: Final = "fake-zoho-token"
 DEFAULT_CLIENT_ID: Final = "fake-zoho-client-id"
@@ -61,22 +65,7 @@ DEFAULT_MAX_CONNECTIONS: Final = 32
 #: JSON bodies nested deeper are refused: Zoho's deepest (a subform row's lookup) is 6 levels
 MAX_DEPTH: Final = 64
 
-__all__ = [
-    "DEFAULT_CLIENT_ID",
-    "DEFAULT_CLIENT_SECRET",
-    "DEFAULT_TOKEN",
-    "EngineFactory",
-    "ZohoServer",
-    "add_serve_parser",
-    "apply_schema",
-    "engine_factory",
-    "parse_json",
-    "parse_unique",
-    "parse_user",
-    "read_store",
-    "replay",
-    "run_serve",
-]
+__all__ = ["MAX_DEPTH", "ZohoServer", "parse_json", "replay"]
 
 
 # --- the request log and replay ---------------------------------------------------------------
@@ -109,89 +98,6 @@ def replay(entries: Iterable[Mapping[str, Any]], engine: Engine) -> list[tuple[i
         reply = dispatch(engine, request)
         replies.append((reply.status, reply.body))
     return replies
-
-
-def _segments(path: str) -> tuple[str, ...]:
-    parts = [unquote(part) for part in path.split("/")[1:]]
-    while parts and parts[-1] == "":
-        parts.pop()
-    return tuple(parts)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def parse_json(raw: bytes) -> Any:
-    """The body as JSON (None when empty), or ``ValueError`` saying why it is not."""
-    if not raw.strip():
-        return None
-    text = raw.decode("utf-8-sig")  # UnicodeDecodeError is a ValueError
-    return json.loads(text, parse_constant=_reject_constant)
-
-
-def nested_deeper_than(value: Any, limit: int) -> bool:
-    """Whether lists and objects in ``value`` nest more than ``limit`` levels.
-
-    Depth first with one iterator per level: no recursion, and memory for ``limit`` levels
-    only, whatever the body's size.
-    """
-    if not isinstance(value, (dict, list)):
-        return False
-    stack = [iter(value.values() if isinstance(value, dict) else value)]
-    while stack:
-        for child in stack[-1]:
-            if isinstance(child, (dict, list)):
-                if len(stack) >= limit:  # the child is at depth len(stack) + 1
-                    return True
-                stack.append(iter(child.values() if isinstance(child, dict) else child))
-                break
-        else:
-            stack.pop()
-    return False
-
-
-def _wire_text(raw: bytes) -> bytes | None:
-    """A parsed body's JSON text as the log keeps it: no BOM, no surrounding space."""
-    text = raw.removeprefix(codecs.BOM_UTF8).strip()
-    return text or None
-
-
-def form_fields(raw: bytes, content_type: str) -> dict[str, list[str]]:
-    """A form body's fields: multipart/form-data (text parts) or url-encoded."""
-    if not content_type.lower().startswith("multipart/form-data"):
-        return parse_qs(raw.decode("utf-8", "replace"))
-    head = b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n"
-    message = BytesParser(policy=HTTP).parsebytes(head + raw)
-    fields: dict[str, list[str]] = {}
-    if message.is_multipart():
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True)
-            if isinstance(name, str) and isinstance(payload, bytes):
-                fields.setdefault(name, []).append(payload.decode("utf-8", "replace"))
-    return fields
-
-
-def check_credential(name: str, value: Any) -> str:
-    """``value`` if it can be sent in a header or form intact; else ``ValueError`` (item 9)."""
-    if not (
-        isinstance(value, str)
-        and value
-        and value.isascii()
-        and value.isprintable()
-        and " " not in value
-    ):
-        raise ValueError(f"the {name} {value!r} is not usable: give visible ASCII, no spaces")
-    return value
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` (an address as bound) is reachable from this machine only."""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
 
 
 # --- the server ---------------------------------------------------------------------------------
@@ -322,7 +228,7 @@ class ZohoServer:
         self.bulk = BulkStore()
 
     def inject(self, **spec: Any) -> Fault:
-        """Make the next ``count`` requests matching ``path`` fail or wait (``_server_faults``).
+        """Make the next ``count`` requests matching ``path`` fail or wait (``faults``).
 
         ``server.inject(path="/crm/*/Leads/upsert", count=2, status=429)``; ``delay_ms=`` waits.
         ``FaultError`` (a ValueError) for a malformed fault. Cleared by ``reset()``.
@@ -607,134 +513,3 @@ class ZohoServer:
         if grant == "authorization_code":
             body["refresh_token"] = "fake-zoho-refresh-token"
         return Reply(200, body)
-
-
-# --- the command line -------------------------------------------------------------------------
-def add_serve_parser(commands: Any) -> argparse.ArgumentParser:
-    """Add ``serve`` to the CLI's subcommands (``commands`` from ``add_subparsers``)."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        "serve",
-        help="run a fake Zoho CRM server on the engine (for integration tests)",
-        description="Serve the Zoho CRM API over HTTP from an in-memory org. Prints the base "
-        "URL as the first line on stdout; stops on Ctrl-C or SIGTERM.",
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
-    parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
-    parser.add_argument("--token", default=DEFAULT_TOKEN, help="the accepted OAuth access token")
-    parser.add_argument(
-        "--client-id", default=DEFAULT_CLIENT_ID, help="the one client /oauth/v2/token serves"
-    )
-    parser.add_argument(
-        "--client-secret", default=DEFAULT_CLIENT_SECRET, help="that client's secret"
-    )
-    parser.add_argument(
-        "--unique",
-        action="append",
-        default=[],
-        metavar="MODULE.FIELD[:TYPE]",
-        help="make a field user-defined unique (R1), e.g. Leads.Mobile:phone; repeatable",
-    )
-    parser.add_argument(
-        "--user",
-        action="append",
-        default=[],
-        metavar="TOKEN:ID:NAME[:EMAIL[:ZUID]]",
-        help="a user of the org (R32) and the access token that acts as it; repeatable",
-    )
-    parser.add_argument("--schema", help="JSON file of module schemas (ModuleSchema.to_json)")
-    parser.add_argument(
-        "--store", help='JSONL file of {"module": M, "record": {...}} loaded at start and reset'
-    )
-    limits = parser.add_argument_group("limits under load")
-    limits.add_argument(
-        "--max-connections",
-        type=int,
-        default=DEFAULT_MAX_CONNECTIONS,
-        help="connections served at once; more wait (default %(default)s)",
-    )
-    limits.add_argument(
-        "--header-timeout",
-        type=float,
-        default=10.0,
-        help="seconds for a request line and headers to arrive (default %(default)s)",
-    )
-    limits.add_argument(
-        "--body-timeout",
-        type=float,
-        default=60.0,
-        help="seconds for a body to arrive after its headers (default %(default)s)",
-    )
-    limits.add_argument(
-        "--log-entries",
-        type=int,
-        default=DEFAULT_MAX_ENTRIES,
-        help="request log entries kept; older ones are dropped (default %(default)s)",
-    )
-    limits.add_argument(
-        "--log-bytes",
-        type=int,
-        default=DEFAULT_MAX_BYTES,
-        help="bytes of bodies and answers the request log keeps (default %(default)s)",
-    )
-    return parser
-
-
-def parse_user(spec: str) -> tuple[str, User]:
-    """``TOKEN:ID:NAME[:EMAIL[:ZUID]]`` (``--user``): the token and the user it acts as."""
-    parts = spec.split(":")
-    if not 3 <= len(parts) <= 5:
-        raise ValueError(f"--user {spec!r}: give TOKEN:ID:NAME[:EMAIL[:ZUID]]")
-    token, user_id, name = parts[:3]
-    local = ".".join(name.lower().split()) or "user"
-    email = parts[3] if len(parts) > 3 else f"{local}@example.com"
-    extra = {"zuid": parts[4]} if len(parts) > 4 else {}
-    return token, User(name, user_id, email, **extra)
-
-
-def run_serve(args: argparse.Namespace) -> int:
-    """Run ``serve`` until interrupted; 2 for a bad configuration."""
-    try:
-        schema = None
-        if args.schema:
-            with open(args.schema, encoding="utf-8-sig") as handle:
-                schema = json.load(handle)
-        store = read_store(args.store) if args.store else ()
-        factory = engine_factory(unique=args.unique, schema=schema, store=store)
-        users = [parse_user(spec) for spec in args.user]
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", RuntimeWarning)
-            server = ZohoServer(
-                factory,
-                host=args.host,
-                port=args.port,
-                token=args.token,
-                client_id=args.client_id,
-                client_secret=args.client_secret,
-                header_timeout=args.header_timeout,
-                body_timeout=args.body_timeout,
-                max_connections=args.max_connections,
-                max_log_entries=args.log_entries,
-                max_log_bytes=args.log_bytes,
-                users=users,
-            )
-    except (OSError, ValueError, OverflowError, UpsertEngineError) as problem:
-        print(f"upsert-engine serve: {problem}", file=sys.stderr)
-        return 2
-    for warning in caught:
-        print(f"upsert-engine serve: warning: {warning.message}", file=sys.stderr)
-    print(server.url, flush=True)
-    print(f"token: {server.token}", flush=True)
-    print(f"client: {server.client_id} secret: {server.client_secret}", flush=True)
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        server.stop()
-    return 0

@@ -1,7 +1,7 @@
 """The fake server's request-level errors as values (no I/O): what a route answers instead of data.
 
-The parsing modules (``_server_criteria``, ``_server_coql``, ``_server_listing``,
-``_server_bulk``) raise ``ApiError``; the routes turn it into Zoho's top-level error shape
+The parsing modules (``criteria``, ``coql``, ``listing``,
+``bulk``) raise ``ApiError``; the routes turn it into Zoho's top-level error shape
 ``{"code", "details", "message", "status": "error"}`` with ``status`` as the HTTP status.
 ``NOT_MODELLED`` is the fake's own refusal of something Zoho accepts but the fake cannot answer
 exactly (a COQL join, a custom view): a clear 400 instead of a silently wrong answer.

@@ -1,4 +1,4 @@
-"""The fake server's request log: what replay and debugging need, and no more (server.py).
+"""The fake server's request log: what replay and debugging need, and no more (app.py).
 
 An entry keeps the request line (method, path, query), the acting user (R32: None for the
 token of the org's default user), the request's headers (the routes read X-EXTERNAL, R24,

@@ -1,14 +1,14 @@
 """The fake server's routes: a pure function from a parsed request to a reply (no sockets).
 
 ``dispatch(engine, request)`` answers the ``/crm/{version}/...`` endpoints (lists and search
-through ``_server_listing``, COQL through ``_server_coql``, field metadata shaped per version
-by ``_server_fieldmeta``; bulk writes live in server.py, which holds their files) and the
+through ``listing``, COQL through ``coql``, field metadata shaped per version by
+``fieldmeta``; bulk writes are in ``stateful``, which needs the files app.py holds) and the
 admin endpoints that read or write the engine (``/__admin/load``, ``/__admin/dump``,
 ``/__admin/users``). It is deterministic given the engine's state and the request (its acting
 user, the headers that matter: X-EXTERNAL, R24, If-Unmodified-Since, R34, If-Modified-Since,
 and the time it was received), so replaying the server's request log through it into a fresh
-engine reproduces every reply (server.py ``replay``). Authentication (which user a token acts
-as, R32), body parsing, the OAuth endpoint, reset and the request log live in server.py.
+engine reproduces every reply (app.py ``replay``). Authentication (which user a token acts
+as, R32), body parsing, the OAuth endpoint, reset and the request log live in app.py.
 """
 
 from __future__ import annotations
@@ -17,18 +17,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from . import _server_coql as coql
-from . import _server_listing as listing
-from . import _zoho_meta as meta
-from ._server_api import ApiError, not_modelled
-from ._server_fieldmeta import shape_fields
-from .engine import Engine
-from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError
-from .fields import record_id_text
-from .options import User
-from .responses import Response, for_version
-from .rules import API_VERSIONS, MESSAGES
-from .schema import ModuleSchema
+from ..engine import Engine
+from ..errors import ConfigurationError, InvalidLoadError, UnknownModuleError
+from ..fields import record_id_text
+from ..options import User
+from ..responses import Response, for_version
+from ..rules import API_VERSIONS, MESSAGES
+from ..schema import ModuleSchema
+from . import coql, listing
+from . import metadata as meta
+from .api import ApiError, not_modelled
+from .fieldmeta import shape_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +160,7 @@ def _known_params(method: str, rest: tuple[str, ...]) -> frozenset[str]:
 
 
 def _listing_route(method: str, rest: tuple[str, ...]) -> bool:
-    """``GET /{module}`` and ``GET /{module}/search`` (``_server_listing`` checks params)."""
+    """``GET /{module}`` and ``GET /{module}/search`` (``listing`` checks params)."""
     return (
         method == "GET"
         and rest[0] not in ("settings", "users", "org", "coql")
@@ -373,7 +372,7 @@ def _from_api(problem: ApiError) -> Reply:
 
 
 def _list(engine: Engine, request: Request, module: str, version: str) -> Reply:
-    """``GET /{module}``: Zoho's list semantics (``_server_listing``); with X-EXTERNAL, ``ids``
+    """``GET /{module}``: Zoho's list semantics (``listing``); with X-EXTERNAL, ``ids``
     are external values (R24)."""
     schema = _schema(engine, module)
     if schema is None:
@@ -406,7 +405,7 @@ def _list(engine: Engine, request: Request, module: str, version: str) -> Reply:
 
 
 def _search(engine: Engine, request: Request, module: str, version: str) -> Reply:
-    """``GET /{module}/search``: criteria, email, phone or word (``_server_listing``)."""
+    """``GET /{module}/search``: criteria, email, phone or word (``listing``)."""
     schema = _schema(engine, module)
     if schema is None:
         return _invalid_module()
@@ -418,7 +417,7 @@ def _search(engine: Engine, request: Request, module: str, version: str) -> Repl
 
 
 def _coql(engine: Engine, request: Request, version: str) -> Reply:
-    """``POST /coql``: the COQL subset of ``_server_coql``."""
+    """``POST /coql``: the COQL subset of ``coql``."""
     try:
         status, body = coql.run(request.body, version, lambda m: _schema(engine, m), engine.records)
     except ApiError as problem:

@@ -1,6 +1,6 @@
 """Field metadata per API version, with every key Zoho sends (``GET /settings/fields``; pure).
 
-``_zoho_meta.fields_metadata`` builds what the fake knows of each field; ``shape_fields`` gives
+``metadata.fields_metadata`` builds what the fake knows of each field; ``shape_fields`` gives
 it the shape of the API version asked for:
 
 - **v2, v2.1**: ``lookup.module`` is the target module's API name, a string (zohocrmsdk2-0
@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
+
+from .metadata import _FIELD_ID_BASE
 
 OLD_VERSIONS: Final = frozenset({"v2", "v2.1"})
 
@@ -193,7 +195,6 @@ DEFAULT_LENGTHS: Final[dict[str, int]] = {
 }
 #: Picklist value ids: this plus 100 per field id step, plus the value's position.
 _PICK_ID_BASE: Final = 5725767000100000001
-_FIELD_ID_BASE: Final = 5725767000000010001  # _zoho_meta's first field id
 
 
 def _view_type() -> dict[str, bool]:

@@ -1,8 +1,8 @@
 """The server's routes that hold state besides the org: bulk write files and jobs, and faults.
 
-server.py calls these under its lock. Bulk writes need the uploaded files (``BulkStore``) and
+app.py calls these under its lock. Bulk writes need the uploaded files (``BulkStore``) and
 the server's URL (for ``download_url``), faults the ``FaultPlan``; everything else is a pure
-route in ``_http_routes``. The bulk write job's engine calls are returned as ``effects`` so the
+route in ``routes``. The bulk write job's engine calls are returned as ``effects`` so the
 request log can replay the job without its uploaded file.
 """
 
@@ -12,13 +12,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from . import _server_bulk as bulk
-from . import _zoho_meta as meta
-from ._http_routes import Reply, Request, bad_method, error, not_found
-from ._server_api import ApiError, Wire
-from ._server_faults import TOO_MANY_REQUESTS, FaultError, FaultPlan, parse_fault, parse_limit
-from .engine import Engine
-from .rules import API_VERSIONS
+from ..engine import Engine
+from ..rules import API_VERSIONS
+from . import bulk
+from . import metadata as meta
+from .api import ApiError, Wire
+from .faults import TOO_MANY_REQUESTS, FaultError, FaultPlan, parse_fault, parse_limit
+from .routes import Reply, Request, bad_method, error, not_found
 
 
 def too_many_requests() -> dict[str, Any]:

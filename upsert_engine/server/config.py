@@ -1,4 +1,4 @@
-"""Configuring the fake server's org: ``--unique``, ``--schema`` and ``--store`` (server.py).
+"""Configuring the fake server's org: ``--unique``, ``--schema`` and ``--store`` (app.py).
 
 ``engine_factory`` checks a configuration once and returns a function that builds a fresh,
 identical org from it: the server calls it at start and at every reset.
@@ -10,10 +10,10 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._org_config import apply_module_schema
-from .engine import Engine
-from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError
-from .options import Options
+from .._org_config import apply_module_schema
+from ..engine import Engine
+from ..errors import ConfigurationError, InvalidLoadError, UnknownModuleError
+from ..options import Options
 
 EngineFactory = Callable[[], Engine]
 

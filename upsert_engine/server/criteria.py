@@ -30,10 +30,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ._server_api import ApiError
-from ._server_values import LiteralError, compare, equals, field_type, parse_literal
-from ._server_values import stored as read_stored
-from .schema import ModuleSchema
+from ..schema import ModuleSchema
+from .api import ApiError
+from .values import LiteralError, compare, equals, field_type, parse_literal
+from .values import stored as read_stored
 
 MAX_CRITERIA: Final = 10
 MAX_IN_VALUES: Final = 100

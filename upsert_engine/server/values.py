@@ -1,7 +1,7 @@
 """How the fake server's queries compare a stored value with a literal, per field type (pure).
 
-Search criteria (``_server_criteria``), COQL (``_server_coql``) and list sorting
-(``_server_listing``) share these rules. A field's Zoho ``data_type`` maps to a *kind*; a
+Search criteria (``criteria``), COQL (``coql``) and list sorting
+(``listing``) share these rules. A field's Zoho ``data_type`` maps to a *kind*; a
 literal is parsed for its kind once (``parse_literal``, which raises ``LiteralError`` naming
 the expected data type), and a stored value is read the same way (``stored``), so that
 comparing is plain Python comparison of like values:
@@ -21,8 +21,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from .fields import normalize_text
-from .schema import ModuleSchema
+from ..fields import normalize_text
+from ..schema import ModuleSchema
 
 KIND_OF_TYPE: Final[dict[str, str]] = {
     "text": "text",

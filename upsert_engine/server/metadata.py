@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from .options import User
-from .rules import MODULE_ID_BASE
-from .schema import CUSTOM_MODULE_FIELDS, ModuleSchema
-from .standard_fields import STANDARD_FIELDS
+from ..options import User
+from ..rules import MODULE_ID_BASE
+from ..schema import CUSTOM_MODULE_FIELDS, ModuleSchema
+from ..standard_fields import STANDARD_FIELDS
 
 JSON_TYPES: Final[dict[str, str]] = {
     "integer": "integer",

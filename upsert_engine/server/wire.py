@@ -1,4 +1,4 @@
-"""The fake server's wire side (server.py): connections, deadlines and request bodies.
+"""The fake server's wire side (app.py): connections, deadlines and request bodies.
 
 ``HTTPServer`` serves each connection in its own thread, at most ``max_connections`` at once:
 a further connection waits in the listen backlog until one closes (issue 8 item 10). A
@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final, Protocol
 
-from ._http_routes import Reply, bad_method, error
-from ._server_api import JSON_TYPE, Wire
+from .api import JSON_TYPE, Wire
+from .routes import Reply, bad_method, error
 
 #: An oversized body up to this size is read and dropped so the connection stays usable.
 DRAIN_LIMIT: Final = 64 * 1024 * 1024

@@ -35,8 +35,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ._server_api import ApiError, not_modelled
-from ._server_values import (
+from ..schema import ModuleSchema
+from .api import ApiError, not_modelled
+from .values import (
     LiteralError,
     compare,
     equals,
@@ -45,8 +46,7 @@ from ._server_values import (
     parse_literal,
     sort_key,
 )
-from ._server_values import stored as read_stored
-from .schema import ModuleSchema
+from .values import stored as read_stored
 
 MAX_CRITERIA: Final = 25
 DEFAULT_LIMIT: Final = 200

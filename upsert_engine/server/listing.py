@@ -24,7 +24,7 @@ Kaizen #60 (v3 paging). What a list answers:
   ``count``, ``sort_by``, ``page``, ``previous_page_token``, ``page_token_expiry``,
   ``sort_order``, ``more_records``); search and v2/v2.1 the keys their pages show.
 - **other parameters**: Zoho's own that the fake cannot answer exactly (``cvid``,
-  ``territory_id``, ``approved`` ...) are refused (``NOT_SUPPORTED``, ``_server_api``); names
+  ``territory_id``, ``approved`` ...) are refused (``NOT_SUPPORTED``, ``api``); names
   Zoho does not know are ignored, as Zoho does, and returned as notes for the request log.
 """
 
@@ -40,10 +40,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from . import _server_criteria as criteria_
-from ._server_api import ApiError, missing_param, not_modelled, param_error
-from ._server_values import field_type, sort_key
-from .schema import ModuleSchema
+from ..schema import ModuleSchema
+from . import criteria as criteria_
+from .api import ApiError, missing_param, not_modelled, param_error
+from .values import field_type, sort_key
 
 MAX_PER_PAGE: Final = 200
 MAX_FIELDS: Final = 50
