@@ -54,7 +54,14 @@ def apply_module_schema(
         if not isinstance(unique, bool):
             raise ConfigurationError(f"{at}: unique must be true or false")
         try:
-            engine.add_field(module, name, data_type, unique=unique, max_length=max_length)
+            engine.add_field(
+                module,
+                name,
+                data_type,
+                unique=unique,
+                max_length=max_length,
+                decimal_place=field.get("decimal_place"),
+            )
         except ConfigurationError as error:
             raise ConfigurationError(f"{at}: {error}") from None
     if mandatory is not None:

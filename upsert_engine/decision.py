@@ -12,7 +12,8 @@ For each record, in request order (R17), ``decide`` runs these steps; the first 
 rejects ends the record:
 
 1. prepare: drop read-only and unknown keys (or reject unknown ones), validate every value
-   against its field's type and length (R15) -> INVALID_DATA;
+   against its field's type and length (R15) -> INVALID_DATA for the first invalid key in
+   the record's order; convert each value to its field's JSON type (R28);
 2. match: walk the check order; the first field whose non-empty normalised value (R8, R9)
    finds existing records decides (R10); several candidates -> oldest/newest/reject (R11);
 3. batch: a target already written by this request may be refused (R17 option);
@@ -201,7 +202,8 @@ def _invalid(index: int, name: str, detail: dict[str, Any], reason: str) -> Reje
 def prepare(
     schema: ModuleSchema, options: Options, index: int, record: Mapping[Any, Any]
 ) -> tuple[dict[str, Any], tuple[str, ...]] | Rejected:
-    """R15: the writable values of a record and the keys ignored, or INVALID_DATA."""
+    """R15/R28: the writable values of a record, typed as stored, and the keys ignored; or
+    INVALID_DATA for the first invalid key in the record's key order."""
     values: dict[str, Any] = {}
     ignored: list[str] = []
     fields = schema.fields
@@ -229,14 +231,15 @@ def prepare(
             continue
         problem = definition.validate(value)
         if problem is not None:
-            kind, expected = problem
+            details = dict(problem)
             reason = (
-                f"{name} = {shown(value)} is longer than {expected} characters"
-                if kind == "maximum_length"
-                else f"{name} = {shown(value)} is not a valid {expected}"
+                f"{name} = {shown(value)} is not a valid {details['expected_data_type']}"
+                if "expected_data_type" in details
+                else f"{name} = {shown(value)} is over the limit of {details['maximum_length']}"
             )
-            return _invalid(index, name, {kind: expected}, reason)
-        values[name] = value
+            return _invalid(index, name, details, reason)
+        # R28: stored (and matched, R8) in the field's JSON type
+        values[name] = value if definition.convert is None else definition.convert(value)
     return values, tuple(ignored)
 
 

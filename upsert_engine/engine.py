@@ -139,8 +139,12 @@ class Engine:
         unique: bool = False,
         max_length: int | None = None,
         normalizer: Normalizer | None = None,
+        decimal_place: int | None = None,
     ) -> FieldDef:
         """Define a field, or redefine one (e.g. make a standard field unique: R1, R3, R8).
+
+        ``max_length`` and ``decimal_place`` are Zoho's field ``length`` and ``decimal_place``
+        (R15); each defaults to the type's.
 
         Indexes are rebuilt from the records: O(records). Loaded repeats of a value that
         becomes unique stay (R14 re-checks only values a write changes).
@@ -154,6 +158,7 @@ class Engine:
             max_length=max_length,
             normalizer=normalizer,
             check_formats=self.options.check_formats,
+            decimal_place=decimal_place,
         )
         schema = with_field(store.schema, definition, self.options.max_unique_fields)
         store.set_schema(schema, (name for name in store.indexes if name in schema.fields))

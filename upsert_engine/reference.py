@@ -2,11 +2,12 @@
 
 No indexes, no undo log, no cleverness: records are a list in creation order, every lookup is
 a linear scan, and ``plan`` runs on a deep copy. It shares with the engine only what is pure
-data shaping (request shape checks, field validation and normalisers, response builders);
-the check order, matching, the multi-match and batch policies, mandatory fields and
-uniqueness are written again here, straight from UPSERT-SEMANTICS.md, so that the fast
-engine can be tested against it. Users can differential-test their own code against it too.
-It is O(records) per field per record: use it on small data.
+data shaping (request shape checks, normalisers, response builders); the check order,
+matching, the multi-match and batch policies, mandatory fields, uniqueness, and the field
+types, formats, limits and typed values (R15, R28: reference_types.py) are written again
+here, straight from UPSERT-SEMANTICS.md, so that the fast engine can be tested against it.
+Users can differential-test their own code against it too. It is O(records) per field per
+record: use it on small data.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from datetime import datetime
 from typing import Any
 
 from ._loading import check_load
-from .decision import Rejected, RequestError, not_a_check_field, prepare
+from .decision import RequestError, not_a_check_field
 from .engine import Clock, IdSource, sequential_ids, stepping_clock
-from .errors import ConfigurationError, UnknownModuleError
+from .errors import ConfigurationError, UnknownModuleError, shown
 from .fields import FieldDef, Normalizer, is_empty
-from .options import IntraBatch, MultiMatch, NonUniqueCheckField, Options
+from .options import IntraBatch, MultiMatch, NonUniqueCheckField, Options, UnknownFields
+from .reference_types import check
 from .request import parse_request
 from .responses import Response, batch_status, for_version, success_entry
-from .rules import MESSAGES, SYSTEM_DUPLICATE_FIELDS
+from .rules import MESSAGES, READ_ONLY_SYSTEM_FIELDS, SYSTEM_DUPLICATE_FIELDS
 from .schema import (
     ModuleSchema,
     canonical_module_name,
@@ -99,8 +101,9 @@ class ReferenceEngine:
         unique: bool = False,
         max_length: int | None = None,
         normalizer: Normalizer | None = None,
+        decimal_place: int | None = None,
     ) -> FieldDef:
-        """Define or redefine a field (R1, R3)."""
+        """Define or redefine a field (R1, R3, R15)."""
         name = self._name(module)
         field = make_field(
             name,
@@ -110,6 +113,7 @@ class ReferenceEngine:
             max_length=max_length,
             normalizer=normalizer,
             check_formats=self.options.check_formats,
+            decimal_place=decimal_place,
         )
         self._schemas[name] = with_field(self._schemas[name], field, self.options.max_unique_fields)
         return field
@@ -250,16 +254,36 @@ class ReferenceEngine:
         written: list[str],
         now: str,
     ) -> dict[str, Any]:
-        prepared = prepare(schema, self.options, position, record)
-        if isinstance(prepared, Rejected):
-            return prepared.entry()
-        values, _ignored = prepared
-
         def error(code: str, details: dict[str, Any]) -> dict[str, Any]:
             return {"code": code, "details": details, "message": MESSAGES[code], "status": "error"}
 
         def path(field: str) -> str:
             return f"$.data[{position}].{field}"
+
+        # R15, R28: the first invalid key in the record's order decides; values stored typed
+        values: dict[str, Any] = {}
+        for field, value in record.items():
+            if not isinstance(field, str):
+                try:
+                    named = str(field)
+                except ValueError:  # an int too long for str()
+                    named = shown(field)
+                return error(
+                    "INVALID_DATA",
+                    {"api_name": named, "json_path": path(named), "expected_data_type": "text"},
+                )
+            if field not in schema.fields:
+                if field in READ_ONLY_SYSTEM_FIELDS:
+                    continue
+                if self.options.unknown_fields is UnknownFields.REJECT:
+                    return error("INVALID_DATA", {"api_name": field, "json_path": path(field)})
+                continue
+            problem, stored = check(schema.fields[field], value)
+            if problem is not None:
+                return error(
+                    "INVALID_DATA", {"api_name": field, "json_path": path(field), **problem}
+                )
+            values[field] = stored
 
         # R10, R11
         target: tuple[str, dict[str, Any]] | None = None

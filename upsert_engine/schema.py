@@ -16,14 +16,16 @@ from .fields import FieldDef, Normalizer, default_normalizer, known_data_types
 from .rules import (
     CUSTOM_MODULE_MANDATORY_FIELDS,
     CUSTOM_MODULE_SYSTEM_FIELDS,
+    DATA_TYPE_DECIMAL_PLACE,
     DATA_TYPE_MAX_LENGTH,
     MANDATORY_FIELDS,
+    MAX_DECIMAL_PLACE,
     MODULE_ALIASES,
     READ_ONLY_SYSTEM_FIELDS,
     SYSTEM_DUPLICATE_FIELDS,
     UNIQUE_CAPABLE_TYPES,
 )
-from .standard_fields import STANDARD_FIELDS
+from .standard_fields import STANDARD_DECIMAL_PLACES, STANDARD_FIELDS
 
 #: Fields every custom module starts with (Zoho creates Name, Email, Secondary_Email).
 CUSTOM_MODULE_FIELDS: tuple[tuple[str, str, int | None], ...] = (
@@ -69,16 +71,21 @@ class ModuleSchema:
             "custom": self.custom,
             "system_fields": list(self.system_fields),
             "mandatory_fields": list(self.mandatory_fields),
-            "fields": [
-                {
-                    "api_name": f.api_name,
-                    "data_type": f.data_type,
-                    "max_length": f.max_length,
-                    "unique": f.unique,
-                }
-                for f in self.fields.values()
-            ],
+            "fields": [_field_json(f) for f in self.fields.values()],
         }
+
+
+def _field_json(definition: FieldDef) -> dict[str, Any]:
+    """One field of ``ModuleSchema.to_json``; ``decimal_place`` only for types that have it."""
+    out: dict[str, Any] = {
+        "api_name": definition.api_name,
+        "data_type": definition.data_type,
+        "max_length": definition.max_length,
+        "unique": definition.unique,
+    }
+    if definition.decimal_place is not None:
+        out["decimal_place"] = definition.decimal_place
+    return out
 
 
 def canonical_module_name(name: str) -> str:
@@ -95,8 +102,12 @@ def make_field(
     max_length: int | None = None,
     normalizer: Normalizer | None = None,
     check_formats: bool = True,
+    decimal_place: int | None = None,
 ) -> FieldDef:
-    """A checked field definition; impossible ones raise ``ConfigurationError`` now (R1)."""
+    """A checked field definition; impossible ones raise ``ConfigurationError`` now (R1, R15).
+
+    ``max_length`` (Zoho's ``length``) and ``decimal_place`` default to the type's (R15).
+    """
     if not isinstance(api_name, str) or not api_name.strip():
         raise ConfigurationError(
             f"module {module!r}: field name {api_name!r} must be a non-empty str"
@@ -122,6 +133,22 @@ def make_field(
             f"module {module!r}: field {api_name!r} has max_length={max_length!r}; "
             f"it must be a positive int"
         )
+    if decimal_place is None:
+        decimal_place = DATA_TYPE_DECIMAL_PLACE.get(data_type)
+    elif data_type not in ("currency", "double", "decimal", "percent"):
+        raise ConfigurationError(
+            f"module {module!r}: field {api_name!r} of type {data_type!r} has no decimal "
+            f"places; decimal_place is for currency, double and percent fields (R15)"
+        )
+    elif (
+        isinstance(decimal_place, bool)
+        or not isinstance(decimal_place, int)
+        or not 0 <= decimal_place <= MAX_DECIMAL_PLACE
+    ):
+        raise ConfigurationError(
+            f"module {module!r}: field {api_name!r} has decimal_place={decimal_place!r}; "
+            f"it must be an int from 0 to {MAX_DECIMAL_PLACE} (R15)"
+        )
     return FieldDef(
         api_name=api_name,
         data_type=data_type,
@@ -129,6 +156,7 @@ def make_field(
         unique=unique,
         normalizer=normalizer or default_normalizer(data_type),
         check_formats=check_formats,
+        decimal_place=decimal_place,
     )
 
 
@@ -138,7 +166,14 @@ def standard_module(name: str, *, check_formats: bool = True) -> ModuleSchema:
     system = SYSTEM_DUPLICATE_FIELDS[api_name]
     mandatory = MANDATORY_FIELDS.get(api_name, system)
     fields = {
-        row[0]: make_field(api_name, row[0], row[1], max_length=row[2], check_formats=check_formats)
+        row[0]: make_field(
+            api_name,
+            row[0],
+            row[1],
+            max_length=row[2],
+            check_formats=check_formats,
+            decimal_place=STANDARD_DECIMAL_PLACES.get((api_name, row[0])),
+        )
         for row in STANDARD_FIELDS.get(api_name, ())
     }
     for needed in (*system, *mandatory):  # the tables guarantee these; keep the schema whole
