@@ -11,7 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from upsert_engine import Engine, Options
 from upsert_engine.reference import ReferenceEngine
 
-from .strategies import UNIQUE_POOL, bodies, options, records
+from .strategies import UNIQUE_POOL, add_typed_fields, bodies, options, records
 
 
 class EngineVersusReference(RuleBasedStateMachine):
@@ -22,9 +22,11 @@ class EngineVersusReference(RuleBasedStateMachine):
 
     @initialize(chosen=options)
     def start(self, chosen: Options) -> None:
-        """A fresh org with the drawn options."""
+        """A fresh org with the drawn options and fields of every R15 type."""
         self.engine = Engine(chosen)
         self.reference = ReferenceEngine(chosen)
+        add_typed_fields(self.engine)
+        add_typed_fields(self.reference)
 
     @rule(rows=st.lists(records(), max_size=4))
     def load(self, rows: list[dict[str, Any]]) -> None:

@@ -91,18 +91,14 @@ def _check(data_type: str, case: dict[str, Any], kind: str, api: str) -> None:
 
 
 @pytest.mark.parametrize("kind", sorted(IMPLEMENTATIONS))
-@pytest.mark.parametrize(
-    ("data_type", "case"), CASES, ids=[f"{t}:{c['name']}" for t, c in CASES]
-)
+@pytest.mark.parametrize(("data_type", "case"), CASES, ids=[f"{t}:{c['name']}" for t, c in CASES])
 def test_case_on_upsert(data_type: str, case: dict[str, Any], kind: str) -> None:
     """R15/R28: an upsert of the case's value gives exactly the case's outcome, in the engine
     (its compiled fast path) and in the reference model."""
     _check(data_type, case, kind, "upsert")
 
 
-@pytest.mark.parametrize(
-    ("data_type", "case"), CASES, ids=[f"{t}:{c['name']}" for t, c in CASES]
-)
+@pytest.mark.parametrize(("data_type", "case"), CASES, ids=[f"{t}:{c['name']}" for t, c in CASES])
 def test_case_on_insert(data_type: str, case: dict[str, Any]) -> None:
     """R15/R28: the plain insert API (the engine's general path) gives the same outcome."""
     _check(data_type, case, "engine", "insert")

@@ -1,9 +1,10 @@
-"""Zoho's published value patterns (R15): email, phone and URL, without regular expressions.
+"""Zoho's published value patterns (R15): email, phone and URL, read without ``\\p{..}``.
 
 Source: Zoho CRM API v7 "Insert Records", section "Sample Attributes"
 (https://www.zoho.com/crm/developer/docs/api/v7/insert-records.html). Its three patterns are
 Java regular expressions; this module accepts exactly the strings they match (``\\p{L}``,
-``\\p{M}``, ``\\p{N}`` read through ``unicodedata`` categories), plus one inferred extension
+``\\p{M}``, ``\\p{N}`` read through ``unicodedata`` categories; an ASCII email through the
+pattern itself, compiled with those classes spelled out), plus one inferred extension
 for phones (parentheses, see ``is_phone``). tests/test_formats.py checks the phone and URL
 readings against the published patterns themselves and the email reading against the
 pattern over a mixed alphabet. Every function takes the value already stripped (R15).
@@ -28,6 +29,7 @@ URL::
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 from typing import Final
@@ -36,6 +38,13 @@ from typing import Final
 _EMAIL_FIRST: Final = frozenset("+-_")
 _EMAIL_LOCAL: Final = frozenset("!#$%&'*+-/=?^_`{|}~.")
 _LABEL_JOINERS: Final = frozenset("-_")
+#: Zoho's email pattern on ASCII text, where \p{L} is [A-Za-z], \p{N} is [0-9] and \p{M} is
+#: empty; a label written ``[A-Za-z0-9](?:[\w-]*[A-Za-z0-9])?`` (the same strings, linear).
+_EMAIL_ASCII: Final = re.compile(
+    r"[+\-A-Za-z0-9_][A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]*@(?=.{4,256}\Z)"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,22}\Z",
+    re.ASCII,
+)
 
 
 def _letter_mark_number(char: str) -> bool:
@@ -63,6 +72,8 @@ def is_email(text: str) -> bool:
     at = text.find("@")
     if at < 1:
         return False
+    if text.isascii():  # the common case: the pattern itself, \p{L} and \p{N} being ASCII's
+        return _EMAIL_ASCII.match(text) is not None
     first = text[0]
     if not (first in _EMAIL_FIRST or _letter_mark_number(first)):
         return False
@@ -103,8 +114,12 @@ def _without_parentheses(text: str) -> str | None:
     ``(`` must come right before a letter or digit, a ``)`` right after one, in pairs, not
     nested. What is left must match the published pattern.
     """
-    if "(" not in text and ")" not in text:
-        return text
+    opening = text.find("(")
+    closing = text.find(")")
+    if text.count("(") == 1 and text.count(")") == 1:  # one pair: the common case
+        if opening < closing and text[opening + 1] in _ALNUM and text[closing - 1] in _ALNUM:
+            return text[:opening] + text[opening + 1 : closing] + text[closing + 1 :]
+        return None
     kept: list[str] = []
     inside = False
     for position, char in enumerate(text):
@@ -152,9 +167,18 @@ def is_phone(text: str) -> bool:
     groups add one restriction: after two spaces, if every gap up to the next two-character
     gap is ``.``, that gap may not be ``. `` (``1  2. 3`` fails, ``1  2-3. 4`` passes).
     """
-    bare = _without_parentheses(text)
+    bare = _without_parentheses(text) if "(" in text or ")" in text else text
     if bare is None:
         return False
+    core = (bare[1:] if bare[:1] == "+" else bare).replace(".", " ").replace("-", " ")
+    if (
+        core.isascii()
+        and "  " not in core
+        and core[:1] != " "
+        and core[-1:] != " "
+        and core.replace(" ", "").isalnum()
+    ):
+        return True  # runs joined by one [ .-] each: the common shape, accepted
     start = 1 if bare.startswith("+") else 0
     split = _runs(bare, start)
     if split is None:
@@ -233,7 +257,12 @@ def _url_rest(rest: str) -> bool:
     slash = rest.find("/")
     end = len(rest) if slash < 0 else slash
     # the tail may start at the first "/" (labels hold none) or at any "?" before it
-    for split in (end, *(k for k in range(end) if rest[k] == "?")):
+    splits = [end]
+    question = rest.find("?", 0, end)
+    while question >= 0:
+        splits.append(question)
+        question = rest.find("?", question + 1, end)
+    for split in splits:
         if _LINE_TERMINATORS.isdisjoint(rest[split:]) and _url_host(rest[:split]):
             return True
     return False

@@ -161,13 +161,13 @@ def check(definition: FieldDef, value: Any) -> tuple[dict[str, Any] | None, Any]
     over: dict[str, Any] = {"maximum_length": limit}
     if kind in _STRING_TYPES or kind == "datetime":
         text = value.strip()
+        if kind == "date":  # a date or time has its own length: no length check [inf]
+            return (None, value) if _date_ok(text) else (named, None)
+        if kind == "datetime":
+            return (None, value) if _datetime_ok(text) else (named, None)
         if limit is not None and len(text) > limit:
             return over, None
         formats = {"email": email_ok, "phone": phone_ok, "website": url_ok}
-        if (kind == "date" and not _date_ok(text)) or (
-            kind == "datetime" and not _datetime_ok(text)
-        ):
-            return named, None
         if definition.check_formats and kind in formats and not formats[kind](text):
             return named, None
         return None, value

@@ -26,7 +26,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ..fields import INTEGER_TYPES, LOOKUP_TYPES, NUMBER_TYPES, ROW_TYPES, FieldDef
-from ..rules import TRIGGER_VALUES
+from ..rules import JSON_TYPES, TRIGGER_VALUES
 from ..schema import ModuleSchema
 
 _WORD = string.ascii_letters + string.digits
@@ -110,11 +110,10 @@ def field_values(definition: FieldDef) -> st.SearchStrategy[Any]:
         urls = st.builds(
             lambda d: f"https://{d}.example.com", st.text(_LOWER, min_size=1, max_size=12)
         )
-        return (
-            urls
-            if limit is None or limit < 5
-            else st.one_of(urls, st.just("w" * (limit - 4) + ".com"))
-        )
+        if limit is None:
+            return urls
+        at_limit = st.just("w" * (limit - 4) + ".com") if limit >= 5 else st.just("w.c")
+        return st.one_of(urls.filter(lambda u: len(u) <= limit), at_limit)
     if kind == "picklist":
         return st.sampled_from([v for v in PICKLIST_VALUES if limit is None or len(v) <= limit])
     if kind == "multiselectpicklist":
@@ -144,10 +143,15 @@ def invalid_field_values(definition: FieldDef) -> st.SearchStrategy[Any]:
     """Values one field refuses with INVALID_DATA (R15): just over each limit, of the wrong
     JSON kind, or of the right kind but not the type's form."""
     kind, limit = definition.data_type, definition.max_length
-    wrong_kind: list[Any] = [["x"], {"x": 1}] if kind not in ROW_TYPES else [{"x": 1}, "x"]
+    json_type = JSON_TYPES[kind]
+    wrong_kind: list[Any] = [
+        other
+        for name, other in (("jsonarray", ["x"]), ("jsonobject", {"x": 1}), ("string", "x"))
+        if name != json_type and not (name == "string" and kind in INTEGER_TYPES | NUMBER_TYPES)
+    ]
     if kind != "boolean":
         wrong_kind.append(True)
-    if kind not in INTEGER_TYPES | NUMBER_TYPES:
+    if json_type not in ("integer", "double") and kind != "bigint":
         wrong_kind.append(7)
     over: list[Any] = []
     if limit is not None and limit <= _LONGEST_DRAWN:
@@ -159,7 +163,7 @@ def invalid_field_values(definition: FieldDef) -> st.SearchStrategy[Any]:
             over.append("a" * max(1, limit - 5) + "@b.com")
         elif kind not in ("multiselectpicklist",) and kind not in LOOKUP_TYPES:
             over.append("x" * (limit + 1))
-    malformed: list[Any] = {
+    forms: dict[str, list[Any]] = {
         "email": ["p@zylker.c", "a@b", "a@@b.com"],
         "phone": ["+-()", "1  2. 3", "555!"],
         "website": ["HTTPS://x.com", "x"],
@@ -169,7 +173,8 @@ def invalid_field_values(definition: FieldDef) -> st.SearchStrategy[Any]:
         "bigint": ["12a", 1.5],
         "boolean": ["true", 1, "FALSE"],
         "multiselectpicklist": ["Contacted", ["a", 1]],
-    }.get(kind, [])  # type: ignore[assignment]
+    }
+    malformed = forms.get(kind, [])
     if kind in NUMBER_TYPES:
         malformed = ["lots", float("nan"), "1.2.3"]
     if kind in LOOKUP_TYPES:
