@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from upsert_engine import Engine, Response, _io_read, cli
-from upsert_engine.cli import main
+from upsert_engine.cli import check_fields, main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -263,15 +263,25 @@ def test_apply_writes_the_store_atomically(
     assert json.loads(again)["inserted"] == 0
 
 
-def test_apply_in_place_over_the_store(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    """--out may name the --store file: it is read whole before being replaced."""
+def test_apply_over_the_store_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """--out naming the --store file is refused (issue 8 item 11: never overwrite an input);
+    the next store goes to a new file, which can be the next run's --store."""
     store = store_csv(tmp_path)
     out_path = str(tmp_path / "store.jsonl")
     rows = write(tmp_path / "rows.csv", "Last_Name,Email\nNew,new@x.com\n")
     assert main(["apply", "--module", "Leads", "--store", store, rows, "--out", out_path]) == 0
-    assert main(["apply", "--module", "Leads", "--store", out_path, rows, "--out", out_path]) == 0
     capsys.readouterr()
-    assert len(Path(out_path).read_text(encoding="utf-8").splitlines()) == 4
+    before = Path(out_path).read_bytes()
+    argv = ["apply", "--module", "Leads", "--store", out_path, rows, "--out", out_path]
+    line = bad(capsys, *argv)
+    assert line.endswith(
+        "the same file as --store " + out_path + "; refusing to overwrite an input"
+    )
+    assert Path(out_path).read_bytes() == before
+    next_path = str(tmp_path / "store2.jsonl")
+    assert main(["apply", "--module", "Leads", "--store", out_path, rows, "--out", next_path]) == 0
+    capsys.readouterr()
+    assert len(Path(next_path).read_text(encoding="utf-8").splitlines()) == 4
 
 
 def test_all_rows_succeed_exits_zero(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -551,11 +561,21 @@ def test_unknown_check_field(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_non_unique_check_field(capsys: pytest.CaptureFixture[str]) -> None:
-    """A --check-fields field that is not a duplicate check field is refused up front (R7)."""
+    """A --check-fields field that is no duplicate check field and of a type R7's default
+    cannot match on (a textarea) is refused up front; Phone (not unique) is a match key."""
     line = bad(
-        capsys, "plan", "--module", "Leads", "--store", EXPORT, ROWS, "--check-fields", "Phone"
+        capsys,
+        "plan",
+        "--module",
+        "Leads",
+        "--store",
+        EXPORT,
+        ROWS,
+        "--check-fields",
+        "Description",
     )
-    assert "Phone is not a duplicate check field" in line and "--unique Phone:phone" in line
+    assert "Description is not a duplicate check field" in line and "textarea" in line
+    assert check_fields(Engine().schema("Leads"), "Email,Phone") == ["Email", "Phone"]
 
 
 @pytest.mark.parametrize(
@@ -592,7 +612,7 @@ def test_unique_in_another_module_form(capsys: pytest.CaptureFixture[str], tmp_p
         ('{"fields": [{"api_name": "X"}]}', "api_name and data_type must be strings"),
         ('{"fields": [{"api_name": "X", "data_type": "text", "unique": 1}]}', "unique must be"),
         ('{"fields": [{"api_name": "X", "data_type": "blob"}]}', "fields[0]: module 'Leads'"),
-        ('{"fields": [], "mandatory_fields": ["Nope"]}', "'Nope' is named as a system or mand"),
+        ('{"fields": [], "mandatory_fields": ["Nope"]}', "'Nope' is named as a system, mand"),
         ('{"fields": [}', "schema.json line 1: not valid JSON"),
     ],
 )
@@ -690,7 +710,8 @@ def test_report_over_rows_file_refused(capsys: pytest.CaptureFixture[str], tmp_p
     """--report naming the rows file would destroy it: refused."""
     rows = write(tmp_path / "rows.csv", "Last_Name\nA\n")
     line = bad(capsys, "plan", "--module", "Leads", "--store", EXPORT, rows, "--report", rows)
-    assert "would overwrite the rows file" in line
+    assert line.endswith(f"the same file as ROWS {rows}; refusing to overwrite an input")
+    assert Path(rows).read_text(encoding="utf-8") == "Last_Name\nA\n"
 
 
 def test_explain_json_needs_report(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from upsert_engine.fields import (
+    FieldDef,
     convert_value,
     integer_value,
     make_validator,
@@ -110,6 +111,11 @@ def test_specialised_validator_equals_validate_value(
 DECIMAL_PLACES = st.one_of(st.none(), st.integers(min_value=0, max_value=9))
 
 
+def _rows(data_type: str) -> tuple[FieldDef, ...]:
+    """A subform's row fields (R36: a subform has at least one); none for other types."""
+    return (make_field("Leads", "Name", "text"),) if data_type == "subform" else ()
+
+
 @given(TYPES, LENGTHS, DECIMAL_PLACES, VALUES, st.booleans())
 def test_engine_types_equal_reference_types(
     data_type: str, max_length: int | None, decimal_place: int | None, value: Any, formats: bool
@@ -125,6 +131,7 @@ def test_engine_types_equal_reference_types(
         max_length=max_length,
         decimal_place=decimal_place,
         check_formats=formats,
+        rows=_rows(data_type),
     )
     problem = field.validate(value)
     details, stored = check(field, value)
@@ -141,7 +148,7 @@ def test_strategies_generate_valid_and_invalid_values(
 ) -> None:
     """R15: testing.strategies' values of every type are accepted (field_values) or refused
     (invalid_field_values) by the field they were drawn for, near its limits too."""
-    field = make_field("Leads", "F_X", data_type, max_length=max_length)
+    field = make_field("Leads", "F_X", data_type, max_length=max_length, rows=_rows(data_type))
     good = data.draw(field_values(field))
     assert field.validate(good) is None, good
     bad = data.draw(invalid_field_values(field))

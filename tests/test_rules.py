@@ -28,6 +28,27 @@ from upsert_engine import (
 )
 
 USER = {"name": "Example User", "id": "5725767000000411001"}
+#: R32: the default user as Owner reads back, and as ``duplicate_record.Owner`` shows it.
+OWNER = {**USER, "email": "example.user@example.com"}
+DUPLICATE_OWNER = {**USER, "zuid": "60012345"}
+#: R32: module ids, by position in the org: the standard modules first (rules.py order).
+MODULE_IDS = {
+    name: str(5725767000000002175 + 2 * n)
+    for n, name in enumerate(
+        ["Leads", "Accounts", "Contacts", "Deals", "Campaigns", "Cases", "Solutions", "Products",
+         "Vendors", "Price_Books", "Quotes", "Sales_Orders", "Purchase_Orders", "Invoices",
+         "Appointments", "Services", "Projects_X"]
+    )
+}  # fmt: skip
+
+
+def duplicate_record(other: str, module: str = "Leads") -> dict[str, Any]:
+    """R32: ``duplicate_record`` of a record owned by the default user."""
+    return {
+        "Owner": DUPLICATE_OWNER,
+        "module": {"api_name": module, "id": MODULE_IDS[module]},
+        "id": other,
+    }
 
 
 def rid(n: int) -> str:
@@ -47,19 +68,24 @@ def ok(
     modified: str,
     duplicate_field: str | None = None,
     created_by: dict[str, str] | None = None,
+    approval: str | None = "approved",
 ) -> dict[str, Any]:
-    """R18: one exact success entry."""
+    """R18: one exact success entry; an insert's details end with ``$approval_state`` (R31:
+    v6 on, the default version being v8; ``approval=None`` for older versions)."""
+    details = {
+        "Modified_Time": modified,
+        "Modified_By": USER,
+        "Created_Time": created,
+        "id": record_id,
+        "Created_By": created_by or USER,
+    }
+    if action == "insert" and approval is not None:
+        details["$approval_state"] = approval
     return {
         "code": "SUCCESS",
         "duplicate_field": duplicate_field,
         "action": action,
-        "details": {
-            "Modified_Time": modified,
-            "Modified_By": USER,
-            "Created_Time": created,
-            "id": record_id,
-            "Created_By": created_by or USER,
-        },
+        "details": details,
         "message": "record added" if action == "insert" else "record updated",
         "status": "success",
     }
@@ -84,7 +110,7 @@ def duplicate(
         "details": {
             "api_name": field,
             "json_path": f"$.data[{index}].{field}",
-            "duplicate_record": {"id": other, "module": {"api_name": module}},
+            "duplicate_record": duplicate_record(other, module),
             "more_records": more,
         },
         "message": "duplicate data",
@@ -196,6 +222,7 @@ def test_r2_seed_spellings_are_aliases(alias: str, api_name: str) -> None:
     engine = Engine()
     assert engine.schema(alias).api_name == api_name
     field = SYSTEM_FIELDS[api_name]
+    engine.set_mandatory(alias, [field])  # R4's other fields (line items, vendor) aside
     first = engine.upsert(alias, {"data": [{field: "Q-1"}]})
     second = engine.upsert(api_name, {"data": [{field: "q-1"}]})
     assert first.body == {"data": [ok("insert", rid(1), at(0), at(0))]}
@@ -239,20 +266,79 @@ def test_r3_cap_is_an_option() -> None:
 
 
 # --- R4 ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("module", "mandatory"),
-    [("Leads", "Last_Name"), ("Contacts", "Last_Name"),
-     *((m, f) for m, f in SYSTEM_FIELDS.items() if m not in ("Leads", "Contacts"))],
-)  # fmt: skip
-def test_r4_mandatory_fields(module: str, mandatory: str) -> None:
-    """R4: Leads/Contacts need Last_Name; every other standard module its system field."""
+#: R4 as the spec lists it (Zoho's v7 Insert Records page), written out here, not imported.
+SPEC_MANDATORY = {
+    "Leads": ("Last_Name",),
+    "Contacts": ("Last_Name",),
+    "Accounts": ("Account_Name",),
+    "Deals": ("Deal_Name", "Stage"),
+    "Campaigns": ("Campaign_Name",),
+    "Cases": ("Case_Origin", "Status", "Subject"),
+    "Solutions": ("Solution_Title",),
+    "Products": ("Product_Name",),
+    "Vendors": ("Vendor_Name",),
+    "Price_Books": ("Price_Book_Name", "Pricing_Details"),
+    "Quotes": ("Subject", "Quoted_Items"),
+    "Sales_Orders": ("Subject", "Ordered_Items"),
+    "Purchase_Orders": ("Subject", "Vendor_Name", "Purchased_Items"),
+    "Invoices": ("Subject", "Invoiced_Items"),
+    "Appointments": (),
+    "Services": (),
+}
+
+
+@pytest.mark.parametrize(("module", "mandatory"), SPEC_MANDATORY.items())
+def test_r4_mandatory_fields(module: str, mandatory: tuple[str, ...]) -> None:
+    """R4: each standard module's system-defined mandatory fields, as Zoho lists them; an
+    insert without them gets MANDATORY_NOT_FOUND naming the first one missing (R13)."""
     engine = Engine()
-    assert engine.schema(module).mandatory_fields == (mandatory,)
+    assert engine.schema(module).mandatory_fields == mandatory
     response = engine.upsert(module, {"data": [{"Description": "x"}]})
+    if not mandatory:  # Appointments, Services: none known
+        assert response.status == 200
+        return
     assert response.status == 400
     assert response.body["data"][0]["code"] == "MANDATORY_NOT_FOUND"
-    assert response.body["data"][0]["details"]["api_name"] == mandatory
+    assert response.body["data"][0]["details"]["api_name"] == mandatory[0]
     assert engine.count(module) == 0
+
+
+def test_r4_deal_needs_stage_and_case_needs_origin_and_status() -> None:
+    """R4 (issue 10): a Deal without Stage, a Case without Case_Origin or Status are refused."""
+    engine = Engine()
+    deal = engine.upsert("Deals", {"data": [{"Deal_Name": "Big"}]})
+    assert deal.status == 400
+    assert deal.body["data"][0]["details"] == {"api_name": "Stage", "json_path": "$.data[0].Stage"}
+    cases = engine.insert(
+        "Cases",
+        {"data": [{"Subject": "Broke", "Status": "New"}, {"Subject": "L", "Case_Origin": "Web"}]},
+    )
+    assert [e["details"]["api_name"] for e in cases.body["data"]] == ["Case_Origin", "Status"]
+    assert engine.count("Deals") == engine.count("Cases") == 0
+    added = engine.upsert("Deals", {"data": [{"Deal_Name": "Big", "Stage": "Qualification"}]})
+    assert added.status == 200 and engine.count("Deals") == 1
+
+
+def test_r4_deals_pipeline_is_a_module_setting() -> None:
+    """R4: Deals need Pipeline only when the org has pipelines enabled (a module setting)."""
+    engine = Engine()
+    deal = {"Deal_Name": "Big", "Stage": "Qualification"}
+    assert engine.upsert("Deals", {"data": [deal]}).status == 200
+    schema = engine.set_setting("Deals", "pipelines")
+    assert schema.settings == frozenset({"pipelines"})
+    assert schema.insert_mandatory() == ("Deal_Name", "Stage", "Pipeline")
+    refused = engine.upsert("Deals", {"data": [{**deal, "Deal_Name": "Other"}]})
+    assert refused.body["data"][0]["details"]["api_name"] == "Pipeline"
+    updated = engine.upsert("Deals", {"data": [{"Deal_Name": "big", "Amount": 5}]})
+    assert updated.body["data"][0]["action"] == "update"  # updates need no mandatory field
+    added = engine.upsert("Deals", {"data": [{**deal, "Deal_Name": "O", "Pipeline": "Standard"}]})
+    assert added.status == 200
+    engine.set_setting("Deals", "pipelines", False)
+    assert engine.upsert("Deals", {"data": [{**deal, "Deal_Name": "Third"}]}).status == 200
+    with pytest.raises(ConfigurationError, match="no setting 'pipelines'"):
+        engine.set_setting("Leads", "pipelines")
+    with pytest.raises(ConfigurationError, match="must be a bool"):
+        engine.set_setting("Deals", "pipelines", "yes")  # type: ignore[arg-type]
 
 
 def test_r4_custom_module_needs_name() -> None:
@@ -355,9 +441,12 @@ def test_r5_system_field_ignored_unless_named() -> None:
 
 
 # --- R7 ------------------------------------------------------------------------------------------
-def test_r7_non_unique_field_fails_whole_request() -> None:
-    """R7: a non-duplicate-check field in D fails the whole request with 400, nothing written."""
-    engine = leads({"Last_Name": "A", "Email": "a@example.com"})
+def test_r7_non_unique_field_fails_whole_request_under_reject() -> None:
+    """R7 (seed reading, non_unique_check_field="reject"): a name outside S ∪ U fails the
+    whole request with 400 and Zoho's exact top-level body; nothing is written; the reason
+    goes to explain, not to the message (R27)."""
+    engine = Engine(Options(non_unique_check_field="reject"))
+    engine.load("Leads", [{"Last_Name": "A", "Email": "a@example.com"}])
     before = snapshot(engine)
     body = {
         "data": [{"Last_Name": "B", "Email": "b@example.com"}],
@@ -365,28 +454,52 @@ def test_r7_non_unique_field_fails_whole_request() -> None:
     }
     response = engine.upsert("Leads", body)
     assert response.status == 400
-    assert set(response.body) == {"code", "details", "message", "status"}
-    assert response.body["code"] == "INVALID_DATA"
-    assert response.body["status"] == "error"
-    assert response.body["details"] == {
-        "api_name": "duplicate_check_fields",
-        "json_path": "$.duplicate_check_fields[1]",
+    assert response.body == {
+        "code": "INVALID_DATA",
+        "details": {
+            "api_name": "duplicate_check_fields",
+            "json_path": "$.duplicate_check_fields[1]",
+        },
+        "message": "invalid data",
+        "status": "error",
     }
-    assert "Company" in response.body["message"]
-    assert "neither" in response.body["message"]
+    why = engine.explain("Leads", body).request_error or ""
+    assert "R7" in why and "'Company'" in why and "neither" in why
     assert snapshot(engine) == before
 
 
-def test_r7_unknown_field_fails_whole_request() -> None:
-    """R7: an unknown name in D fails the request; the message says it is not a field."""
+def test_r7_default_matches_on_a_non_unique_field() -> None:
+    """R7 (spec v2 default, issue 10): Phone on Leads, not unique, named in D is a match key;
+    it is no uniqueness constraint (a second record may hold the same phone)."""
     engine = Engine()
-    response = engine.upsert(
-        "Leads", {"data": [{"Last_Name": "B"}], "duplicate_check_fields": ["Nope_X"]}
+    assert engine.options.non_unique_check_field is NonUniqueCheckField.MATCH
+    engine.load("Leads", [{"Last_Name": "A", "Phone": "555 0100"}])
+    body = {"data": [{"Last_Name": "B", "Phone": "555 0100"}], "duplicate_check_fields": ["Phone"]}
+    response = engine.upsert("Leads", body)
+    assert response.body == {"data": [ok("update", rid(1), at(0), at(1), "Phone")]}
+    other = engine.upsert(
+        "Leads",
+        {"data": [{"Last_Name": "C", "Email": "c@x.io", "Phone": "555 0100"}]},
     )
+    assert other.body["data"][0]["action"] == "insert"  # R14 does not apply to Phone
+    engine._check()
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [("Nope_X", "not a field"), ("Description", "'textarea'"), ("Lead_Source", "'picklist'"),
+     ("No_of_Employees_X", "not a field")],
+)  # fmt: skip
+def test_r7_unknown_or_other_typed_field_fails_whole_request(name: str, why: str) -> None:
+    """R7: under the default, a name that is no field of the module, or a field whose type R1
+    does not allow, fails the whole request with 400 "invalid data"; nothing is written."""
+    engine = Engine()
+    body = {"data": [{"Last_Name": "B"}], "duplicate_check_fields": ["Email", name]}
+    response = engine.upsert("Leads", body)
     assert response.status == 400
-    assert response.body["details"]["json_path"] == "$.duplicate_check_fields[0]"
-    assert "Nope_X" in response.body["message"]
-    assert "not a field" in response.body["message"]
+    assert response.body["message"] == "invalid data"
+    assert response.body["details"]["json_path"] == "$.duplicate_check_fields[1]"
+    assert why in (engine.explain("Leads", body).request_error or "")
     assert engine.count("Leads") == 0
 
 
@@ -678,6 +791,7 @@ def test_r12_patch_semantics() -> None:
         "Modified_Time": at(1),
         "Created_By": USER,
         "Modified_By": USER,
+        "Owner": OWNER,
     }
 
 
@@ -718,7 +832,6 @@ def test_r12_created_kept_modified_set() -> None:
                 "Created_Time": "1999-01-01T00:00:00+00:00",
                 "Created_By": {"name": "Mallory", "id": "666"},
                 "Modified_By": {"name": "Mallory", "id": "666"},
-                "id": "1",
             }
         ]
     }
@@ -812,7 +925,7 @@ def test_r14_two_collisions_give_multiple_errors() -> None:
                 "details": {
                     "errors": [duplicate(0, "Mobile", rid(2)), duplicate(0, "Code", rid(3))]
                 },
-                "message": "multiple errors occurred",
+                "message": "Multiple errors in the request",
                 "status": "error",
             }
         ]
@@ -987,8 +1100,9 @@ def test_r15_invalid_other_types(module: str, field: str, value: Any, data_type:
     ],
 )
 def test_r15_valid_other_types(module: str, field: str, value: Any) -> None:
-    """R15: well-formed values of the other types are accepted."""
-    engine = Engine()
+    """R15: well-formed values of the other types are accepted (R33's check that a lookup
+    names a record is off here; it has tests of its own)."""
+    engine = Engine(Options(check_lookups=False))
     mandatory = engine.schema(module).mandatory_fields or ("Description",)
     response = engine.upsert(module, {"data": [{mandatory[0]: "M", field: value}]})
     assert response.status == 200, response.body
@@ -1041,7 +1155,7 @@ def test_r16_rejected_record_changes_nothing() -> None:
     "body",
     [
         {"data": [{"Last_Name": "A"}] * 101},
-        {"data": [{"Last_Name": "A"}], "duplicate_check_fields": ["Company"]},
+        {"data": [{"Last_Name": "A"}], "duplicate_check_fields": ["Description"]},
         {"data": [{"Last_Name": "A"}, 5]},
         {"data": [{"Last_Name": "A"}], "trigger": ["cron"]},
     ],
@@ -1144,8 +1258,13 @@ def test_r18_success_shape() -> None:
     entry = response.body["data"][0]
     assert list(entry) == ["code", "duplicate_field", "action", "details", "message", "status"]
     assert list(entry["details"]) == [
-        "Modified_Time", "Modified_By", "Created_Time", "id", "Created_By"
-    ]  # fmt: skip
+        "Modified_Time",
+        "Modified_By",
+        "Created_Time",
+        "id",
+        "Created_By",
+        "$approval_state",
+    ]  # fmt: skip (R31: an added record's details end with $approval_state from v6)
     assert re.fullmatch(
         r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", entry["details"]["Created_Time"]
     )
@@ -1368,7 +1487,7 @@ def test_r23_old_versions_omit_json_path(version: str) -> None:
                 "code": "DUPLICATE_DATA",
                 "details": {
                     "api_name": "Mobile",
-                    "duplicate_record": {"id": rid(2), "module": {"api_name": "Leads"}},
+                    "duplicate_record": duplicate_record(rid(2)),
                     "more_records": False,
                 },
                 "message": "duplicate data",
@@ -1382,7 +1501,7 @@ def test_r23_old_versions_omit_json_path(version: str) -> None:
                             "code": "DUPLICATE_DATA",
                             "details": {
                                 "api_name": field,
-                                "duplicate_record": {"id": other, "module": {"api_name": "Leads"}},
+                                "duplicate_record": duplicate_record(other),
                                 "more_records": False,
                             },
                             "message": "duplicate data",
@@ -1391,7 +1510,7 @@ def test_r23_old_versions_omit_json_path(version: str) -> None:
                         for field, other in (("Mobile", rid(2)), ("Code", rid(3)))
                     ]
                 },
-                "message": "multiple errors occurred",
+                "message": "Multiple errors in the request",
                 "status": "error",
             },
             {
@@ -1403,7 +1522,7 @@ def test_r23_old_versions_omit_json_path(version: str) -> None:
         ]
     }
     top = engine.upsert(
-        "Leads", {"data": [{"Last_Name": "A"}], "duplicate_check_fields": ["Company"]},
+        "Leads", {"data": [{"Last_Name": "A"}], "duplicate_check_fields": ["Description"]},
         api_version=version,
     )  # fmt: skip
     assert top.body["details"] == {"api_name": "duplicate_check_fields"}
@@ -1431,8 +1550,12 @@ def test_r23_versions_share_semantics(version: str) -> None:
     """R23: every version gives the same successes for the same request."""
     engine = leads({"Last_Name": "A", "Email": "a@example.com"})
     body = {"data": [{"Email": "A@example.com"}, {"Last_Name": "B"}]}
+    approval = "approved" if version == "v8" else None  # R31: from v6 on
     assert engine.upsert("Leads", body, api_version=version).body == {
-        "data": [ok("update", rid(1), at(0), at(1), "Email"), ok("insert", rid(2), at(1), at(1))]
+        "data": [
+            ok("update", rid(1), at(0), at(1), "Email"),
+            ok("insert", rid(2), at(1), at(1), approval=approval),
+        ]
     }
 
 

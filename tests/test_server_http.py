@@ -122,10 +122,11 @@ def test_every_api_version_prefix(server: ZohoServer) -> None:
 
 
 def test_insert_update_get_list_and_delete(server: ZohoServer) -> None:
-    """POST inserts without matching, PUT updates by id, GET reads and pages, DELETE removes."""
+    """POST inserts without matching (201 when every record was added, R30), PUT updates by
+    id, GET reads and pages, DELETE removes."""
     body: dict[str, Any] = {"data": [lead("A", "a@x.org", "1")]}
     status, _, inserted = call(server, "POST", "/crm/v8/Leads", body)
-    assert status == 200 and "action" not in inserted["data"][0]
+    assert status == 201 and "action" not in inserted["data"][0]
     first = inserted["data"][0]["details"]["id"]
     _, _, again = call(server, "POST", "/crm/v8/Leads", {"data": [lead("A", "a@x.org")]})
     assert again["data"][0]["code"] == "SUCCESS"  # insert does not match on Email
@@ -234,12 +235,14 @@ def test_metadata_endpoints(server: ZohoServer) -> None:
     assert (status, answer["code"]) == (400, "REQUIRED_PARAM_MISSING")
     status, _, answer = call(server, "GET", "/crm/v8/settings/fields?module=Nope")
     assert (status, answer["code"]) == (400, "INVALID_MODULE")
-    assert call(server, "GET", "/crm/v8/settings/layouts")[0] == 404
+    status, _, answer = call(server, "GET", "/crm/v8/settings/layouts")
+    assert (status, answer["code"]) == (400, "REQUIRED_PARAM_MISSING")
 
 
 def test_oauth_token_endpoint(server: ZohoServer) -> None:
     """POST /oauth/v2/token returns the fake's token with api_domain = its own URL."""
-    form = b"refresh_token=r&client_id=c&client_secret=s&grant_type=refresh_token"
+    client = f"client_id={server.client_id}&client_secret={server.client_secret}"
+    form = f"refresh_token=r&{client}&grant_type=refresh_token".encode()
     kind = {"Content-Type": "application/x-www-form-urlencoded"}
     status, _, token = call(server, "POST", "/oauth/v2/token", raw=form, headers=kind, auth=False)
     assert status == 200
@@ -300,7 +303,7 @@ def test_auth_routing_and_request_errors(server: ZohoServer) -> None:
         ("PUT", "/crm/v8/Leads/upsert"),
         ("PATCH", "/crm/v8/Leads"),
         ("POST", "/crm/v8/Leads/search"),
-        ("DELETE", "/crm/v8/Leads/1"),
+        ("POST", "/crm/v8/Leads/1"),  # a record: GET, PUT, DELETE (Zoho's record APIs)
         ("POST", "/crm/v8/settings/fields"),
         ("PUT", "/crm/v8/users"),
         ("OPTIONS", "/crm/v8/org"),

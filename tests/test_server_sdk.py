@@ -181,7 +181,11 @@ def test_sdk_over_limit(server: ZohoServer) -> None:
 
 def test_sdk_refresh_token_user_and_all_metadata(zoho_server: ZohoServer, tmp_path: Path) -> None:
     """Refresh flow, find_user and auto_refresh_fields: token, users, org, every module's fields."""
-    token = OAuthToken(client_id="c", client_secret="s", refresh_token="probe-refresh-token")
+    token = OAuthToken(
+        client_id=zoho_server.client_id,
+        client_secret=zoho_server.client_secret,
+        refresh_token="probe-refresh-token",
+    )
     _initialize(zoho_server, tmp_path, token, auto_refresh_fields=True)
     status, wrapper = _upsert([{"Last_Name": "Newton", "Email": "n@x.org"}])
     assert status == 200 and _only(wrapper).get_action().get_value() == "insert"

@@ -14,6 +14,10 @@ fields (R13) and uniqueness (R14). It answers only the cases it is sure of:
   ``[(field, other_id), ...]`` each with a single other holder, which the engine words as
   ``decide`` would.
 
+Records carrying ``id`` (R25), an external field (R24), an Owner, user lookup or lookup
+(R32, R33) are not compiled: ``decide`` answers them. Inserts get ``insert_defaults`` (R32, the
+acting user as Owner), as ``decide`` gives them.
+
 The generated code is built from field *positions* only (names and callables are passed in
 its namespace), never from request data. Plans are cached per module and check order and
 dropped whenever the module's schema or indexes change (``ModuleStore.set_schema``).
@@ -26,11 +30,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._loading import copy_value
-from .decision import Accepted, Rejected, decide, duplicate_details
+from .decision import Accepted, Context, Rejected, decide, duplicate_details
 from .fields import CONTAINER_TYPES, PLAIN_STRING_TYPES, normalize_text
-from .options import IntraBatch, Options, UnknownFields
-from .responses import success_entry
-from .rules import MESSAGES, READ_ONLY_SYSTEM_FIELDS
+from .options import IntraBatch, Options, RecordId, UnknownFields
+from .references import REFERENCE_TYPES
+from .responses import stamp_of, success_entry
+from .rules import (
+    APPROVAL_STATE_KEY,
+    APPROVED,
+    MESSAGES,
+    READ_ONLY_SYSTEM_FIELDS,
+    RESERVED_KEYS,
+)
 from .store import ModuleStore
 
 #: What a compiled shape answers (see the module docstring).
@@ -39,6 +50,9 @@ Compiled = Callable[[dict[Any, Any], Any], "Outcome | None"]
 
 #: Shapes compiled per module and check order; records of further shapes go to ``decide``.
 MAX_SHAPES = 256
+#: Keys a shape may have to be compiled (or cached): a wider record goes to ``decide``, so one
+#: hostile record cannot make a huge function or pin its keys (issue 8 item 7).
+MAX_SHAPE_KEYS = 512
 
 _UNSET: Any = object()  # a key not computed (yet)
 
@@ -48,6 +62,7 @@ class FastPlan:
 
     __slots__ = (
         "containers",
+        "deferred",
         "fields",
         "ignore_unknown",
         "index_all",
@@ -66,7 +81,7 @@ class FastPlan:
         self.fields = schema.fields
         self.order = order
         self.unique = schema.unique_fields  # every one of them is in the check order (R5)
-        self.mandatory = schema.mandatory_fields
+        self.mandatory = schema.insert_mandatory()  # R4 (records with a Layout defer)
         self.indexes = store.indexes
         self.records = store.records
         self.reject_written = options.intra_batch is IntraBatch.REJECT
@@ -77,6 +92,12 @@ class FastPlan:
         self.containers = frozenset(
             name for name, f in self.fields.items() if f.data_type in CONTAINER_TYPES
         )
+        #: keys whose presence sends a record to ``decide`` (R24, R25, R32, R33)
+        self.deferred = frozenset(
+            name
+            for name, f in self.fields.items()
+            if f.external is not None or f.data_type in REFERENCE_TYPES
+        ) | ({"id"} if options.record_id is not RecordId.IGNORE else frozenset())
         #: shape -> (compiled function, whether some keys are dropped), or None
         self.shapes: dict[tuple[Any, ...], tuple[Compiled, bool] | None] = {}
 
@@ -86,6 +107,8 @@ class FastPlan:
             return self.shapes[shape]
         except KeyError:
             pass
+        if len(shape) > MAX_SHAPE_KEYS:
+            return None
         compiled = self.compile(shape) if len(self.shapes) < MAX_SHAPES else None
         if len(self.shapes) < MAX_SHAPES:
             self.shapes[shape] = compiled
@@ -94,15 +117,19 @@ class FastPlan:
     def compile(self, shape: tuple[Any, ...]) -> tuple[Compiled, bool] | None:
         """Generate the function for records whose keys are exactly ``shape``, in order.
 
-        None when some key is not a str, or is a key ``prepare`` would reject.
+        None when some key is not a str, is a key ``prepare`` would reject, or is deferred.
         """
         fields = self.fields
         kept: dict[str, int] = {}  # field -> position in the record
         for position, name in enumerate(shape):
-            if name.__class__ is not str:
+            if name.__class__ is not str or name in self.deferred:
                 return None
             if name in fields:
+                if fields[name].rows:
+                    return None  # R36: decide() merges subform rows
                 kept[name] = position
+            elif name in RESERVED_KEYS:
+                return None  # R26, R31, R35: decide() handles the reserved keys
             elif not (self.ignore_unknown or name in READ_ONLY_SYSTEM_FIELDS):
                 return None  # unknown_fields=reject: decide() words the error
         dropped = len(kept) != len(shape)
@@ -194,17 +221,20 @@ class FastPlan:
             code.append(f"    if k{j} is not UNSET: keys[F{j}] = k{j}")
         code.append("    return target, deciding, keys, clashes")
         exec("\n".join(line for line in code if line), ns)  # positions only: see docstring
-        run: Compiled = ns["run"]
+        run: Compiled = ns.pop("run")  # no function <-> globals cycle: freed with the engine
         return run, dropped
 
 
 @dataclass(frozen=True, slots=True)
 class EngineHooks:
-    """What the upsert loop needs from the engine: options, the acting user, id issuing and
-    the general path's one place of writing (``Engine._apply``)."""
+    """What the upsert loop needs from the engine: options, the acting user (as stamps show
+    it), the request's context, what inserts get (``insert_defaults``), id issuing and the
+    general path's one place of writing (``Engine._apply``)."""
 
     options: Options
     user: dict[str, str]
+    ctx: Context
+    defaults: dict[str, Any]
     default_ids: bool  # ids are sequential_ids and none was ever given: inline them
     first_id: int
     apply: Callable[[ModuleStore, Accepted, str, int], tuple[str, int]]
@@ -241,8 +271,11 @@ def run_upserts(
     options = hooks.options
     user = hooks.user
     user_name, user_id = user["name"], user["id"]
+    ctx = hooks.ctx
+    defaults = hooks.defaults
     duplicate_message = MESSAGES["DUPLICATE_DATA"]
     multiple_message = MESSAGES["MULTIPLE_OR_MULTI_ERRORS"]
+    added_message, updated_message = MESSAGES["SUCCESS_insert"], MESSAGES["SUCCESS_update"]
     default_ids = hooks.default_ids
     undo = store.undo_log()
     written: dict[str, None] = {}
@@ -251,7 +284,9 @@ def run_upserts(
         compiled = shapes[shape] if shape in shapes else lookup(shape)
         outcome = None if compiled is None else compiled[0](record, written)
         if outcome is None:  # the general path decides this record
-            decision = decide(schema, options, order, position, record, store, written)
+            decision = decide(
+                schema, options, order, position, record, store, written, ctx, by_id=True
+            )
             if isinstance(decision, Rejected):
                 entries.append(decision.entry())
                 continue
@@ -265,6 +300,7 @@ def run_upserts(
                     store_records[record_id],
                     now,
                     user,
+                    decision.approval_state,
                 )
             )
             continue
@@ -273,7 +309,7 @@ def run_upserts(
             errors = [
                 {
                     "code": "DUPLICATE_DATA",
-                    "details": duplicate_details(schema, position, name, [other]),
+                    "details": duplicate_details(schema, position, name, [other], store, ctx),
                     "message": duplicate_message,
                     "status": "error",
                 }
@@ -309,14 +345,16 @@ def run_upserts(
                 record_id, seq = hooks.next_id(seq)
             values["Created_Time"] = now
             values["Created_By"] = user
+            if defaults:  # R32: shared, as the stamps are (stored values are never changed)
+                values.update(defaults)
             if index_all:  # every indexed field was just normalised by the walk
+                if undo is not None:  # logged before the writes (ModuleStore: atomicity)
+                    undo.append(("insert", record_id, keys))
                 store_records[record_id] = values
                 for name, index in walk_indexes:
                     key = keys[name]
                     if key is not None and index.setdefault(key, record_id) != record_id:
                         store.add_key(name, key, record_id)  # the key had a holder
-                if undo is not None:
-                    undo.append(("insert", record_id, None))
             else:
                 store.insert_keyed(record_id, values, keys)
             written[record_id] = None
@@ -331,8 +369,9 @@ def run_upserts(
                         "Created_Time": now,
                         "id": record_id,
                         "Created_By": {"name": user_name, "id": user_id},
+                        APPROVAL_STATE_KEY: APPROVED,  # R31 (dropped before v6 by the engine)
                     },
-                    "message": "record added",
+                    "message": added_message,
                     "status": "success",
                 }
             )
@@ -349,9 +388,9 @@ def run_upserts(
                         "Modified_By": {"name": user_name, "id": user_id},
                         "Created_Time": stored["Created_Time"],
                         "id": target,
-                        "Created_By": dict(stored["Created_By"]),
+                        "Created_By": stamp_of(stored["Created_By"]),
                     },
-                    "message": "record updated",
+                    "message": updated_message,
                     "status": "success",
                 }
             )

@@ -4,6 +4,12 @@ Only the command line uses this module; the core never reads files. Formats: CSV
 row, a JSON array of objects, JSONL; UTF-8 with or without a BOM. Rows are read lazily, a block
 of lines at a time, so memory does not grow with the file. Every problem is an ``InputError``
 naming the file and the line.
+
+JSON is held to what can be written back out and read again by any JSON reader: no lone UTF-16
+surrogate (``"\\ud800"``: not a character, cannot be encoded as UTF-8), no nesting deeper than
+``MAX_DEPTH``, no number longer than ``MAX_NUMBER_CHARS`` or beyond a double's range, no ``NaN``
+or ``Infinity`` (Python's extensions to JSON). Each is refused on reading (issue 8 item 13),
+never met later as a traceback while the outputs are written.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import csv
 import io
 import itertools
 import json
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -24,12 +31,94 @@ FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"
 #: Bytes read and decoded at a time (whole lines: a block ends after its last newline).
 READ_BLOCK = 1 << 16
 
+#: JSON nested deeper than this (objects and arrays) is refused; Zoho's deepest values (a
+#: subform row's lookup) are four levels below the record [inf].
+MAX_DEPTH = 64
+#: A JSON number token longer than this is refused: Python's default limit on int() of a
+#: string (4300 digits), made independent of ``sys.set_int_max_str_digits``.
+MAX_NUMBER_CHARS = 4300
+
 #: Maps a column label or key to a field API name; ``None`` drops the column.
 Rename = Mapping[str, "str | None"]
 
 
 class InputError(Exception):
     """A user's file or option cannot be used; the message names the file, line or field."""
+
+
+class _BadValue(Exception):
+    """A JSON value the reader refuses (see the module docstring); the message says why."""
+
+
+def _json_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _BadValue(f"a number of {len(text):,} digits (at most {MAX_NUMBER_CHARS:,})")
+    try:
+        return int(text)
+    except ValueError:  # a lower sys.set_int_max_str_digits
+        raise _BadValue(f"a number of {len(text):,} digits, over this Python's limit") from None
+
+
+def _json_float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _BadValue(f"a number of {len(text):,} characters (at most {MAX_NUMBER_CHARS:,})")
+    value = float(text)
+    if not math.isfinite(value):
+        raise _BadValue(f"the number {text[:20]}{'...' if text[20:] else ''} is out of range")
+    return value
+
+
+def _json_constant(text: str) -> Any:
+    raise _BadValue(f"{text} is not JSON")
+
+
+def json_decoder() -> json.JSONDecoder:
+    """A decoder that refuses huge numbers, NaN and Infinity (``_BadValue``)."""
+    return json.JSONDecoder(
+        parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant
+    )
+
+
+def _maybe_bad(text: str) -> bool:
+    """Whether ``text`` may decode to a lone surrogate or nest deeper than MAX_DEPTH.
+
+    Cheap (substring scans): only then is the decoded value walked by ``_value_problem``.
+    """
+    return "\\ud" in text or "\\uD" in text or text.count("[") + text.count("{") > MAX_DEPTH
+
+
+def _value_problem(value: Any) -> str | None:
+    """Why a decoded JSON value is refused (a lone surrogate, deep nesting), or None.
+
+    Walked with a stack, not recursion: the value may be nested as deep as the decoder went.
+    """
+    stack: list[tuple[Any, int, str | None]] = [(value, 1, None)]
+    while stack:
+        item, depth, field = stack.pop()
+        if isinstance(item, str):
+            strings: Iterable[str] = (item,)
+        elif depth > MAX_DEPTH:
+            return f"nested deeper than {MAX_DEPTH} levels" + (
+                f" in field {field}" if field else ""
+            )
+        elif isinstance(item, dict):
+            strings = item.keys()
+            for key, child in item.items():
+                stack.append((child, depth + 1, field or key))
+        elif isinstance(item, list):
+            strings = ()
+            stack.extend((child, depth + 1, field) for child in item)
+        else:
+            continue
+        for text in strings:
+            if not text.isascii():
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError as error:
+                    bad = f"\\u{ord(text[error.start]):04x}"
+                    where = f" in field {field}" if field else ""
+                    return f"a lone UTF-16 surrogate {bad}{where} (not a character)"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,9 +229,17 @@ def read_json(path: str) -> Any:
     with open_binary(path) as handle:
         text = "".join(line for _, line in _lines(path, handle))
     try:
-        return json.loads(text)
+        value = json_decoder().decode(text)
     except json.JSONDecodeError as error:
         raise InputError(f"{path} line {error.lineno}: not valid JSON ({error.msg})") from None
+    except _BadValue as error:
+        raise InputError(f"{path}: {error}") from None
+    except RecursionError:
+        raise InputError(f"{path}: nested deeper than {MAX_DEPTH} levels") from None
+    problem = _value_problem(value)
+    if problem is not None:
+        raise InputError(f"{path}: {problem}")
+    return value
 
 
 class RowFile:
@@ -256,24 +353,36 @@ class RowFile:
 
     # --- JSONL: one object per line ---------------------------------------------------------
     def _jsonl(self, lines: Iterator[tuple[int, str]]) -> Iterator[Row]:
+        decode = json_decoder().decode
         for number, line in lines:
             if not line.strip():
                 continue
             try:
-                value = json.loads(line)
+                value = decode(line)
             except json.JSONDecodeError as error:
                 raise self._error(number, f"not valid JSON ({error.msg})") from None
-            yield self._object(number, value, "the line")
+            except (_BadValue, RecursionError) as error:
+                raise self._refused(number, error) from None
+            yield self._object(number, value, "the line", _maybe_bad(line))
 
-    def _object(self, line: int, value: Any, what: str) -> Row:
+    def _refused(self, line: int, error: _BadValue | RecursionError) -> InputError:
+        """The error for a value the decoder refused (or could not nest as deep as)."""
+        if isinstance(error, RecursionError):
+            return self._error(line, f"nested deeper than {MAX_DEPTH} levels")
+        return self._error(line, str(error))
+
+    def _object(self, line: int, value: Any, what: str, check: bool) -> Row:
+        """The row of a decoded JSON value; ``check``: walk it (``_maybe_bad`` said so)."""
         if not isinstance(value, dict):
             kind = "null" if value is None else type(value).__name__
             raise self._error(line, f"{what} is a JSON {kind}, not an object (one row)")
+        if check and (problem := _value_problem(value)) is not None:
+            raise self._error(line, problem if what == "the line" else f"{what}: {problem}")
         return Row(line, self._renamed(value))
 
     # --- JSON: an array of objects, parsed element by element as lines arrive ----------------
     def _json_array(self, lines: Iterator[tuple[int, str]]) -> Iterator[Row]:
-        decoder = json.JSONDecoder()
+        decoder = json_decoder()
         buffer, first_line = "", 1  # text not yet parsed, and the line it starts on
         state = "start"  # start -> first|value -> comma -> ... -> end
         waiting = False  # the element at the front is unfinished: wait for a line ending in }
@@ -318,7 +427,10 @@ class RowFile:
                             ) from None
                         waiting = True
                         break
-                    yield self._object(line_at(position), value, f"element {count}")
+                    except (_BadValue, RecursionError) as error:
+                        raise self._refused(line_at(position), error) from None
+                    check = _maybe_bad(buffer[position:end])
+                    yield self._object(line_at(position), value, f"element {count}", check)
                     count, position, state = count + 1, end, "comma"
                 elif state == "comma" and char in ",]":
                     position, state = position + 1, "value" if char == "," else "end"
@@ -335,6 +447,8 @@ class RowFile:
                 decoder.raw_decode(buffer)
             except json.JSONDecodeError as error:
                 raise self._error(line_at(error.pos), f"not valid JSON ({error.msg})") from None
+            except (_BadValue, RecursionError) as error:
+                raise self._refused(first_line, error) from None
         if state != "end":
             what = "empty file" if state == "start" else "the JSON array is not closed"
             raise self._error(last_line, f"{what}; expected a JSON array of objects")

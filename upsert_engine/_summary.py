@@ -101,6 +101,15 @@ class Tally:
             by_field[field] = by_field.get(field, 0) + 1
 
 
+def shown_path(path: str) -> str:
+    """``path`` as text any stream can print.
+
+    A file name byte that is not UTF-8 (which Python keeps as a lone surrogate) is shown as a
+    backslash escape instead of raising UnicodeEncodeError.
+    """
+    return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _sorted(counts: Mapping[str, int]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
@@ -154,7 +163,7 @@ class Summary:
                 "failed": dict(self.failed),
                 "failed_fields": {k: dict(v) for k, v in self.failed_fields.items()},
                 "records_after": self.records_after,
-                "out": self.out,
+                "out": None if self.out is None else shown_path(self.out),
             }
         )
 
@@ -173,7 +182,11 @@ class Summary:
             )
             for code, n in self.failed.items()
         )
-        written = f"written to {self.out}" if self.out is not None else "plan only, nothing written"
+        written = (
+            f"written to {shown_path(self.out)}"
+            if self.out is not None
+            else "plan only, nothing written"
+        )
         return "\n".join(
             [
                 f"{self.module}: {self.rows} rows in {requests}, "

@@ -2,10 +2,10 @@
 
 ``main(argv) -> int`` never raises for a user error: it prints one line on stderr and returns 2.
 Exit codes: 0 every row succeeded, 1 some rows failed (the summary says which), 2 usage or input
-error (nothing written). ``plan`` and ``apply`` load the store as existing data
-(``Engine.load``: repeats allowed), then send the rows as a client would: requests of at most
-100 rows in file order, applied in turn to one throwaway engine, so later requests see
-earlier ones.
+error (nothing written), 70 an internal error (a bug; the console script prints the traceback).
+``plan`` and ``apply`` load the store as existing data (``Engine.load``: repeats allowed), then
+send the rows as a client would: requests of at most 100 rows in file order, applied in turn to
+one throwaway engine, so later requests see earlier ones.
 """
 
 from __future__ import annotations
@@ -17,19 +17,21 @@ import itertools
 import json
 import os
 import sys
+import traceback
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from ._io_read import InputError, RowFile, read_json
-from ._io_write import AtomicFile, ReportWriter, write_jsonl
+from ._io_write import AtomicFile, ReportWriter, check_paths, commit_all, write_jsonl
 from ._org_config import apply_module_schema
 from ._summary import Progress, Summary, Tally, report_row
+from .decision import is_match_key
 from .demo import run_demo
 from .engine import Engine, stepping_clock
 from .errors import InvalidLoadError, UpsertEngineError
-from .options import User
-from .rules import READ_ONLY_SYSTEM_FIELDS
+from .options import Options, User
+from .rules import READ_ONLY_SYSTEM_FIELDS, UNIQUE_CAPABLE_TYPES
 from .schema import ModuleSchema, canonical_module_name
 from .server import add_serve_parser, run_serve
 
@@ -37,6 +39,8 @@ from .server import add_serve_parser, run_serve
 LOAD_CHUNK = 5000
 #: Column labels renamed by default: Zoho's CSV export calls the record id "Record Id".
 DEFAULT_RENAME: dict[str, str | None] = {"Record Id": "id"}
+#: The exit status of an internal error (sysexits.h's EX_SOFTWARE): never 1, "some rows failed".
+EXIT_INTERNAL = 70
 
 
 class RequestClock:
@@ -78,8 +82,25 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--json", action="store_true", help="print the summary as JSON")
         if name == "apply":
             sub.add_argument("--out", required=True, metavar="NEW_STORE.jsonl")
+        sub.add_argument(
+            "--file-mode",
+            type=_file_mode,
+            metavar="OCTAL",
+            help="mode of output files created (default 0600); existing files keep theirs",
+        )
     add_serve_parser(commands)
     return parser
+
+
+def _file_mode(text: str) -> int:
+    """``--file-mode 0640``: permission bits in octal."""
+    try:
+        mode = int(text, 8)
+    except ValueError:
+        mode = -1
+    if not 0 <= mode <= 0o777:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an octal mode from 0 to 0777")
+    return mode
 
 
 def _org_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,8 +128,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "serve":
             return run_serve(args)
+        if args.command in ("plan", "apply"):
+            check_paths(
+                [
+                    (option, path)
+                    for option, path in (
+                        ("--store", args.store),
+                        ("ROWS", args.rows),
+                        ("--map", args.map),
+                        ("--schema", args.schema),
+                    )
+                    if path is not None
+                ],
+                [
+                    (option, path)
+                    for option, path in (
+                        ("--report", args.report),
+                        ("--out", getattr(args, "out", None)),
+                    )
+                    if path is not None
+                ],
+            )
         clock = RequestClock()
-        engine = Engine(clock=clock)
+        # the CLI holds one module's records and none of the org's users: the ids Owner and
+        # lookups name cannot be checked here (R32, R33); Zoho checks them
+        engine = Engine(Options(check_users=False, check_lookups=False), clock=clock)
         module = configure(engine, args.module, args.schema, args.unique)
         if args.command == "schema":
             print(json.dumps(engine.schema(module).to_json(), indent=2))
@@ -134,6 +178,10 @@ def console_main() -> None:
         code = 1
     except KeyboardInterrupt:
         code = 130
+    except Exception:  # a bug: the traceback, and a status that is not "some rows failed"
+        traceback.print_exc()
+        print("upsert-engine: internal error (a bug; please report it)", file=sys.stderr)
+        code = EXIT_INTERNAL
     sys.exit(code)
 
 
@@ -180,18 +228,23 @@ def make_unique(engine: Engine, module: str, spec: str) -> None:
 
 
 def check_fields(schema: ModuleSchema, text: str | None) -> list[str] | None:
-    """``--check-fields A,B``: the request's duplicate_check_fields, each a check field (R7)."""
+    """``--check-fields A,B``: the request's duplicate_check_fields, each a check field or a
+    field R7's default takes as a match key (a type R1 allows); external fields (R24) and
+    ``id`` (R25) included."""
     if text is None:
         return None
     names = [name.strip() for name in text.split(",") if name.strip()]
     for name in names:
+        if name == "id":  # R25: rows carrying an id update that record
+            continue
         if name not in schema.fields:
             raise InputError(f"--check-fields: {name} is not a field of {schema.api_name}")
-        if name not in schema.duplicate_check_fields:
+        if name not in schema.duplicate_check_fields and not is_match_key(schema, name):
             raise InputError(
                 f"--check-fields: {name} is not a duplicate check field of {schema.api_name} "
-                f"(these are: {', '.join(schema.duplicate_check_fields) or 'none'}); make it "
-                f"unique with --unique {name}:{schema.fields[name].data_type} (R7)"
+                f"(these are: {', '.join(schema.duplicate_check_fields) or 'none'}), and a "
+                f"{schema.fields[name].data_type} field cannot be a match key (R7: only "
+                f"{', '.join(sorted(UNIQUE_CAPABLE_TYPES))})"
             )
     return names
 
@@ -218,16 +271,13 @@ def run_import(engine: Engine, clock: RequestClock, module: str, args: argparse.
     rename = rename_map(args.map)
     progress = Progress(sys.stderr)
     out_path: str | None = getattr(args, "out", None)
-    for path in (args.report, out_path):
-        if path is not None and os.path.abspath(path) == os.path.abspath(args.rows):
-            raise InputError(f"{path}: would overwrite the rows file")
     with contextlib.ExitStack() as stack:  # every file opened before any work
         store = stack.enter_context(RowFile(args.store, rename))
         rows = stack.enter_context(RowFile(args.rows, rename))
-        report = ReportWriter(args.report, args.explain) if args.report else None
+        report = ReportWriter(args.report, args.explain, args.file_mode) if args.report else None
         if report is not None:
             stack.enter_context(report.file)
-        out = stack.enter_context(AtomicFile(out_path)) if out_path else None
+        out = stack.enter_context(AtomicFile(out_path, args.file_mode)) if out_path else None
         stored = load_store(engine, module, store, progress)
         # the loaded store: maybe a million records the collector need not walk again (left
         # alone if the caller has frozen objects of its own: unfreezing would thaw them too)
@@ -240,10 +290,11 @@ def run_import(engine: Engine, clock: RequestClock, module: str, args: argparse.
             if freezing:
                 gc.unfreeze()
         progress.done()
-        if report is not None:
-            report.file.commit()
         if out is not None:
             write_jsonl(out, engine.records(module))
+        # the store first: an interrupted commit never leaves a new report by an old store
+        files = [out] if out is not None else []
+        commit_all([*files, report.file] if report is not None else files)
     summary = Summary.of(args.command, module, stored, tally, engine.count(module), out_path)
     print(summary.to_json() if args.json else summary.to_text())
     return 1 if tally.failed else 0

@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from .formats import is_email, is_phone, is_url
-from .rules import DATA_TYPE_MAX_LENGTH, JSON_TYPES
+from .rules import DATA_TYPE_MAX_LENGTH, JSON_TYPES, MAX_RECORD_ID_DIGITS
 
 Normalizer = Callable[[Any], "str | None"]
 Converter = Callable[[Any], Any]
@@ -125,13 +125,33 @@ def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def is_record_id(value: Any) -> bool:
-    """A record id as a client may send it: a non-negative int, or 1-32 ASCII digits."""
+_RECORD_ID_BOUND = 10**MAX_RECORD_ID_DIGITS
+
+
+def record_id_text(value: Any) -> str | None:
+    """A record id as a client may send it, as the engine keeps it, or None if it is none.
+
+    Accepted: a non-negative int or a str of ASCII digits, at most ``MAX_RECORD_ID_DIGITS``
+    (32) digits either way; so every id the engine holds stays far below Python's
+    int-string limit (4300 digits), and ``str()`` of an int is only called on small ones.
+    """
     if isinstance(value, bool):
-        return False
+        return None
     if isinstance(value, int):
-        return value >= 0
-    return isinstance(value, str) and 0 < len(value) <= 32 and value.isascii() and value.isdigit()
+        return str(value) if 0 <= value < _RECORD_ID_BOUND else None
+    if (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_RECORD_ID_DIGITS
+        and value.isascii()
+        and value.isdigit()
+    ):
+        return value
+    return None
+
+
+def is_record_id(value: Any) -> bool:
+    """Whether ``value`` is a record id as a client may send it (``record_id_text``)."""
+    return record_id_text(value) is not None
 
 
 def _int_digits(number: int) -> int:
@@ -219,13 +239,15 @@ def valid_datetime(text: str) -> bool:
     )
 
 
-def _valid_lookup(value: dict[Any, Any]) -> bool:
-    """``{"id": ..., "name": ...}``: an object with a record id, holding scalars only."""
-    return (
-        "id" in value
-        and is_record_id(value["id"])
-        and all(isinstance(v, (str, int, float, bool)) or v is None for v in value.values())
-    )
+def _valid_lookup(value: dict[Any, Any], by_external: bool) -> bool:
+    """``{"id": ..., "name": ...}``: an object of scalars with a record id; for a record
+    lookup also a non-empty object of scalars without ``id`` (an external key, R24: resolved
+    by the decision, R33). A bare id is no object: refused before this (R15, R33)."""
+    if not all(isinstance(v, (str, int, float, bool)) or v is None for v in value.values()):
+        return False
+    if "id" in value:
+        return is_record_id(value["id"])
+    return by_external and bool(value)
 
 
 def _kind(data_type: str) -> Problem:
@@ -284,7 +306,7 @@ def validate_value(
     if data_type in LOOKUP_TYPES:
         if not isinstance(value, dict):
             return _kind(data_type)
-        return None if _valid_lookup(value) else wrong
+        return None if _valid_lookup(value, data_type == "lookup") else wrong
     if not isinstance(value, list):  # multiselectpicklist and ROW_TYPES: JSON arrays
         return _kind(data_type)
     if data_type == "multiselectpicklist":
@@ -293,6 +315,8 @@ def validate_value(
         raise AssertionError(f"unknown data type {data_type!r}")
     if max_length is not None and len(value) > max_length:
         return too_long
+    if data_type == "subform":  # R36: its rows are checked key by key (subforms.check_rows)
+        return None
     return None if all(isinstance(row, dict) for row in value) else wrong
 
 
@@ -417,6 +441,14 @@ class FieldDef:
     #: R15 [inf]: whether email, phone and URL values must also have Zoho's format.
     check_formats: bool = True
     decimal_place: int | None = None
+    #: R24: "org" or "user" for an external field (a duplicate check field), else None.
+    external: str | None = None
+    #: R33: the module a lookup field looks up, when known (its ids are checked against it).
+    lookup_module: str | None = None
+    #: R36: a subform's row fields, in order (empty for every other type) ...
+    rows: tuple[FieldDef, ...] = ()
+    #: ... and the row fields a new row must carry (line items: Product_Name, Quantity).
+    row_mandatory: tuple[str, ...] = ()
     #: ``validate_value`` specialised to this field (derived, not compared).
     check: Validator = field(init=False, repr=False, compare=False)
     #: R28: ``convert_value`` for this field, None when values are stored as sent (derived).
@@ -435,6 +467,10 @@ class FieldDef:
     def stored(self, value: Any) -> Any:
         """R28: the form in which an accepted ``value`` is stored and read back."""
         return value if self.convert is None else self.convert(value)
+
+    def row_field(self, name: str) -> FieldDef | None:
+        """R36: the row field ``name`` of this subform, or None."""
+        return next((row for row in self.rows if row.api_name == name), None)
 
     def key(self, value: Any) -> str | None:
         """R8/R9: the normalised match key of ``value``; None when it never matches."""

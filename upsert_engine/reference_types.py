@@ -209,14 +209,20 @@ def check(definition: FieldDef, value: Any) -> tuple[dict[str, Any] | None, Any]
     if kind in ("lookup", "ownerlookup", "userlookup"):
         record_id = value.get("id")
         good_id = (
-            isinstance(record_id, int) and not isinstance(record_id, bool) and record_id >= 0
+            isinstance(record_id, int)
+            and not isinstance(record_id, bool)
+            and 0 <= record_id < 10**32
         ) or (isinstance(record_id, str) and re.fullmatch(r"[0-9]{1,32}", record_id) is not None)
+        if "id" not in value and kind == "lookup":  # R24, R33: an external key, resolved later
+            good_id = len(value) > 0
         scalars = all(v is None or isinstance(v, (str, int, float, bool)) for v in value.values())
         return (None, value) if good_id and scalars else (named, None)
     if kind == "multiselectpicklist":
         return (None, value) if all(isinstance(v, str) for v in value) else (named, None)
     if limit is not None and len(value) > limit:
         return over, None
+    if kind == "subform":  # R36: its rows are read key by key, each where it stands
+        return None, value
     return (None, value) if all(isinstance(row, dict) for row in value) else (named, None)
 
 

@@ -16,6 +16,8 @@ Checked against Zoho's v7 field-metadata sample for Leads (``GET /settings/field
 on https://www.zoho.com/crm/developer/docs/api/v7/field-meta.html): every Leads length below
 is the sample's (Salutation 25, not 120; No_of_Employees 9 digits; Annual_Revenue 16 digits
 and ``decimal_place`` 2). Contacts' Salutation is the same standard picklist: 25 [inf].
+Every module but Price_Books starts with ``Owner`` (ownerlookup), as Zoho's Leads field-metadata
+sample does (R32; Price_Books without one is the spec's [inf]: add it with ``add_field``).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ _INVENTORY_TOTALS: Final[tuple[FieldRow, ...]] = (
 
 STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
     "Leads": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Company", "text", 200),
         ("First_Name", "text", 40),
         ("Last_Name", "text", 80),
@@ -80,6 +83,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Twitter", "text", 50),
     ),
     "Accounts": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Account_Name", "text", 200),
         ("Account_Site", "text", 80),
         ("Parent_Account", "lookup", None),
@@ -99,6 +103,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Description", "textarea", 32000),
     ),
     "Contacts": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Lead_Source", "picklist", 120),
         ("First_Name", "text", 40),
         ("Last_Name", "text", 80),
@@ -135,6 +140,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Description", "textarea", 32000),
     ),
     "Deals": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Amount", "currency", None),
         ("Deal_Name", "text", 120),
         ("Closing_Date", "date", None),
@@ -151,6 +157,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Description", "textarea", 32000),
     ),
     "Campaigns": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Campaign_Name", "text", 255),
         ("Type", "picklist", 120),
         ("Status", "picklist", 120),
@@ -165,6 +172,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Description", "textarea", 32000),
     ),
     "Cases": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Product_Name", "lookup", None),
         ("Subject", "text", 255),
         ("Priority", "picklist", 120),
@@ -183,6 +191,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Solution", "textarea", 32000),
     ),
     "Solutions": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Solution_Title", "text", 255),
         ("Product_Name", "lookup", None),
         ("Status", "picklist", 120),
@@ -192,6 +201,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("No_of_comments", "integer", None),
     ),
     "Products": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Product_Name", "text", 50),
         ("Product_Code", "text", 40),
         ("Vendor_Name", "lookup", None),
@@ -215,6 +225,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Description", "textarea", 32000),
     ),
     "Vendors": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Vendor_Name", "text", 50),
         ("Phone", "phone", 30),
         ("Email", "email", 100),
@@ -233,9 +244,11 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Price_Book_Name", "text", 255),
         ("Active", "boolean", None),
         ("Pricing_Model", "picklist", 120),
+        ("Pricing_Details", "subform", 100),
         ("Description", "textarea", 32000),
     ),
     "Quotes": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Subject", "text", 120),
         ("Deal_Name", "lookup", None),
         ("Quote_Stage", "picklist", 120),
@@ -245,9 +258,11 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Carrier", "picklist", 120),
         ("Team", "text", 255),
         *_BILLING_SHIPPING,
+        ("Quoted_Items", "subform", 100),
         *_INVENTORY_TOTALS,
     ),
     "Sales_Orders": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Subject", "text", 255),
         ("Customer_No", "text", 255),
         ("Deal_Name", "lookup", None),
@@ -261,9 +276,11 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Status", "picklist", 120),
         ("Account_Name", "lookup", None),
         *_BILLING_SHIPPING,
+        ("Ordered_Items", "subform", 100),
         *_INVENTORY_TOTALS,
     ),
     "Purchase_Orders": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Subject", "text", 255),
         ("Vendor_Name", "lookup", None),
         ("Requisition_No", "text", 255),
@@ -277,9 +294,11 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Sales_Commission", "currency", None),
         ("Status", "picklist", 120),
         *_BILLING_SHIPPING,
+        ("Purchased_Items", "subform", 100),
         *_INVENTORY_TOTALS,
     ),
     "Invoices": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Subject", "text", 255),
         ("Sales_Order", "lookup", None),
         ("Invoice_Date", "date", None),
@@ -291,9 +310,11 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Contact_Name", "lookup", None),
         ("Account_Name", "lookup", None),
         *_BILLING_SHIPPING,
+        ("Invoiced_Items", "subform", 100),
         *_INVENTORY_TOTALS,
     ),
     "Appointments": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Appointment_Name", "text", 255),
         ("Appointment_For", "lookup", None),
         ("Service_Name", "lookup", None),
@@ -310,6 +331,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Reschedule_Note", "textarea", 32000),
     ),
     "Services": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Service_Name", "text", 255),
         ("Duration", "integer", None),
         ("Price", "currency", None),
@@ -322,4 +344,77 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Unavailable_Till", "date", None),
         ("Description", "textarea", 32000),
     ),
+}
+
+
+#: Target module of each standard lookup field (Zoho's field metadata ``lookup.module``): R33
+#: checks a lookup's id against it, the fake server lists it in ``/settings/fields``.
+LOOKUP_TARGETS: Final[dict[tuple[str, str], str]] = {
+    ("Accounts", "Parent_Account"): "Accounts",
+    ("Contacts", "Account_Name"): "Accounts",
+    ("Contacts", "Vendor_Name"): "Vendors",
+    ("Contacts", "Reporting_To"): "Contacts",
+    ("Deals", "Account_Name"): "Accounts",
+    ("Deals", "Campaign_Source"): "Campaigns",
+    ("Deals", "Contact_Name"): "Contacts",
+    ("Campaigns", "Parent_Campaign"): "Campaigns",
+    ("Cases", "Product_Name"): "Products",
+    ("Cases", "Related_To"): "Contacts",
+    ("Cases", "Account_Name"): "Accounts",
+    ("Cases", "Deal_Name"): "Deals",
+    ("Solutions", "Product_Name"): "Products",
+    ("Products", "Vendor_Name"): "Vendors",
+    ("Quotes", "Deal_Name"): "Deals",
+    ("Quotes", "Contact_Name"): "Contacts",
+    ("Quotes", "Account_Name"): "Accounts",
+    ("Sales_Orders", "Deal_Name"): "Deals",
+    ("Sales_Orders", "Quote_Name"): "Quotes",
+    ("Sales_Orders", "Contact_Name"): "Contacts",
+    ("Sales_Orders", "Account_Name"): "Accounts",
+    ("Purchase_Orders", "Vendor_Name"): "Vendors",
+    ("Purchase_Orders", "Contact_Name"): "Contacts",
+    ("Invoices", "Sales_Order"): "Sales_Orders",
+    ("Invoices", "Contact_Name"): "Contacts",
+    ("Invoices", "Account_Name"): "Accounts",
+    ("Appointments", "Service_Name"): "Services",
+}
+
+
+# --- R36: subforms of the standard modules ---------------------------------------------------
+#: The row fields of a line item (Zoho's inventory line items; Product_Name looks up Products,
+#: ``SUBFORM_LOOKUP_TARGETS``).
+LINE_ITEM_FIELDS: Final[tuple[FieldRow, ...]] = (
+    ("Product_Name", "lookup", None),
+    ("Quantity", "double", None),
+    ("List_Price", "currency", None),
+    ("Discount", "currency", None),
+    ("Description", "textarea", 2000),
+)
+#: R36 [doc insert-records, inventory section]: what a new line item must carry.
+LINE_ITEM_MANDATORY: Final = ("Product_Name", "Quantity")
+
+#: (module, subform field) -> (row fields, row fields a new row needs). Price_Books'
+#: Pricing_Details rows are the discount ranges of Zoho's price books.
+STANDARD_SUBFORMS: Final[dict[tuple[str, str], tuple[tuple[FieldRow, ...], tuple[str, ...]]]] = {
+    ("Quotes", "Quoted_Items"): (LINE_ITEM_FIELDS, LINE_ITEM_MANDATORY),
+    ("Sales_Orders", "Ordered_Items"): (LINE_ITEM_FIELDS, LINE_ITEM_MANDATORY),
+    ("Purchase_Orders", "Purchased_Items"): (LINE_ITEM_FIELDS, LINE_ITEM_MANDATORY),
+    ("Invoices", "Invoiced_Items"): (LINE_ITEM_FIELDS, LINE_ITEM_MANDATORY),
+    (
+        "Price_Books",
+        "Pricing_Details",
+    ): (
+        (
+            ("from_range", "double", None),
+            ("to_range", "double", None),
+            ("discount", "double", None),
+        ),
+        (),
+    ),
+}
+
+#: R33, R36: (subform field, row field) -> the module a lookup cell of the row looks up.
+SUBFORM_LOOKUP_TARGETS: Final[dict[tuple[str, str], str]] = {
+    (subform, "Product_Name"): "Products"
+    for subform in ("Quoted_Items", "Ordered_Items", "Purchased_Items", "Invoiced_Items")
 }

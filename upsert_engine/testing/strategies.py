@@ -13,20 +13,26 @@ Every value ``records`` and ``upsert_bodies`` generate is valid for its field (R
 fail only for the reasons the engine decides (matching, mandatory fields, uniqueness:
 R10-R14); ``field_values`` covers every data type, the values at each limit included, and
 ``invalid_field_values`` the values just outside them, of the wrong kind or form. Duplicate
-check fields draw from a small pool of values, spelled in the variants R8 treats as equal
-(case, surrounding white space, ``"0042"`` for 42), so that records match and collide often.
+check fields (external fields included, R24) draw from a small pool of values, spelled in the
+variants R8 treats as equal (case, surrounding white space, ``"0042"`` for 42), so that
+records match and collide often. Owner and user lookups name one of ``user_ids`` (R32: the
+default user unless given); a lookup to a module of the org names one of
+``lookup_ids[field]``, and is left out when none are given (R33: any other id would be
+refused); ``record_ids`` given, a record sometimes carries one as ``id`` (R25).
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import strategies as st
 
 from ..fields import INTEGER_TYPES, LOOKUP_TYPES, NUMBER_TYPES, ROW_TYPES, FieldDef
-from ..rules import JSON_TYPES, TRIGGER_VALUES
+from ..options import User
+from ..rules import JSON_TYPES, TRIGGER_VALUES, USER_DATA_TYPES
 from ..schema import ModuleSchema
 
 _WORD = string.ascii_letters + string.digits
@@ -133,6 +139,20 @@ def field_values(definition: FieldDef) -> st.SearchStrategy[Any]:
             datetime(1970, 1, 1), datetime(2100, 1, 1), timezones=st.sampled_from(_OFFSETS)
         )
         return moments.map(lambda m: m.isoformat(timespec="seconds"))
+    if kind == "subform":  # R36: 1-3 new rows, each with the row-mandatory fields
+        row = st.fixed_dictionaries(
+            {
+                r.api_name: field_values(r)
+                for r in definition.rows
+                if r.api_name in definition.row_mandatory
+            },
+            optional={
+                r.api_name: field_values(r)
+                for r in definition.rows
+                if r.api_name not in definition.row_mandatory
+            },
+        )
+        return st.lists(row, min_size=1, max_size=min(3, limit or 3))
     if kind in ROW_TYPES:
         return _rows(limit)
     assert kind in LOOKUP_TYPES, kind
@@ -177,9 +197,9 @@ def invalid_field_values(definition: FieldDef) -> st.SearchStrategy[Any]:
     malformed = forms.get(kind, [])
     if kind in NUMBER_TYPES:
         malformed = ["lots", float("nan"), "1.2.3"]
-    if kind in LOOKUP_TYPES:
-        malformed = ["5725767000000600001", {"name": "no id"}, {"id": "abc"}]
-    if kind in ROW_TYPES:
+    if kind in LOOKUP_TYPES:  # a record lookup may name an external key instead (R24)
+        malformed = ["5725767000000600001", {} if kind == "lookup" else {"name": "x"}, {"id": "a"}]
+    if kind in ROW_TYPES - {"subform"}:  # a subform's rows are checked row by row (R36)
         malformed = [[1], ["row"]]
     return st.sampled_from([*wrong_kind, *over, *malformed])
 
@@ -217,13 +237,28 @@ def records(
     pool_size: int = 4,
     mandatory: bool = True,
     other_fields: bool = True,
+    user_ids: Sequence[str] = (User().id,),
+    lookup_ids: Mapping[str, Sequence[str]] | None = None,
+    record_ids: Sequence[str] = (),
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Records of ``schema``'s module: duplicate check fields from a small pool (maybe absent
-    or null, R9), mandatory fields present when ``mandatory`` (R13), other fields optional."""
+    or null, R9), mandatory fields present when ``mandatory`` (R13), other fields optional;
+    references as the module docstring says (R25, R32, R33)."""
     keys = set(schema.duplicate_check_fields)
     required: dict[str, st.SearchStrategy[Any]] = {}
     optional: dict[str, st.SearchStrategy[Any]] = {}
+    if record_ids:
+        optional["id"] = st.sampled_from(list(record_ids))
     for name, definition in schema.fields.items():
+        if definition.data_type in USER_DATA_TYPES:
+            if other_fields and user_ids:
+                optional[name] = st.builds(lambda i: {"id": i}, st.sampled_from(list(user_ids)))
+            continue
+        if definition.lookup_module is not None:
+            ids = (lookup_ids or {}).get(name, ())
+            if other_fields and ids:
+                optional[name] = st.builds(lambda i: {"id": i}, st.sampled_from(list(ids)))
+            continue
         if name in keys:
             pooled = key_values(definition, pool_size)
             if mandatory and name in schema.mandatory_fields:
@@ -244,11 +279,21 @@ def upsert_bodies(
     max_records: int = 5,
     pool_size: int = 4,
     other_fields: bool = True,
+    user_ids: Sequence[str] = (User().id,),
+    lookup_ids: Mapping[str, Sequence[str]] | None = None,
+    record_ids: Sequence[str] = (),
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Well-formed upsert bodies (R19, R22): ``data``, and maybe ``duplicate_check_fields``
-    (drawn from the module's S ∪ U, R5/R7) and ``trigger``."""
+    (drawn from the module's S ∪ U, R5/R7) and ``trigger``; references as ``records``."""
     data = st.lists(
-        records(schema, pool_size=pool_size, other_fields=other_fields),
+        records(
+            schema,
+            pool_size=pool_size,
+            other_fields=other_fields,
+            user_ids=user_ids,
+            lookup_ids=lookup_ids,
+            record_ids=record_ids,
+        ),
         min_size=min_records,
         max_size=max_records,
     )

@@ -1,0 +1,272 @@
+"""The fake server's wire side (server.py): connections, deadlines and request bodies.
+
+``HTTPServer`` serves each connection in its own thread, at most ``max_connections`` at once:
+a further connection waits in the listen backlog until one closes (issue 8 item 10). A
+connection's reads go through ``DeadlineReader``: each read waits at most ``timeout`` seconds
+(also the idle time allowed between keep-alive requests); the request line and headers must
+arrive within ``header_timeout`` seconds of their first byte, and the body within
+``body_timeout`` seconds of the headers' end, so a client trickling a byte at a time cannot
+hold a connection for long. A timed-out request gets 408 REQUEST_TIMEOUT and the connection is
+closed. ``Handler`` reads the body (outside the server's lock) and hands it to ``App.handle``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Final, Protocol
+
+from ._http_routes import ROUTE_HEADERS, Reply, bad_method, error
+
+#: An oversized body up to this size is read and dropped so the connection stays usable.
+DRAIN_LIMIT: Final = 64 * 1024 * 1024
+JSON_TYPE: Final = "application/json;charset=UTF-8"
+
+
+class BodyError(Exception):
+    """The body could not be read; ``reply`` says why. The connection is then closed."""
+
+    def __init__(self, reply: Reply, close: bool = True) -> None:
+        super().__init__(reply.body)
+        self.reply = reply
+        self.close = close
+
+
+class App(Protocol):
+    """What the handler needs from the server (``ZohoServer``)."""
+
+    max_body_bytes: int
+    timeout: float
+    header_timeout: float
+    body_timeout: float
+
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], raw: bytes | BodyError
+    ) -> tuple[int, bytes | None]: ...
+
+
+def encode(reply: Reply) -> bytes | None:
+    """The reply's body as sent: JSON text, or None for no body."""
+    return None if reply.body is None else json.dumps(reply.body).encode("utf-8")
+
+
+class DeadlineReader(io.RawIOBase):
+    """A socket's reads, each within ``idle`` seconds and all before ``deadline`` (if set)."""
+
+    def __init__(self, connection: socket.socket, idle: float) -> None:
+        super().__init__()
+        self.connection = connection
+        self.idle = idle
+        self.deadline: float | None = None
+        #: set ``deadline`` to this many seconds after the next byte arrives
+        self.arm: float | None = None
+        self.expired = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        wait = self.idle
+        if self.deadline is not None:
+            wait = min(wait, self.deadline - time.monotonic())
+            if wait <= 0:
+                self.expired = True
+                raise TimeoutError("the request did not arrive in time")
+        self.connection.settimeout(wait)
+        try:
+            received = self.connection.recv_into(buffer)
+        except TimeoutError:
+            if self.deadline is not None and time.monotonic() >= self.deadline:
+                self.expired = True
+            raise
+        if received and self.arm is not None:
+            self.deadline, self.arm = time.monotonic() + self.arm, None
+        return received
+
+    def start(self, arm: float | None = None, seconds: float | None = None) -> None:
+        """A new deadline: ``seconds`` from now, or ``arm`` seconds after the next byte."""
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+        self.arm = arm
+        self.expired = False
+
+
+class HTTPServer(ThreadingHTTPServer):
+    """A thread per connection, at most ``max_connections`` at once; the rest wait."""
+
+    daemon_threads = True
+    request_queue_size = 64
+    app: App
+
+    def __init__(self, address: tuple[str, int], app: App, max_connections: int) -> None:
+        super().__init__(address, Handler)
+        self.app = app
+        self.slots = threading.BoundedSemaphore(max_connections)
+        self.closing = threading.Event()
+        #: connections accepted and waiting for a free slot (for tests and diagnostics)
+        self.waiting = 0
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(blocking=False):
+            self.waiting += 1
+            try:
+                while not self.slots.acquire(timeout=0.05):
+                    if self.closing.is_set():
+                        self.shutdown_request(request)
+                        return
+            finally:
+                self.waiting -= 1
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: HTTPServer
+    server_version = "upsert-engine-fake-zoho"
+    # headers and body go out in two writes: without this, Nagle's algorithm and the client's
+    # delayed ACK add ~40 ms to every keep-alive request
+    disable_nagle_algorithm = True
+    request_version = "HTTP/1.0"  # until a request line is read
+    command = ""
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()
+        self.reader = DeadlineReader(self.connection, self.server.app.timeout)
+        self.rfile = io.BufferedReader(self.reader, 65536)
+        self.reading_headers = True
+
+    def handle_one_request(self) -> None:
+        self.reader.start(arm=self.server.app.header_timeout)
+        self.reading_headers = True
+        super().handle_one_request()
+        if self.reader.expired and self.reading_headers:  # http.server closes silently
+            seconds = self.server.app.header_timeout
+            message = f"the request line and headers did not arrive within {seconds:g} s"
+            self._send(error(408, "REQUEST_TIMEOUT", message))
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:  # quiet
+        pass
+
+    def _serve(self) -> None:
+        app = self.server.app
+        self.reading_headers = False
+        self.reader.start(seconds=app.body_timeout)
+        try:
+            raw: bytes | BodyError = self._read_body(app.max_body_bytes)
+        except BodyError as problem:
+            raw = problem
+            self.close_connection = problem.close
+        self.reader.start()  # answering is not reading
+        headers = {
+            name: value
+            for name in ("Authorization", *ROUTE_HEADERS)
+            if (value := self.headers.get(name)) is not None
+        }
+        status, payload = app.handle(self.command or "", self.path, headers, raw)
+        self._send_payload(status, payload)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _serve
+
+    def _read_body(self, limit: int) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() not in ("", "identity"):
+            raise BodyError(error(411, "INVALID_DATA", "send the body with a Content-Length"))
+        text = self.headers.get("Content-Length", "0").strip() or "0"
+        if not (text.isascii() and text.isdigit()):
+            raise BodyError(error(400, "INVALID_DATA", f"Content-Length {text[:40]!r} is invalid"))
+        digits = text.lstrip("0") or "0"
+        if len(digits) > len(str(DRAIN_LIMIT)):  # int() refuses 4300 digits: do not parse it
+            shown = f"a {len(digits)}-digit number of"
+            raise BodyError(self._too_big(shown, limit))
+        length = int(digits)
+        if length > limit:
+            if length > DRAIN_LIMIT:
+                raise BodyError(self._too_big(str(length), limit))
+            self._drain(length)
+            raise BodyError(self._too_big(str(length), limit), close=False)
+        return self._read_exactly(length)
+
+    @staticmethod
+    def _too_big(length: str, limit: int) -> Reply:
+        message = f"the request body has {length} bytes; the limit is {limit}"
+        return error(413, "LIMIT_EXCEEDED", message, {"limit": limit})
+
+    def _read_exactly(self, length: int) -> bytes:
+        chunks: list[bytes] = []
+        received = 0
+        try:
+            while received < length:
+                chunk = self.rfile.read(min(65536, length - received))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                received += len(chunk)
+        except TimeoutError:
+            if self.reader.expired:
+                seconds = self.server.app.body_timeout
+                message = f"the body did not arrive within {seconds:g} s ({received} bytes came)"
+            else:
+                message = f"the body stopped after {received} bytes"
+            raise BodyError(error(408, "REQUEST_TIMEOUT", message)) from None
+        if received < length:
+            raise BodyError(
+                error(400, "INVALID_DATA", f"the body ended after {received} of {length} bytes")
+            )
+        return b"".join(chunks)
+
+    def _drain(self, length: int) -> None:
+        remaining = length
+        while remaining > 0:
+            try:
+                chunk = self.rfile.read(min(1 << 20, remaining))
+            except TimeoutError:
+                chunk = b""
+            if not chunk:
+                raise BodyError(
+                    error(400, "INVALID_DATA", f"the body ended {remaining} bytes early")
+                )
+            remaining -= len(chunk)
+
+    def _send(self, reply: Reply) -> None:
+        self._send_payload(reply.status, encode(reply))
+
+    def _send_payload(self, status: int, payload: bytes | None) -> None:
+        try:
+            self.connection.settimeout(self.server.app.timeout)
+            self.send_response(status)
+            if payload is not None:
+                self.send_header("Content-Type", JSON_TYPE)
+            self.send_header("Content-Length", str(len(payload or b"")))
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD" and payload:
+                self.wfile.write(payload)
+        except OSError:  # the client went away
+            self.close_connection = True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own errors (bad request line, unknown method ...) in Zoho's shape."""
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # an unreadable request line: answer in HTTP/1.x
+            self.request_version = "HTTP/1.0"
+        if code == 501:  # a method no route takes
+            self._send(bad_method())
+            return
+        self._send(error(code, "INVALID_REQUEST", message or "the request could not be read"))
