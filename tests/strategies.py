@@ -8,7 +8,8 @@ owning (R32), lookups to Leads itself and to Accounts, by id and by external val
 and If-Unmodified-Since times before, at and after the records' modification (R34); and what
 else sync payloads carry (issue 10): a multi-select with ``$append_values`` (R26), ``$approved``
 (R31), a layout and Tag (R35), an ``Items`` subform whose rows are updated by id, removed and
-appended (R36).
+appended (R36). Some records also carry a field of another R15 type (TYPED: every type,
+values at and just over its limits, converted on write by R28).
 """
 
 from __future__ import annotations
@@ -91,6 +92,47 @@ SINCE = ["2020-01-01T00:00:00+00:00", "2026-01-15T10:00:01+05:30", "2026-01-15T1
 LOOKUP_HEADER = "Leads.Account_Ref.Acct_Ext"
 
 
+#: Fields of every other R15 type, each with values just inside and just outside its limits,
+#: in spellings R28 stores differently ("0042" -> 42, "12.50" -> 12.5, 1.239 -> 1.23, ...).
+TYPED_FIELDS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("Big_X", "bigint", {}),
+    ("Pct_X", "percent", {"decimal_place": 2}),
+    ("Dec_X", "double", {}),
+    ("Day_X", "date", {}),
+    ("When_X", "datetime", {}),
+    ("Langs_X", "multiselectpicklist", {}),
+    ("Rows_X", "subform", {}),
+    ("Acct_X", "lookup", {}),
+    ("Files_X", "fileupload", {"max_length": 1}),
+)
+TYPED: dict[str, list[Any]] = {
+    "No_of_Employees": [42, "0042", 42.0, 999999999, 1000000000, "1-2 People"],
+    "Annual_Revenue": [12.5, "12.50", 1.239, "9999999999999999", 10**16, "lots", 7],
+    "Email_Opt_Out": [True, False, "true"],
+    "Website": ["x.io", "https://www.zylker.com", "HTTPS://x.io", "w" * 251 + ".com"],
+    "Salutation": ["Mr.", "S" * 25, "S" * 26],
+    "Big_X": [10**17, "123456789012345678", "1" * 19, "+005", "x1", 4.0],
+    "Pct_X": [12.5, 99999, 100000, "5.555"],
+    "Dec_X": [0.1 + 0.2, "2.1234567899", 10**16, "1e5"],
+    "Day_X": ["2024-02-29", "2026-02-29"],
+    "When_X": ["2026-01-15T10:00:00+05:30", "2026-01-15T10:00:00Z"],
+    "Langs_X": [["en", "fr"], [], "en", ["en", 1]],
+    "Rows_X": [[{"Name": "a"}], [], "row", [{"Name": str(i)} for i in range(101)]],
+    "Acct_X": [{"id": "5725767000000600001"}, "5725767000000600001", {"name": "x"}],
+    "Files_X": [[{"file_id": "a"}], [{"file_id": "a"}, {"file_id": "b"}]],
+}
+
+
+def add_typed_fields(target: Engine | ReferenceEngine) -> None:
+    """Define TYPED_FIELDS in Leads (the same calls for the engine and the reference); the
+    subform with one text row field, Name (R36)."""
+    for name, data_type, settings in TYPED_FIELDS:
+        if data_type == "subform":
+            target.add_subform("Leads", name, [("Name", "text")], **settings)
+        else:
+            target.add_field("Leads", name, data_type, **settings)
+
+
 @dataclass(frozen=True)
 class Org:
     """An org configuration that can be built into both implementations."""
@@ -105,6 +147,7 @@ class Org:
         multi-select (R26), subform (R36) and layout (R35)."""
         engine, reference = Engine(self.options), ReferenceEngine(self.options)
         for org in (engine, reference):
+            add_typed_fields(org)
             for user in USERS:
                 org.add_user(user)
             for name, data_type in self.unique:
@@ -203,6 +246,9 @@ def records(
     if draw(st.integers(0, 14)) == 0:
         name = draw(st.sampled_from(sorted(INVALID)))
         record[name] = draw(st.sampled_from(INVALID[name]))
+    if draw(st.integers(0, 2)) == 0:  # R15/R28: a field of another type
+        name = draw(st.sampled_from(sorted(TYPED)))
+        record[name] = draw(st.sampled_from(TYPED[name]))
     if draw(st.integers(0, 14)) == 0:
         record["Unknown_Field"] = "?"
     for key, values in PAYLOAD.items():  # spec v2: R26, R31, R35, R36, each now and then

@@ -564,32 +564,38 @@ def test_r8_text_normalisation_strips_and_ignores_case() -> None:
 @pytest.mark.parametrize("incoming", ["0042", 42, 42.0, " 42 ", "+42", "042"])
 @pytest.mark.parametrize("stored", [42, "42", "0042", 42.0])
 def test_r8_integers_compare_as_integers(stored: Any, incoming: Any) -> None:
-    """R8: Number fields compare as integers: "0042", 42 and 42.0 are equal."""
+    """R8: Number fields compare as integers: "0042", 42 and 42.0 are equal; R28: the value
+    is stored and read back as a JSON integer (spec v2; it was stored as sent)."""
     engine = Engine()
     engine.add_field("Leads", "Badge_X", "integer", unique=True)
     engine.load("Leads", [{"Last_Name": "A", "Badge_X": stored}])
     response = engine.upsert("Leads", {"data": [{"Badge_X": incoming}]})
     assert response.body == {"data": [ok("update", rid(1), at(0), at(1), "Badge_X")]}
-    assert engine.get("Leads", rid(1))["Badge_X"] == incoming  # the original value is stored
+    stored_value = engine.get("Leads", rid(1))["Badge_X"]
+    assert stored_value == 42 and type(stored_value) is int
 
 
 def test_r8_bigint_compares_as_integer() -> None:
-    """R8: Long Integer fields compare as integers too."""
+    """R8: Long Integer fields compare as integers too; R28: read back as a string of digits
+    (18 digits at most, R15: 2**59 has 18)."""
     engine = Engine()
     engine.add_field("Leads", "Big_X", "bigint", unique=True)
-    engine.load("Leads", [{"Last_Name": "A", "Big_X": 2**62}])
-    response = engine.upsert("Leads", {"data": [{"Big_X": f"000{2**62}"}]})
+    engine.load("Leads", [{"Last_Name": "A", "Big_X": 2**59}])
+    response = engine.upsert("Leads", {"data": [{"Big_X": f"000{2**59}"}]})
     assert response.body == {"data": [ok("update", rid(1), at(0), at(1), "Big_X")]}
+    assert engine.get("Leads", rid(1))["Big_X"] == str(2**59)
 
 
 @pytest.mark.parametrize("value", [42.5, "42.5", "4.2e1", "42abc", "0x2A", "٤٢"])
 def test_r8_non_integral_number_is_invalid(value: Any) -> None:
-    """R8: a non-integral value for a Number field is INVALID_DATA."""
+    """R8: a non-integral value for a Number field is INVALID_DATA (R15: with its digit limit)."""
     engine = Engine()
     engine.add_field("Leads", "Badge_X", "integer", unique=True)
     response = engine.upsert("Leads", {"data": [{"Last_Name": "A", "Badge_X": value}]})
     assert response.status == 400
-    assert response.body == {"data": [invalid(0, "Badge_X", expected_data_type="integer")]}
+    assert response.body == {
+        "data": [invalid(0, "Badge_X", expected_data_type="integer", maximum_length=9)]
+    }
     assert engine.count("Leads") == 0
 
 
@@ -991,28 +997,33 @@ def test_r14_system_fields_are_not_constraints() -> None:
         ("Email", "a@@b.com", {"expected_data_type": "email"}),
         ("Email", "a b@c.com", {"expected_data_type": "email"}),
         ("Email", "@b.com", {"expected_data_type": "email"}),
-        ("Email", 42, {"expected_data_type": "email"}),
+        ("Email", 42, {"expected_data_type": "string"}),
+        ("Email", "p@zylker.c", {"expected_data_type": "email"}),
         ("Email", "a@" + "b" * 95 + ".com", {"maximum_length": 100}),
-        ("Phone", "call me", {"expected_data_type": "phone"}),
+        ("Phone", "call me!", {"expected_data_type": "phone"}),
         ("Phone", "+-()", {"expected_data_type": "phone"}),
-        ("Phone", 5550100, {"expected_data_type": "phone"}),
+        ("Phone", 5550100, {"expected_data_type": "string"}),
         ("Phone", "1" * 31, {"maximum_length": 30}),
-        ("No_of_Employees", "many", {"expected_data_type": "integer"}),
-        ("No_of_Employees", 2**31, {"expected_data_type": "integer"}),
-        ("No_of_Employees", True, {"expected_data_type": "integer"}),
+        ("No_of_Employees", "many", {"expected_data_type": "integer", "maximum_length": 9}),
+        ("No_of_Employees", 10**9, {"expected_data_type": "integer", "maximum_length": 9}),
+        ("No_of_Employees", True, {"expected_data_type": "integer", "maximum_length": 9}),
         ("Last_Name", "x" * 81, {"maximum_length": 80}),
-        ("Last_Name", 7, {"expected_data_type": "text"}),
-        ("Company", ["a"], {"expected_data_type": "text"}),
+        ("Last_Name", 7, {"expected_data_type": "string"}),
+        ("Company", ["a"], {"expected_data_type": "string"}),
         ("Website", "w" * 256, {"maximum_length": 255}),
-        ("Website", {"url": "x"}, {"expected_data_type": "website"}),
+        ("Website", {"url": "x"}, {"expected_data_type": "string"}),
+        ("Website", "zylker", {"expected_data_type": "website"}),
         ("Description", "d" * 32001, {"maximum_length": 32000}),
-        ("Lead_Status", 3, {"expected_data_type": "picklist"}),
+        ("Lead_Status", 3, {"expected_data_type": "string"}),
+        ("Salutation", "S" * 26, {"maximum_length": 25}),
         ("Annual_Revenue", "lots", {"expected_data_type": "currency"}),
         ("Email_Opt_Out", "yes", {"expected_data_type": "boolean"}),
+        ("Email_Opt_Out", "TRUE", {"expected_data_type": "boolean"}),
     ],
 )
 def test_r15_invalid_leads_values(field: str, value: Any, detail: dict[str, Any]) -> None:
-    """R15: a wrong type or an over-long value is INVALID_DATA with the detail that says why."""
+    """R15: a wrong type or an over-long value is INVALID_DATA with the details that say why
+    (spec v2: the JSON type name for a value of the wrong JSON kind)."""
     engine = leads({"Last_Name": "A", "Email": "a@example.com"})
     before = snapshot(engine)
     body = {"data": [{"Email": "a@example.com", field: value}]}
@@ -1023,27 +1034,31 @@ def test_r15_invalid_leads_values(field: str, value: Any, detail: dict[str, Any]
 
 
 @pytest.mark.parametrize(
-    ("field", "value"),
+    ("field", "value", "stored"),
     [
-        ("Email", "  a@example.com  "),
-        ("Phone", "+1 (555) 010-0000."),
-        ("No_of_Employees", "0042"),
-        ("No_of_Employees", 2**31 - 1),
-        ("No_of_Employees", -(2**31)),
-        ("Last_Name", "  " + "x" * 80 + "  "),  # R15 measures the stripped value
-        ("Website", "w" * 255),
-        ("Annual_Revenue", "12.5"),
-        ("Email_Opt_Out", "TRUE"),
-        ("Email_Opt_Out", False),
+        ("Email", "  a@example.com  ", "  a@example.com  "),
+        ("Phone", "+1 (555) 010-0000", "+1 (555) 010-0000"),
+        ("Phone", "1800-FLOWERS", "1800-FLOWERS"),
+        ("No_of_Employees", "0042", 42),
+        ("No_of_Employees", 999_999_999, 999_999_999),
+        ("No_of_Employees", -999_999_999, -999_999_999),
+        ("Last_Name", "  " + "x" * 80 + "  ", "  " + "x" * 80 + "  "),  # R15: stripped length
+        ("Website", "w" * 251 + ".com", "w" * 251 + ".com"),
+        ("Salutation", "S" * 25, "S" * 25),
+        ("Annual_Revenue", "12.5", 12.5),
+        ("Annual_Revenue", 12.349, 12.34),  # R15 [doc]: decimal_place 2, truncated
+        ("Email_Opt_Out", False, False),
     ],
 )
-def test_r15_valid_leads_values(field: str, value: Any) -> None:
-    """R15: values of the right type and length are accepted and stored as sent."""
+def test_r15_valid_leads_values(field: str, value: Any, stored: Any) -> None:
+    """R15: values of the right type and length are accepted; R28: read back in the field's
+    JSON type (text as sent, Number an int, Currency a number)."""
     engine = Engine()
     body = {"data": [{"Last_Name": "A", field: value}]}
     response = engine.upsert("Leads", body)
     assert response.status == 200, response.body
-    assert engine.get("Leads", rid(1))[field] == value
+    got = engine.get("Leads", rid(1))[field]
+    assert (got, type(got)) == (stored, type(stored))
 
 
 @pytest.mark.parametrize(
@@ -1055,14 +1070,17 @@ def test_r15_valid_leads_values(field: str, value: Any) -> None:
         ("Appointments", "Appointment_Start_Time", "tomorrow", "datetime"),
         ("Products", "Qty_in_Stock", "ten", "double"),
         ("Products", "Qty_in_Stock", float("inf"), "double"),
-        ("Products", "Tax", "VAT", "multiselectpicklist"),
+        ("Products", "Tax", "VAT", "jsonarray"),
         ("Products", "Tax", ["VAT", 5], "multiselectpicklist"),
         ("Products", "Handler", {"name": "x"}, "ownerlookup"),
-        ("Accounts", "Parent_Account", "abc", "lookup"),
+        ("Accounts", "Parent_Account", "abc", "jsonobject"),
+        ("Accounts", "Parent_Account", "5725767000000600001", "jsonobject"),
+        ("Accounts", "Parent_Account", {"id": "abc"}, "lookup"),
     ],
 )
 def test_r15_invalid_other_types(module: str, field: str, value: Any, data_type: str) -> None:
-    """R15: dates, datetimes, doubles, multi-select picklists and lookups are type-checked."""
+    """R15: dates, datetimes, doubles, multi-select picklists and lookups are type-checked
+    (a JSON kind error names the JSON type: jsonarray, jsonobject)."""
     engine = Engine()
     mandatory = engine.schema(module).mandatory_fields or ("Description",)
     response = engine.upsert(module, {"data": [{mandatory[0]: "M", field: value}]})
@@ -1078,7 +1096,7 @@ def test_r15_invalid_other_types(module: str, field: str, value: Any, data_type:
         ("Products", "Qty_in_Stock", 2.5),
         ("Products", "Tax", ["VAT", "GST"]),
         ("Products", "Handler", {"id": "5725767000000411001"}),
-        ("Accounts", "Parent_Account", "5725767000000600001"),
+        ("Accounts", "Parent_Account", {"id": "5725767000000600001"}),
     ],
 )
 def test_r15_valid_other_types(module: str, field: str, value: Any) -> None:
@@ -1106,7 +1124,7 @@ def test_r15_checked_before_anything_is_written() -> None:
     """R15: one bad field refuses the whole record, even its valid fields."""
     engine = leads({"Last_Name": "A", "Email": "a@example.com", "Company": "Old"})
     response = engine.upsert(
-        "Leads", {"data": [{"Email": "a@example.com", "Company": "New", "Phone": "phone"}]}
+        "Leads", {"data": [{"Email": "a@example.com", "Company": "New", "Phone": "phone!"}]}
     )
     assert response.body == {"data": [invalid(0, "Phone", expected_data_type="phone")]}
     assert engine.get("Leads", rid(1))["Company"] == "Old"

@@ -23,7 +23,8 @@ class EngineVersusReference(RuleBasedStateMachine):
     @initialize(chosen=options)
     def start(self, chosen: Options) -> None:
         """A fresh org with the drawn options, its users, lookups and Accounts (R32, R33), and
-        the multi-select, subform and layout records may name (R26, R35, R36)."""
+        the multi-select, subform and layout records may name (R26, R35, R36), and fields of
+        every R15 type (``Org.build`` adds them)."""
         self.engine, self.reference = Org(chosen, ()).build()
 
     @rule(layout=st.sampled_from(["900", "901"]), mandatory=st.sampled_from([[], ["Phone"]]))

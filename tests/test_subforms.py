@@ -146,7 +146,7 @@ BAD, MISSING = "INVALID_DATA", "MANDATORY_NOT_FOUND"
             BAD,
             "Product_Name",
             "[0].Product_Name",
-            {"expected_data_type": "lookup"},
+            {"expected_data_type": "jsonobject"},  # R15: a lookup sent as a string
         ),
     ],
 )

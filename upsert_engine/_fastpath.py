@@ -149,6 +149,9 @@ class FastPlan:
                 )
             else:
                 code.append(f"    if v{i} is not None and c{i}(v{i}) is not None: return None")
+            if f.convert is not None:  # R28: a value not in its stored form goes to decide()
+                ns[f"X{i}"] = f.convert
+                code.append(f"    if v{i} is not None and X{i}(v{i}) is not v{i}: return None")
 
         def key_of(var: str, j: int) -> str:
             """Expression: the normalised key of the value in ``var`` (R8, R9)."""

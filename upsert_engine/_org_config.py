@@ -75,6 +75,7 @@ def apply_module_schema(
                     data_type,
                     unique=unique,
                     max_length=max_length,
+                    decimal_place=field.get("decimal_place"),
                     external=external,
                     lookup_module=lookup_module,
                 )

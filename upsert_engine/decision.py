@@ -17,7 +17,8 @@ rejects ends the record (R29's order):
    never unknown), validate every value against its field's type and length (R15), each
    reserved key (R26, R31, R35: payload.py) and each subform row (R36: subforms.py), and
    resolve what Owner, user lookups and lookups name (R32, R33, R24), key by key in the
-   record's order -> INVALID_DATA;
+   record's order -> INVALID_DATA for the first invalid key; convert each value to its
+   field's JSON type (R28);
 2. by id: an upsert record carrying ``id`` updates that record (R25) -> else INVALID_DATA;
 3. match: walk the check order; the first field whose non-empty normalised value (R8, R9)
    finds existing records decides (R10); several candidates -> oldest/newest/reject (R11);
@@ -198,7 +199,8 @@ def prepare(
     record: Mapping[Any, Any],
     resolve: Resolver | None = None,
 ) -> tuple[dict[str, Any], tuple[str, ...]] | Rejected:
-    """R15: the writable values of a record and the keys ignored, or INVALID_DATA.
+    """R15/R28: the writable values of a record, typed as stored, and the keys ignored; or
+    INVALID_DATA for the first invalid key in the record's key order.
 
     With ``resolve``, each non-null value of a reference field (R32, R33) is replaced by what
     ``resolve`` returns, or the record is rejected with it, in the record's key order (R29).
@@ -239,13 +241,13 @@ def prepare(
             continue
         problem = definition.validate(value)
         if problem is not None:
-            kind, expected = problem
+            details = dict(problem)
             reason = (
-                f"{name} = {shown(value)} is longer than {expected} characters"
-                if kind == "maximum_length"
-                else f"{name} = {shown(value)} is not a valid {expected}"
+                f"{name} = {shown(value)} is not a valid {details['expected_data_type']}"
+                if "expected_data_type" in details
+                else f"{name} = {shown(value)} is over the limit of {details['maximum_length']}"
             )
-            return invalid_data(index, name, {kind: expected}, reason)
+            return invalid_data(index, name, details, reason)
         if resolve is not None and value is not None and definition.data_type in REFERENCE_TYPES:
             resolved = resolve(index, name, definition, value)
             if isinstance(resolved, Rejected):
@@ -258,7 +260,8 @@ def prepare(
                 return _refused(index, name, rows)
             values[name] = rows
             continue
-        values[name] = value
+        # R28: stored (and matched, R8) in the field's JSON type
+        values[name] = value if definition.convert is None else definition.convert(value)
     return values, tuple(ignored)
 
 

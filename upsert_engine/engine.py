@@ -268,17 +268,20 @@ class Engine:
         unique: bool = False,
         max_length: int | None = None,
         normalizer: Normalizer | None = None,
+        decimal_place: int | None = None,
         external: str | None = None,
         lookup_module: str | None = None,
     ) -> FieldDef:
         """Define a field, or redefine one (e.g. make a standard field unique: R1, R3, R8).
 
-        ``external`` ("org" or "user") makes a text field an external field (R24): a
-        duplicate check field, unique per org or per user. ``lookup_module`` names the module
-        a custom lookup field looks up (R33). The field's index is rebuilt from the records:
-        O(records). Loaded repeats of a value that becomes unique stay (R14 re-checks only
-        values a write changes). The new schema and indexes are built aside and swapped in
-        whole: a normaliser that raises on a stored value leaves the module as it was.
+        ``max_length`` and ``decimal_place`` are Zoho's field ``length`` and ``decimal_place``
+        (R15); each defaults to the type's. ``external`` ("org" or "user") makes a text field
+        an external field (R24): a duplicate check field, unique per org or per user.
+        ``lookup_module`` names the module a custom lookup field looks up (R33). The field's
+        index is rebuilt from the records: O(records). Loaded repeats of a value that becomes
+        unique stay (R14 re-checks only values a write changes). The new schema and indexes
+        are built aside and swapped in whole: a normaliser that raises on a stored value
+        leaves the module as it was.
         """
         with self._lock:
             store = self._store(module)
@@ -290,6 +293,7 @@ class Engine:
                 max_length=max_length,
                 normalizer=normalizer,
                 check_formats=self.options.check_formats,
+                decimal_place=decimal_place,
                 external=external,
                 lookup_module=lookup_module,
             )

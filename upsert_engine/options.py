@@ -113,8 +113,9 @@ class Options:
     api_version: str = "v8"
     #: R3 [doc]: Zoho allows two user-defined unique fields per module; None = no cap.
     max_unique_fields: int | None = None
-    #: R15 [inf]: email values must look like local@domain.tld and phone values hold only
-    #: digits and ``+-(). ``; False checks only that they are strings within their length.
+    #: R15: email, phone and URL values must match Zoho's published patterns (formats.py;
+    #: parentheses in phones [inf]); False checks only that they are strings within their
+    #: length.
     check_formats: bool = True
     #: R19: records per request.
     max_records: int = MAX_RECORDS_PER_REQUEST

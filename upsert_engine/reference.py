@@ -2,14 +2,14 @@
 
 No indexes, no undo log, no cleverness: records are a list in creation order, every lookup is
 a linear scan, and ``plan`` runs on a deep copy. It shares with the engine only what is pure
-data shaping (request and header shape checks, field validation and normalisers, response
-builders, the checks of reserved keys and subform rows key by key); the check order,
-matching, ids in records, external fields, users and owners, lookups, If-Unmodified-Since,
-the multi-match and batch policies, subform row merges, appends, mandatory fields (with
-settings and layouts) and uniqueness are written again here, straight from
-UPSERT-SEMANTICS.md, so that the fast engine can be tested against it. Users can
-differential-test their own code against it too.
-It is O(records) per field per record: use it on small data.
+data shaping (request and header shape checks, normalisers, response builders, the checks of
+reserved keys and subform rows key by key); the check order, matching, ids in records,
+external fields, users and owners, lookups, If-Unmodified-Since, the multi-match and batch
+policies, subform row merges, appends, mandatory fields (with settings and layouts),
+uniqueness, and the field types, formats, limits and typed values (R15, R28:
+reference_types.py) are written again here, straight from UPSERT-SEMANTICS.md, so that the
+fast engine can be tested against it. Users can differential-test their own code against it
+too. It is O(records) per field per record: use it on small data.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from .options import (
     RecordId,
     User,
 )
+from .reference_types import check
 from .request import parse_external, parse_request, parse_unmodified_since
 from .responses import (
     Response,
@@ -62,6 +63,8 @@ from .schema import (
 )
 
 Row = tuple[str, dict[str, Any]]
+#: R32, R33: the types whose values name a user or a record.
+_REFERENCE_TYPES = ("lookup", "ownerlookup", "userlookup")
 
 
 class ReferenceEngine:
@@ -127,10 +130,11 @@ class ReferenceEngine:
         unique: bool = False,
         max_length: int | None = None,
         normalizer: Normalizer | None = None,
+        decimal_place: int | None = None,
         external: str | None = None,
         lookup_module: str | None = None,
     ) -> FieldDef:
-        """Define or redefine a field (R1, R3, R24, R33)."""
+        """Define or redefine a field (R1, R3, R15, R24, R33)."""
         name = self._name(module)
         field = make_field(
             name,
@@ -140,6 +144,7 @@ class ReferenceEngine:
             max_length=max_length,
             normalizer=normalizer,
             check_formats=self.options.check_formats,
+            decimal_place=decimal_place,
             external=external,
             lookup_module=lookup_module,
         )
@@ -574,18 +579,34 @@ class ReferenceEngine:
         def path(field: str) -> str:
             return f"$.data[{position}].{field}"
 
-        prepared = prepare(
-            schema,
-            self.options,
-            position,
-            record,
-            lambda i, field, definition, value: self._reference(
-                request, i, field, definition, value
-            ),
-        )
-        if isinstance(prepared, Rejected):
-            return prepared.entry()
-        values, _ignored = prepared
+        # R15, R28: the first invalid key in the record's order decides; values stored typed.
+        # Field types are read here (reference_types.py); reserved keys, unknown and read-only
+        # keys and subform rows go through the shared key-by-key checks, one key at a time.
+        def resolver(i: int, field: str, definition: FieldDef, value: Any) -> Any:
+            return self._reference(request, i, field, definition, value)
+
+        values: dict[str, Any] = {}
+        for key, value in record.items():
+            definition = schema.fields.get(key) if isinstance(key, str) else None
+            if definition is not None:
+                problem, stored = check(definition, value)
+                if problem is not None:
+                    return _error(
+                        "INVALID_DATA", {"api_name": key, "json_path": path(key), **problem}
+                    )
+                if value is not None and definition.data_type in _REFERENCE_TYPES:  # R32, R33
+                    named = self._reference(request, position, key, definition, value)
+                    if isinstance(named, Rejected):
+                        return named.entry()
+                    values[key] = named
+                    continue
+                if not (definition.rows and isinstance(value, list) and value):
+                    values[key] = stored
+                    continue
+            prepared = prepare(schema, self.options, position, {key: value}, resolver)
+            if isinstance(prepared, Rejected):
+                return prepared.entry()
+            values.update(prepared[0])
         appending = values.pop("$append_values", None) or {}  # R26: steers, is not stored
         approved = values.pop("$approved", None)  # R31: likewise
         layout = values.get("Layout")  # R35

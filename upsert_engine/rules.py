@@ -82,8 +82,12 @@ MODULE_SETTINGS: Final = MappingProxyType(
 #: (Single Line, Email, Phone, Number, Long Integer, URL).
 UNIQUE_CAPABLE_TYPES: Final = frozenset({"text", "email", "phone", "integer", "bigint", "website"})
 
-#: Every data type the engine knows, with its default maximum length (None: no length limit).
-#: R15: text 255, email 100 [inf], phone 30 [inf], website 255; textarea 32000 (Zoho's limit).
+#: Every data type the engine knows, with its default limit (None: no limit), R15:
+#: characters for text types (Single Line 255, Multi Line large 32000, Email 100, Phone 30,
+#: URL 255), digits for Number (9) and Long Integer (18), digits before the point for
+#: Currency and Decimal (16) and Percent (5), rows for a subform (100 [inf]), files for file
+#: (5) and image (10) uploads [doc v7 create-custom-field "Data Types and Length Limits"].
+#: "decimal" is the engine's older name of Zoho's Decimal (data_type "double").
 DATA_TYPE_MAX_LENGTH: Final = MappingProxyType(
     {
         "text": 255,
@@ -93,12 +97,12 @@ DATA_TYPE_MAX_LENGTH: Final = MappingProxyType(
         "textarea": 32000,
         "picklist": 255,
         "multiselectpicklist": None,
-        "integer": None,
-        "bigint": None,
-        "double": None,
-        "currency": None,
-        "percent": None,
-        "decimal": None,
+        "integer": 9,
+        "bigint": 18,
+        "double": 16,
+        "currency": 16,
+        "percent": 5,
+        "decimal": 16,
         "boolean": None,
         "date": None,
         "datetime": None,
@@ -107,6 +111,40 @@ DATA_TYPE_MAX_LENGTH: Final = MappingProxyType(
         "userlookup": None,
         #: R36 [inf]: a subform's limit is on its rows: 100 (``max_length`` sets another)
         "subform": 100,
+        "multiselectlookup": None,
+        "multiuserlookup": None,
+        "fileupload": 5,
+        "imageupload": 10,
+    }
+)
+
+#: R15: digits kept after the point (field metadata ``decimal_place``): Currency and Decimal
+#: 9 [doc insert-records "Sample Attributes"]; Percent states none. More are truncated when
+#: stored [doc v7 create-custom-field: "Values exceeding the set decimal_place will be
+#: truncated during storage"]; Zoho allows 0 to 9.
+DATA_TYPE_DECIMAL_PLACE: Final = MappingProxyType({"currency": 9, "double": 9, "decimal": 9})
+MAX_DECIMAL_PLACE: Final = 9
+
+#: R15 [doc field metadata ``json_type``]: the JSON type of each data type's values, named in
+#: ``expected_data_type`` when a value is not of that JSON kind at all.
+JSON_TYPES: Final = MappingProxyType(
+    {
+        **dict.fromkeys(DATA_TYPE_MAX_LENGTH, "string"),
+        "multiselectpicklist": "jsonarray",
+        "integer": "integer",
+        "double": "double",
+        "currency": "double",
+        "percent": "double",
+        "decimal": "double",
+        "boolean": "boolean",
+        "lookup": "jsonobject",
+        "ownerlookup": "jsonobject",
+        "userlookup": "jsonobject",
+        "subform": "jsonarray",
+        "multiselectlookup": "jsonarray",
+        "multiuserlookup": "jsonarray",
+        "fileupload": "jsonarray",
+        "imageupload": "jsonarray",
     }
 )
 
@@ -114,11 +152,6 @@ DATA_TYPE_MAX_LENGTH: Final = MappingProxyType(
 #: marker ``{"id": ..., "_delete": null}``.
 ROW_ID: Final = "id"
 ROW_DELETE: Final = "_delete"
-
-#: R15: integer range of Number (32-bit) and Long Integer (64-bit) fields.
-INTEGER_RANGES: Final = MappingProxyType(
-    {"integer": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
-)
 
 #: Fields every record carries that a client cannot write (R12); ignored when sent.
 READ_ONLY_SYSTEM_FIELDS: Final = frozenset(

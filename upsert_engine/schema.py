@@ -16,10 +16,12 @@ from .fields import FieldDef, Normalizer, default_normalizer, known_data_types, 
 from .rules import (
     CUSTOM_MODULE_MANDATORY_FIELDS,
     CUSTOM_MODULE_SYSTEM_FIELDS,
+    DATA_TYPE_DECIMAL_PLACE,
     DATA_TYPE_MAX_LENGTH,
     EXTERNAL_DATA_TYPES,
     EXTERNAL_KINDS,
     MANDATORY_FIELDS,
+    MAX_DECIMAL_PLACE,
     MAX_RECORD_ID_DIGITS,
     MODULE_ALIASES,
     MODULE_SETTINGS,
@@ -31,6 +33,7 @@ from .rules import (
 )
 from .standard_fields import (
     LOOKUP_TARGETS,
+    STANDARD_DECIMAL_PLACES,
     STANDARD_FIELDS,
     STANDARD_SUBFORMS,
     SUBFORM_LOOKUP_TARGETS,
@@ -147,14 +150,17 @@ class ModuleSchema:
 
 
 def _field_json(definition: FieldDef) -> dict[str, Any]:
-    """One field of ``ModuleSchema.to_json``; ``external`` (R24) and ``lookup_module`` (R33)
-    only when set; a subform's with its ``rows`` and ``row_mandatory`` (R36)."""
+    """One field of ``ModuleSchema.to_json``; ``decimal_place`` (R15) only for types that
+    have it, ``external`` (R24) and ``lookup_module`` (R33) only when set; a subform's with its
+    ``rows`` and ``row_mandatory`` (R36)."""
     out: dict[str, Any] = {
         "api_name": definition.api_name,
         "data_type": definition.data_type,
         "max_length": definition.max_length,
         "unique": definition.unique,
     }
+    if definition.decimal_place is not None:
+        out["decimal_place"] = definition.decimal_place
     if definition.external is not None:
         out["external"] = definition.external
     if definition.lookup_module is not None:
@@ -179,13 +185,16 @@ def make_field(
     max_length: int | None = None,
     normalizer: Normalizer | None = None,
     check_formats: bool = True,
+    decimal_place: int | None = None,
     external: str | None = None,
     lookup_module: str | None = None,
     rows: Sequence[FieldDef] = (),
     row_mandatory: Sequence[str] = (),
 ) -> FieldDef:
-    """A checked field definition; impossible ones raise ``ConfigurationError`` now (R1, R24).
+    """A checked field definition; impossible ones raise ``ConfigurationError`` now (R1, R15,
+    R24).
 
+    ``max_length`` (Zoho's ``length``) and ``decimal_place`` default to the type's (R15).
     A ``subform`` (R36) takes its row fields (``rows``, made with ``make_field`` too) and the
     row fields a new row needs (``row_mandatory``); no other type takes either.
     """
@@ -240,6 +249,22 @@ def make_field(
             f"module {module!r}: field {api_name!r} has max_length={max_length!r}; "
             f"it must be a positive int"
         )
+    if decimal_place is None:
+        decimal_place = DATA_TYPE_DECIMAL_PLACE.get(data_type)
+    elif data_type not in ("currency", "double", "decimal", "percent"):
+        raise ConfigurationError(
+            f"module {module!r}: field {api_name!r} of type {data_type!r} has no decimal "
+            f"places; decimal_place is for currency, double and percent fields (R15)"
+        )
+    elif (
+        isinstance(decimal_place, bool)
+        or not isinstance(decimal_place, int)
+        or not 0 <= decimal_place <= MAX_DECIMAL_PLACE
+    ):
+        raise ConfigurationError(
+            f"module {module!r}: field {api_name!r} has decimal_place={decimal_place!r}; "
+            f"it must be an int from 0 to {MAX_DECIMAL_PLACE} (R15)"
+        )
     _check_rows(module, api_name, data_type, rows, row_mandatory)
     return FieldDef(
         api_name=api_name,
@@ -248,6 +273,7 @@ def make_field(
         unique=unique,
         normalizer=normalizer or default_normalizer(data_type),
         check_formats=check_formats,
+        decimal_place=decimal_place,
         external=external,
         lookup_module=lookup_module,
         rows=tuple(rows),
@@ -312,6 +338,7 @@ def standard_module(name: str, *, check_formats: bool = True) -> ModuleSchema:
             row[1],
             max_length=row[2],
             check_formats=check_formats,
+            decimal_place=STANDARD_DECIMAL_PLACES.get((api_name, row[0])),
             lookup_module=LOOKUP_TARGETS.get((api_name, row[0])),
             rows=cells,
             row_mandatory=() if subform is None else subform[1],

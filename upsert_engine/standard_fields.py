@@ -9,7 +9,13 @@ Subject 255, Internal_Comments 3000, Quotes Subject 120, Product_Name 50, Produc
 Vendor_Name 50, Vendor Category 40, Account_Site 80, Account_Number 40, Ticker_Symbol 30).
 Otherwise Zoho's defaults: text 255, email 100, phone 30, website 255, textarea 32000,
 picklist 120. Address City/State/Country use the v8 length 100 in every module (old help
-pages said 30). ``None``: no length limit (numbers, dates, booleans, lookups).
+pages said 30). ``None``: the type's default limit (R15: Number 9 digits, Currency 16 before
+the point, ...) or none (dates, booleans, lookups).
+
+Checked against Zoho's v7 field-metadata sample for Leads (``GET /settings/fields?module=Leads``
+on https://www.zoho.com/crm/developer/docs/api/v7/field-meta.html): every Leads length below
+is the sample's (Salutation 25, not 120; No_of_Employees 9 digits; Annual_Revenue 16 digits
+and ``decimal_place`` 2). Contacts' Salutation is the same standard picklist: 25 [inf].
 Every module but Price_Books starts with ``Owner`` (ownerlookup), as Zoho's Leads field-metadata
 sample does (R32; Price_Books without one is the spec's [inf]: add it with ``add_field``).
 """
@@ -19,6 +25,9 @@ from __future__ import annotations
 from typing import Final
 
 FieldRow = tuple[str, str, int | None]
+
+#: Field metadata ``decimal_place`` where Zoho's samples give one (others: the type's, R15).
+STANDARD_DECIMAL_PLACES: Final[dict[tuple[str, str], int]] = {("Leads", "Annual_Revenue"): 2}
 
 _BILLING_SHIPPING: Final[tuple[FieldRow, ...]] = (
     ("Billing_Street", "text", 250),
@@ -58,12 +67,12 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Lead_Source", "picklist", 120),
         ("Lead_Status", "picklist", 120),
         ("Industry", "picklist", 120),
-        ("No_of_Employees", "integer", None),
-        ("Annual_Revenue", "currency", None),
+        ("No_of_Employees", "integer", 9),
+        ("Annual_Revenue", "currency", 16),
         ("Rating", "picklist", 120),
         ("Email_Opt_Out", "boolean", None),
         ("Skype_ID", "text", 50),
-        ("Salutation", "picklist", 120),
+        ("Salutation", "picklist", 25),
         ("Street", "text", 250),
         ("City", "text", 100),
         ("State", "text", 100),
@@ -115,7 +124,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Reporting_To", "lookup", None),
         ("Email_Opt_Out", "boolean", None),
         ("Skype_ID", "text", 50),
-        ("Salutation", "picklist", 120),
+        ("Salutation", "picklist", 25),
         ("Secondary_Email", "email", 100),
         ("Twitter", "text", 50),
         ("Mailing_Street", "text", 250),

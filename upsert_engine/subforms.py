@@ -87,21 +87,15 @@ def check_rows(
                 continue
             problem = field.validate(cell)
             if problem is not None:
-                kind, expected = problem
-                return Refusal(
-                    {kind: expected},
-                    "R15",
-                    f"{where} = {shown(cell)}: {kind} {expected}",
-                    key,
-                    where,
-                )
+                said = ", ".join(f"{kind} {expected}" for kind, expected in problem)
+                return Refusal(dict(problem), "R15", f"{where} = {shown(cell)}: {said}", key, where)
             if resolve is not None and cell is not None and field.data_type in REFERENCE_TYPES:
                 named = resolve(field, cell, where)  # R33: a lookup cell names a record
                 if isinstance(named, Refusal):
                     return named
                 clean[key] = named
                 continue
-            clean[key] = cell
+            clean[key] = field.stored(cell)  # R28: a row's cells read back typed too
         if ROW_DELETE in clean and ROW_ID not in clean:
             return Refusal(
                 {}, "R36", f"{at}: a row to delete needs its id", ROW_DELETE, f"{at}.{ROW_DELETE}"

@@ -21,24 +21,9 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from ..options import User
-from ..rules import MODULE_ID_BASE
+from ..rules import JSON_TYPES, MODULE_ID_BASE
 from ..schema import CUSTOM_MODULE_FIELDS, ModuleSchema
 from ..standard_fields import STANDARD_FIELDS
-
-JSON_TYPES: Final[dict[str, str]] = {
-    "integer": "integer",
-    "bigint": "integer",
-    "double": "double",
-    "currency": "double",
-    "percent": "double",
-    "decimal": "double",
-    "boolean": "boolean",
-    "multiselectpicklist": "jsonarray",
-    "lookup": "jsonobject",
-    "ownerlookup": "jsonobject",
-    "userlookup": "jsonobject",
-    "subform": "jsonarray",
-}
 
 #: The read-only system fields every record has, as Zoho lists them (the SDK skips them).
 SYSTEM_FIELDS: Final[tuple[tuple[str, str], ...]] = (
@@ -105,6 +90,8 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
         }
         if definition.max_length is not None:
             entry["length"] = definition.max_length
+        if definition.decimal_place is not None:
+            entry["decimal_place"] = definition.decimal_place
         if lookup is not None:
             entry["lookup"] = lookup
         out.append(entry)
