@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import pytest
+
+from upsert_engine.errors import ConfigurationError
 from upsert_engine.server import ZohoServer
 from upsert_engine.server.fieldmeta import V2_KEYS, V8_KEYS, shape_field
 
@@ -117,3 +120,24 @@ def test_oauth_reads_a_multipart_form(zoho_server: ZohoServer) -> None:
         zoho_server, "POST", "/oauth/v2/token", raw=body.encode(), headers=kind, auth=False
     )
     assert status == 200 and token["access_token"] == zoho_server.token
+
+
+def test_add_field_takes_pick_list_values(zoho_server: ZohoServer) -> None:
+    """Item 3: ``add_field(pick_list_values=)`` is what field metadata lists; writes still take
+    any value (R15); the values survive ``to_json`` and ``--schema``; bad ones are refused."""
+    engine = zoho_server.engine
+    engine.add_field("Leads", "Lead_Status", "picklist", pick_list_values=["New", "Lost"])
+    fields = call(zoho_server, "GET", "/crm/v8/settings/fields?module=Leads")[2]["fields"]
+    status = next(f for f in fields if f["api_name"] == "Lead_Status")
+    assert [v["display_value"] for v in status["pick_list_values"]] == ["New", "Lost"]
+    body = {"data": [{"Last_Name": "A", "Lead_Status": "Other"}]}
+    assert call(zoho_server, "POST", "/crm/v8/Leads/upsert", body)[0] == 200
+    saved = engine.schema("Leads").to_json()
+    assert next(f for f in saved["fields"] if f["api_name"] == "Lead_Status")[
+        "pick_list_values"
+    ] == ["New", "Lost"]
+    for bad in (["New", "New"], ["", "x"], "New"):
+        with pytest.raises(ConfigurationError):
+            engine.add_field("Leads", "Rating", "picklist", pick_list_values=bad)
+    with pytest.raises(ConfigurationError):
+        engine.add_field("Leads", "Title", "text", pick_list_values=["x"])

@@ -271,13 +271,16 @@ class Engine:
         decimal_place: int | None = None,
         external: str | None = None,
         lookup_module: str | None = None,
+        pick_list_values: Sequence[str] = (),
     ) -> FieldDef:
         """Define a field, or redefine one (e.g. make a standard field unique: R1, R3, R8).
 
         ``max_length`` and ``decimal_place`` are Zoho's field ``length`` and ``decimal_place``
         (R15); each defaults to the type's. ``external`` ("org" or "user") makes a text field
         an external field (R24): a duplicate check field, unique per org or per user.
-        ``lookup_module`` names the module a custom lookup field looks up (R33). The field's
+        ``lookup_module`` names the module a custom lookup field looks up (R33).
+        ``pick_list_values``: a picklist's configured values, which its field metadata lists
+        (R15: writes still accept any value). The field's
         index is rebuilt from the records: O(records). Loaded repeats of a value that becomes
         unique stay (R14 re-checks only values a write changes). The new schema and indexes
         are built aside and swapped in whole: a normaliser that raises on a stored value
@@ -296,6 +299,7 @@ class Engine:
                 decimal_place=decimal_place,
                 external=external,
                 lookup_module=lookup_module,
+                pick_list_values=pick_list_values,
             )
             schema = with_field(
                 store.schema,

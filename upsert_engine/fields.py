@@ -445,6 +445,9 @@ class FieldDef:
     external: str | None = None
     #: R33: the module a lookup field looks up, when known (its ids are checked against it).
     lookup_module: str | None = None
+    #: R15: a picklist's configured values, as its field metadata lists them; a value outside
+    #: them is still accepted (Zoho: "pass an existing pick list value or add a new one").
+    pick_list_values: tuple[str, ...] = ()
     #: R36: a subform's row fields, in order (empty for every other type) ...
     rows: tuple[FieldDef, ...] = ()
     #: ... and the row fields a new row must carry (line items: Product_Name, Quantity).

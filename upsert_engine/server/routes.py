@@ -249,7 +249,13 @@ def _fields(engine: Engine, request: Request, version: str) -> Reply:
     schema = _schema(engine, module)
     if schema is None:
         return _invalid_module("module")
-    return Reply(200, shape_fields(meta.fields_metadata(engine.modules(), schema), version))
+    body = meta.fields_metadata(engine.modules(), schema)
+
+    def values(name: str) -> tuple[str, ...] | None:
+        definition = schema.fields.get(name)
+        return None if definition is None else definition.pick_list_values
+
+    return Reply(200, shape_fields(body, version, values))
 
 
 def _layouts(engine: Engine, request: Request) -> Reply:
