@@ -18,6 +18,7 @@ pytest.importorskip("zcrmsdk", reason="Zoho's v2 SDK: pip install 'upsert_engine
 
 from zcrmsdk.src.com.zoho.api.authenticator.oauth_token import OAuthToken
 from zcrmsdk.src.com.zoho.api.authenticator.store.token_store import TokenStore
+from zcrmsdk.src.com.zoho.api.logger import Logger
 from zcrmsdk.src.com.zoho.crm.api import HeaderMap, ParameterMap
 from zcrmsdk.src.com.zoho.crm.api.dc.data_center import DataCenter
 from zcrmsdk.src.com.zoho.crm.api.fields import FieldsOperations
@@ -76,6 +77,8 @@ def initialize(server: ZohoServer, work: Path, **config: Any) -> None:
         store=MemoryStore(),
         sdk_config=SDKConfig(pick_list_validation=False, **config),
         resource_path=str(work),
+        # without a logger the v2 SDK appends to ./sdk_logs.log in the working directory
+        logger=Logger.get_instance(Logger.Levels.INFO, str(work / "sdk.log")),
     )
 
 
