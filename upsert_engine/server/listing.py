@@ -23,6 +23,10 @@ Kaizen #60 (v3 paging). What a list answers:
 - **info**: v3+ lists carry every key of Zoho's ``Info`` (``per_page``, ``next_page_token``,
   ``count``, ``sort_by``, ``page``, ``previous_page_token``, ``page_token_expiry``,
   ``sort_order``, ``more_records``); search and v2/v2.1 the keys their pages show.
+- **cost**: a page is chosen with a bounded heap over the module's records, O(n log k) for
+  k = the records up to the page's end (at most 2001) or ``per_page`` + 1 after a token; no
+  ordered index is kept (so ``sortedcontainers``, which the design would allow for one, is
+  not needed).
 - **other parameters**: Zoho's own that the fake cannot answer exactly (``cvid``,
   ``territory_id``, ``approved`` ...) are refused (``NOT_SUPPORTED``, ``api``); names
   Zoho does not know are ignored, as Zoho does, and returned as notes for the request log.
