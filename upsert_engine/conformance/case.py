@@ -1,0 +1,226 @@
+"""The corpus: cases read from ``cases/*.json`` (shipped in the package), checked for shape.
+
+Each file holds ``{"cases": [...]}``; the format is ``cases/case.schema.json`` (JSON Schema,
+validated in the tests). Here the loader checks what it needs to run a case and names the
+file and case of anything malformed (``CaseFormatError``), so a bad case never passes.
+
+A case: ``id``, ``title``, ``rules`` (``["R14", "R21"]``), ``evidence`` (each rule's tag for
+what the case claims: ``seed``, ``doc``, ``obs`` or ``inf``, as UPSERT-SEMANTICS.md tags it),
+``org`` (``modules``: schema objects as ``upsert-engine schema`` prints them; ``users``),
+``records`` (existing records, each with a ``ref`` its id binds to), ``steps`` (a request and
+its expected status and body, or a configuration change and whether it is accepted) and
+optionally ``live`` (``{"testable": false, "why": ...}`` where Zoho's own APIs cannot set the
+case up).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+TAGS = ("seed", "doc", "obs", "inf")
+RULE = re.compile(r"R([1-9]|[12][0-9]|3[0-6])\Z")
+METHODS = ("GET", "POST", "PUT", "DELETE")
+
+
+class CaseFormatError(ValueError):
+    """A case file that does not follow the format (names the file and the case)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One HTTP request of a step (placeholders not yet filled)."""
+
+    method: str
+    path: str
+    body: Any = None
+    headers: Mapping[str, Any] | None = None
+    #: the reference of the user the request acts as (None: the target's own user, ``me``)
+    user: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A request and what it must answer, or a configuration change and whether it is
+    accepted (R1, R3)."""
+
+    request: Request | None
+    status: int | None
+    body: Any
+    subset: bool
+    configure: Sequence[Mapping[str, Any]] | None = None
+    accepted: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One conformance case."""
+
+    id: str
+    title: str
+    rules: tuple[str, ...]
+    evidence: Mapping[str, str]
+    modules: Sequence[Mapping[str, Any]]
+    users: Sequence[Mapping[str, str]]
+    records: Sequence[Mapping[str, Any]]
+    steps: tuple[Step, ...]
+    live_why_not: str | None
+    source: str
+
+    @property
+    def inferred(self) -> bool:
+        """Whether any claim of the case is inferred ([inf]): a difference is a finding."""
+        return "inf" in self.evidence.values()
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The evidence tags of the case, in TAGS order."""
+        return tuple(tag for tag in TAGS if tag in self.evidence.values())
+
+
+def _need(condition: bool, where: str, message: str) -> None:
+    if not condition:
+        raise CaseFormatError(f"{where}: {message}")
+
+
+def _request(data: Any, where: str) -> Request:
+    _need(isinstance(data, dict), where, "request must be an object")
+    method, path = data.get("method"), data.get("path")
+    _need(method in METHODS, where, f"method must be one of {', '.join(METHODS)}")
+    _need(isinstance(path, str) and path.startswith("/"), where, "path must start with /")
+    headers = data.get("headers")
+    _need(headers is None or isinstance(headers, dict), where, "headers must be an object")
+    user = data.get("user")
+    _need(user is None or isinstance(user, str), where, "user must be a user reference")
+    return Request(method, path, data.get("body"), headers, user)
+
+
+def _step(data: Any, where: str) -> Step:
+    _need(isinstance(data, dict), where, "a step must be an object")
+    expect = data.get("expect")
+    _need(isinstance(expect, dict), where, "a step needs expect")
+    if "configure" in data:
+        modules = data["configure"]
+        _need(isinstance(modules, list), where, "configure must be a list of schema objects")
+        _need(isinstance(expect.get("accepted"), bool), where, "expect.accepted must be a bool")
+        return Step(None, None, None, False, modules, expect["accepted"])
+    status = expect.get("status")
+    _need(isinstance(status, int), where, "expect.status must be an HTTP status")
+    _need("body" in expect, where, "expect.body is required (null for no body)")
+    compare = expect.get("compare", "exact")
+    _need(compare in ("exact", "subset"), where, "expect.compare is exact or subset")
+    return Step(_request(data.get("request"), where), status, expect["body"], compare == "subset")
+
+
+def parse_case(data: Any, source: str) -> Case:
+    """One case from its JSON object; ``CaseFormatError`` naming ``source`` and the case."""
+    _need(isinstance(data, dict), source, "a case must be an object")
+    case_id = data.get("id")
+    where = f"{source}: case {case_id!r}"
+    _need(isinstance(case_id, str) and case_id != "", source, "a case needs an id")
+    rules = data.get("rules")
+    _need(
+        isinstance(rules, list) and rules != [] and all(isinstance(r, str) and RULE.match(r) for r in rules),
+        where,
+        "rules must be a non-empty list of R1..R36",
+    )
+    evidence = data.get("evidence")
+    _need(
+        isinstance(evidence, dict) and set(evidence) == set(rules) and all(t in TAGS for t in evidence.values()),
+        where,
+        f"evidence must give each rule of the case one tag of {', '.join(TAGS)}",
+    )
+    org = data.get("org", {})
+    _need(isinstance(org, dict), where, "org must be an object")
+    modules, users = org.get("modules", []), org.get("users", [])
+    _need(isinstance(modules, list), where, "org.modules must be a list")
+    _need(
+        isinstance(users, list) and all(isinstance(u, dict) and isinstance(u.get("ref"), str) for u in users),
+        where,
+        "org.users must be a list of users with a ref",
+    )
+    records = data.get("records", [])
+    _need(
+        isinstance(records, list)
+        and all(
+            isinstance(r, dict) and isinstance(r.get("module"), str) and isinstance(r.get("fields"), dict)
+            for r in records
+        ),
+        where,
+        "records must be a list of {module, ref, fields}",
+    )
+    steps = data.get("steps")
+    _need(isinstance(steps, list) and steps != [], where, "steps must be a non-empty list")
+    live = data.get("live", {})
+    _need(isinstance(live, dict), where, "live must be an object")
+    why_not = None if live.get("testable", True) else str(live.get("why", "not testable live"))
+    return Case(
+        id=case_id,
+        title=str(data.get("title", "")),
+        rules=tuple(rules),
+        evidence=dict(evidence),
+        modules=modules,
+        users=users,
+        records=records,
+        steps=tuple(_step(step, f"{where} step {i}") for i, step in enumerate(steps)),
+        live_why_not=why_not,
+        source=source,
+    )
+
+
+def parse_file(text: str, source: str) -> list[Case]:
+    """The cases of one file's text."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as problem:
+        raise CaseFormatError(f"{source}: not JSON: {problem}") from None
+    _need(isinstance(data, dict) and isinstance(data.get("cases"), list), source, 'expected {"cases": [...]}')
+    return [parse_case(item, source) for item in data["cases"]]
+
+
+def case_files() -> list[tuple[str, str]]:
+    """(file name, text) of every shipped case file, sorted by name."""
+    folder = resources.files("upsert_engine.conformance") / "cases"
+    found = [
+        (entry.name, entry.read_text(encoding="utf-8"))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".json") and entry.name != "case.schema.json"
+    ]
+    return sorted(found)
+
+
+def schema_text() -> str:
+    """The JSON Schema of a case file (``cases/case.schema.json``)."""
+    folder = resources.files("upsert_engine.conformance") / "cases"
+    return (folder / "case.schema.json").read_text(encoding="utf-8")
+
+
+def load_corpus(paths: Iterable[str | Path] = ()) -> list[Case]:
+    """The shipped cases, or the cases of the given files; ids must be unique."""
+    given = [Path(p) for p in paths]
+    files = (
+        [(str(p), p.read_text(encoding="utf-8")) for p in given] if given else case_files()
+    )
+    cases = [case for name, text in files for case in parse_file(text, name)]
+    seen: dict[str, str] = {}
+    for case in cases:
+        if case.id in seen:
+            raise CaseFormatError(f"{case.source}: case id {case.id!r} is also in {seen[case.id]}")
+        seen[case.id] = case.source
+    return cases
+
+
+def select(cases: Sequence[Case], rules: Sequence[str] = (), ids: Sequence[str] = ()) -> list[Case]:
+    """The cases checking any of ``rules`` and/or named in ``ids`` (all when both are empty)."""
+    wanted_rules, wanted_ids = set(rules), set(ids)
+    return [
+        case
+        for case in cases
+        if (not wanted_rules or wanted_rules & set(case.rules))
+        and (not wanted_ids or case.id in wanted_ids)
+    ]
