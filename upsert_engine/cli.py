@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
             help="mode of output files created (default 0600); existing files keep theirs",
         )
     add_serve_parser(commands)
+    commands.add_parser("conform", help="run the conformance corpus (conform --help)", add_help=False)
     return parser
 
 
@@ -117,6 +118,11 @@ def _org_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 some rows failed, 2 usage)."""
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["conform"]:  # issue 14: its own parser, upsert_engine/conformance/cli.py
+        from .conformance.cli import main as conform_main
+
+        return conform_main(given[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

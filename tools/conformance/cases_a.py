@@ -103,7 +103,7 @@ def r02() -> list[Case]:
     for name, (key, value) in SYSTEM_FIELD.items():
         out.append(
             case(
-                f"r02-system-field-{name.lower()}",
+                f"r02-system-field-{name.lower().replace('_', '-')}",
                 f"{name}: {key} is the system duplicate check field",
                 {"R2": "seed"},
                 [upsert([{key: value}], 200, [updated("a", key)], module=name)],

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from ..engine import Engine
-from ..errors import ConfigurationError, InvalidLoadError, UnknownModuleError
+from .._org_config import apply_module_schema
+from ..errors import ConfigurationError, InvalidLoadError, UnknownModuleError, UpsertEngineError
 from ..fields import record_id_text
 from ..options import User
 from ..responses import Response, for_version
@@ -27,6 +28,7 @@ from ..schema import ModuleSchema
 from . import coql, listing
 from . import metadata as meta
 from .api import ApiError, not_modelled
+from .config import apply_schema
 from .fieldmeta import shape_fields
 
 
@@ -127,6 +129,8 @@ def dispatch(engine: Engine, request: Request) -> Reply:
             return _admin_users(engine, request) if request.method == "POST" else bad_method()
         if segments[1:] == ("dump",):
             return _admin_dump(engine, request) if request.method == "GET" else bad_method()
+        if segments[1:] == ("schema",):
+            return _admin_schema(engine, request) if request.method == "POST" else bad_method()
         return not_found()
     if len(segments) < 3 or segments[0] != "crm" or segments[1] not in API_VERSIONS:
         return not_found()
@@ -466,6 +470,24 @@ def _admin_users(engine: Engine, request: Request) -> Reply:
     except (ConfigurationError, TypeError) as problem:
         return error(400, "INVALID_DATA", str(problem)[:300], {"api_name": "user"}, "refused")
     return Reply(200, {"user": meta.users_metadata([user])["users"][0]}, "engine")
+
+
+def _admin_schema(engine: Engine, request: Request) -> Reply:
+    """``POST /__admin/schema``: module schemas as ``upsert-engine schema`` prints them (one,
+    a list, or ``{"modules": [...]}``), as ``--schema`` takes them (the conformance runner's
+    setup, issue 14). All or nothing: applied first to a copy of the org's configuration, so
+    a refused schema (R1, R3, an unknown field) changes nothing."""
+    body = request.body
+    try:
+        scratch = Engine(engine.options)
+        for name in engine.modules():
+            apply_module_schema(scratch, name, engine.schema(name).to_json(), name, create=True)
+        apply_schema(scratch, body)
+    except (UpsertEngineError, TypeError, KeyError, AttributeError, ValueError) as problem:
+        message = str(problem)[:300]
+        return error(400, "INVALID_DATA", message, {"api_name": "modules"}, "refused")
+    apply_schema(engine, body)
+    return Reply(200, {"code": "SUCCESS", "message": "schema applied", "status": "success"}, "engine")
 
 
 def _admin_dump(engine: Engine, request: Request) -> Reply:
