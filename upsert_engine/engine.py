@@ -15,6 +15,7 @@ propagates. One lock serialises the public calls, so an ``Engine`` can be shared
 from __future__ import annotations
 
 import copy
+import dataclasses
 import gc
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -75,6 +76,7 @@ from .rules import (
     SYSTEM_DUPLICATE_FIELDS,
 )
 from .schema import (
+    CUSTOM_MODULE_FIELDS,
     ModuleSchema,
     canonical_module_name,
     custom_module,
@@ -86,6 +88,7 @@ from .schema import (
     with_mandatory,
     with_setting,
 )
+from .standard_fields import STANDARD_FIELDS
 from .store import ModuleStore
 
 #: Makes the id of the n-th record the engine creates (n = 0, 1, ...). Must be injective.
@@ -384,6 +387,45 @@ class Engine:
             with self._atomic(store):
                 store.set_schema(schema, list(store.indexes))
             return schema
+
+    def remove_field(self, module: str, api_name: str) -> ModuleSchema:
+        """Delete a custom field and its value on every record, as Zoho's Delete Custom Fields
+        API does [doc v6 delete-custom-fields: "You can delete custom fields, but not the
+        system-defined fields"]: the fake server's ``DELETE /settings/fields/{id}``.
+
+        Raises ``ConfigurationError`` for a standard field, an unknown one, or one the module's
+        system, mandatory or layout lists name. The module's records and indexes are rebuilt
+        aside and swapped in with one assignment: all or nothing. O(records).
+        """
+        with self._lock:
+            store = self._store(module)
+            schema = store.schema
+            standard = {row[0] for row in STANDARD_FIELDS.get(schema.api_name, ())}
+            if schema.custom:
+                standard = {row[0] for row in CUSTOM_MODULE_FIELDS}
+            named = {
+                *schema.system_fields,
+                *schema.insert_mandatory(),
+                *(n for layout in schema.layouts.values() for n in layout.mandatory_fields),
+            }
+            if api_name not in schema.fields or api_name in standard or api_name in named:
+                raise ConfigurationError(
+                    f"{schema.api_name}.{api_name!s:.80} is not a custom field that can be "
+                    f"deleted (standard, unknown, or a system, mandatory or layout field)"
+                )
+            fields = {k: v for k, v in schema.fields.items() if k != api_name}
+            smaller = dataclasses.replace(schema, fields=fields)
+            fresh = ModuleStore(smaller)
+            rows = [
+                (record_id, {k: v for k, v in record.items() if k != api_name})
+                for record_id, record in store.records.items()
+            ]
+            fresh.insert_many(rows)
+            for name in store.indexes:
+                if name in fields:
+                    fresh.ensure_index(name)
+            self._stores[schema.api_name] = fresh
+            return smaller
 
     # --- ids and times -----------------------------------------------------------------------
     def _now(self) -> str:

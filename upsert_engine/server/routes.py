@@ -176,6 +176,8 @@ def _crm(engine: Engine, request: Request, version: str, rest: tuple[str, ...]) 
     method = request.method
     if rest == ("coql",):
         return _coql(engine, request, version) if method == "POST" else bad_method()
+    if rest[:2] == ("settings", "fields") and method in ("POST", "DELETE") and len(rest) <= 3:
+        return _field_write(engine, request, rest[2] if len(rest) == 3 else None)
     if rest[0] in ("settings", "users", "org"):
         route: Callable[[], Reply] | None = {
             ("settings", "fields"): lambda: _fields(engine, request, version),
@@ -260,6 +262,69 @@ def _fields(engine: Engine, request: Request, version: str) -> Reply:
         return None if definition is None else definition.pick_list_values
 
     return Reply(200, shape_fields(body, version, values))
+
+
+def _field_write(engine: Engine, request: Request, field_id: str | None) -> Reply:
+    """Zoho's Create Custom Fields (``POST /settings/fields?module=M`` with ``{"fields":
+    [{"field_label", "data_type", "length"?, "unique"?, "external"?}]}``) and Delete Custom
+    Fields (``DELETE /settings/fields/{id}?module=M``) [doc v6 create-custom-field,
+    delete-custom-fields]: what the conformance suite's live mode calls, so that the fake can
+    stand in for Zoho (issue 14). The API name is the label with spaces as underscores [inf];
+    a create is all or nothing (fields added before a refused one are removed again)."""
+    module = _param(request, "module")
+    if not module:
+        return _missing_param("module")
+    schema = _schema(engine, module)
+    if schema is None:
+        return _invalid_module("module")
+    if field_id is not None:
+        if request.method != "DELETE":
+            return bad_method()
+        listed = meta.fields_metadata(engine.modules(), schema)["fields"]
+        name = next((f["api_name"] for f in listed if f["id"] == field_id), None)
+        try:
+            if name is None:
+                raise ConfigurationError(f"no field of {schema.api_name} has the id {field_id}")
+            engine.remove_field(module, name)
+        except ConfigurationError as problem:
+            return error(400, "INVALID_DATA", str(problem)[:300], {"resource_path_index": 2})
+        done = {"code": "SUCCESS", "details": {"id": field_id}, "message": "field deleted"}
+        return Reply(200, {"fields": [{**done, "status": "success"}]}, "engine")
+    if request.method != "POST":
+        return bad_method()
+    given = request.body.get("fields") if isinstance(request.body, dict) else None
+    if not isinstance(given, list) or not 1 <= len(given) <= 5:
+        return error(400, "INVALID_DATA", "send {\"fields\": [1 to 5 fields]}", {"api_name": "fields"})
+    added: list[str] = []
+    try:
+        for item in given:
+            label, data_type = item.get("field_label"), item.get("data_type")
+            if not isinstance(label, str) or not isinstance(data_type, str) or not label.strip():
+                raise ConfigurationError("a field needs field_label and data_type (strings)")
+            name = "_".join(label.split())
+            if name in engine.schema(module).fields:
+                raise ConfigurationError(f"{schema.api_name} already has a field {name}")
+            external = item.get("external")
+            engine.add_field(
+                module,
+                name,
+                data_type,
+                unique=bool(item.get("unique")),
+                max_length=item.get("length"),
+                external=external.get("type") if isinstance(external, dict) else None,
+            )
+            added.append(name)
+    except (ConfigurationError, AttributeError, TypeError) as problem:
+        for name in reversed(added):
+            engine.remove_field(module, name)
+        return error(400, "INVALID_DATA", str(problem)[:300], {"api_name": "fields"}, "refused")
+    listed = meta.fields_metadata(engine.modules(), engine.schema(module))["fields"]
+    ids = {f["api_name"]: f["id"] for f in listed}
+    entries = [
+        {"code": "SUCCESS", "details": {"id": ids[n]}, "message": "field created", "status": "success"}
+        for n in added
+    ]
+    return Reply(201, {"fields": entries}, "engine")
 
 
 def _layouts(engine: Engine, request: Request) -> Reply:
