@@ -252,9 +252,7 @@ def configure(modules: list[dict[str, Any]], accepted: bool) -> dict[str, Any]:
     return {"configure": modules, "expect": {"accepted": accepted}}
 
 
-def field(
-    name: str, data_type: str, *, unique: bool = False, **extra: Any
-) -> dict[str, Any]:
+def field(name: str, data_type: str, *, unique: bool = False, **extra: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"api_name": name, "data_type": data_type}
     if unique:
         out["unique"] = True
@@ -303,4 +301,6 @@ def case(
 
 
 #: R6's org: S = [Email], U = [unique1, unique2]
-UNIQUE12 = [module("Leads", field("unique1", "text", unique=True), field("unique2", "text", unique=True))]
+UNIQUE12 = [
+    module("Leads", field("unique1", "text", unique=True), field("unique2", "text", unique=True))
+]

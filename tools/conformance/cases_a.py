@@ -115,7 +115,14 @@ def r02() -> list[Case]:
             "r02-custom-module-name",
             "a custom module's system duplicate check field is Name",
             {"R2": "doc"},
-            [upsert([{"Name": "T-1", "Note_Text": "again"}], 200, [updated("t", "Name")], module="Tickets")],
+            [
+                upsert(
+                    [{"Name": "T-1", "Note_Text": "again"}],
+                    200,
+                    [updated("t", "Name")],
+                    module="Tickets",
+                )
+            ],
             modules=[module("Tickets", field("Note_Text", "text"), custom=True)],
             records=[record("t", "Tickets", Name="T-1")],
         )
@@ -187,7 +194,9 @@ def r03() -> list[Case]:
 
 
 # --- R4 and R13 -------------------------------------------------------------------------------
-def _missing(case_id: str, title: str, name: str, body: dict[str, Any], missing: str, **kw: Any) -> Case:
+def _missing(
+    case_id: str, title: str, name: str, body: dict[str, Any], missing: str, **kw: Any
+) -> Case:
     evidence = kw.pop("evidence", {"R4": "doc", "R13": "doc"})
     return case(
         case_id,
@@ -200,15 +209,35 @@ def _missing(case_id: str, title: str, name: str, body: dict[str, Any], missing:
 
 def r04() -> list[Case]:
     out = [
-        _missing("r04-leads-last-name", "Leads need Last_Name", "Leads", {"First_Name": "Ann"}, "Last_Name"),
         _missing(
-            "r04-contacts-last-name", "Contacts need Last_Name", "Contacts", {"First_Name": "Ann"}, "Last_Name"
+            "r04-leads-last-name",
+            "Leads need Last_Name",
+            "Leads",
+            {"First_Name": "Ann"},
+            "Last_Name",
         ),
         _missing(
-            "r04-accounts-account-name", "Accounts need Account_Name", "Accounts", {"Phone": "555-0100"}, "Account_Name"
+            "r04-contacts-last-name",
+            "Contacts need Last_Name",
+            "Contacts",
+            {"First_Name": "Ann"},
+            "Last_Name",
+        ),
+        _missing(
+            "r04-accounts-account-name",
+            "Accounts need Account_Name",
+            "Accounts",
+            {"Phone": "555-0100"},
+            "Account_Name",
         ),
         _missing("r04-deals-stage", "Deals need Stage", "Deals", {"Deal_Name": "D-1"}, "Stage"),
-        _missing("r04-deals-deal-name", "Deals need Deal_Name", "Deals", {"Stage": "Qualification"}, "Deal_Name"),
+        _missing(
+            "r04-deals-deal-name",
+            "Deals need Deal_Name",
+            "Deals",
+            {"Stage": "Qualification"},
+            "Deal_Name",
+        ),
         _missing(
             "r04-deals-pipeline",
             "with pipelines enabled, Deals need Pipeline",
@@ -239,7 +268,9 @@ def r04() -> list[Case]:
             {"Subject": "Broken", "Case_Origin": "Email"},
             "Status",
         ),
-        _missing("r04-solutions", "Solutions need Solution_Title", "Solutions", {}, "Solution_Title"),
+        _missing(
+            "r04-solutions", "Solutions need Solution_Title", "Solutions", {}, "Solution_Title"
+        ),
         _missing("r04-products", "Products need Product_Name", "Products", {}, "Product_Name"),
         _missing("r04-vendors", "Vendors need Vendor_Name", "Vendors", {}, "Vendor_Name"),
         _missing(
@@ -249,12 +280,22 @@ def r04() -> list[Case]:
             {"Price_Book_Name": "PB-1"},
             "Pricing_Details",
         ),
-        _missing("r04-quotes", "Quotes need Quoted_Items", "Quotes", {"Subject": "Q-1"}, "Quoted_Items"),
         _missing(
-            "r04-sales-orders", "Sales_Orders need Ordered_Items", "Sales_Orders", {"Subject": "S-1"}, "Ordered_Items"
+            "r04-quotes", "Quotes need Quoted_Items", "Quotes", {"Subject": "Q-1"}, "Quoted_Items"
         ),
         _missing(
-            "r04-invoices", "Invoices need Invoiced_Items", "Invoices", {"Subject": "I-1"}, "Invoiced_Items"
+            "r04-sales-orders",
+            "Sales_Orders need Ordered_Items",
+            "Sales_Orders",
+            {"Subject": "S-1"},
+            "Ordered_Items",
+        ),
+        _missing(
+            "r04-invoices",
+            "Invoices need Invoiced_Items",
+            "Invoices",
+            {"Subject": "I-1"},
+            "Invoiced_Items",
         ),
         _missing(
             "r04-purchase-orders",
@@ -279,13 +320,22 @@ def r04() -> list[Case]:
             "Leads",
             {"Last_Name": "Ann"},
             "Region",
-            modules=[module("Leads", field("Region", "text"), mandatory_fields=["Last_Name", "Region"])],
+            modules=[
+                module("Leads", field("Region", "text"), mandatory_fields=["Last_Name", "Region"])
+            ],
         ),
         case(
             "r04-deals-without-pipelines",
             "without pipelines, Deals need only Deal_Name and Stage",
             {"R4": "doc"},
-            [upsert([{"Deal_Name": "D-1", "Stage": "Qualification"}], 200, [inserted("d")], module="Deals")],
+            [
+                upsert(
+                    [{"Deal_Name": "D-1", "Stage": "Qualification"}],
+                    200,
+                    [inserted("d")],
+                    module="Deals",
+                )
+            ],
         ),
         case(
             "r04-appointments-none",
@@ -315,7 +365,13 @@ def r04() -> list[Case]:
             "r13-update-needs-none",
             "an update needs no mandatory field",
             {"R13": "doc", "R12": "doc"},
-            [upsert([{"Email": "ann@example.com", "First_Name": "Ann"}], 200, [updated("a", "Email")])],
+            [
+                upsert(
+                    [{"Email": "ann@example.com", "First_Name": "Ann"}],
+                    200,
+                    [updated("a", "Email")],
+                )
+            ],
             records=[record("a", Last_Name="Lee", Email="ann@example.com")],
         ),
     ]
@@ -391,7 +447,14 @@ def r05_r06() -> list[Case]:
             "r05-empty-list",
             "an empty D is the same as no D: Email is checked",
             {"R5": "seed"},
-            [upsert([{"Email": "ann@example.com", "First_Name": "Ann"}], 200, [updated("A", "Email")], check=[])],
+            [
+                upsert(
+                    [{"Email": "ann@example.com", "First_Name": "Ann"}],
+                    200,
+                    [updated("A", "Email")],
+                    check=[],
+                )
+            ],
             modules=UNIQUE12,
             records=SPLIT_RECORDS,
         ),
@@ -399,7 +462,14 @@ def r05_r06() -> list[Case]:
             "r05-unique-fields-follow",
             "D=[unique2]: unique1, not named, is still checked after it",
             {"R5": "seed"},
-            [upsert([{"unique1": "u1", "First_Name": "Bee"}], 200, [updated("B", "unique1")], check=["unique2"])],
+            [
+                upsert(
+                    [{"unique1": "u1", "First_Name": "Bee"}],
+                    200,
+                    [updated("B", "unique1")],
+                    check=["unique2"],
+                )
+            ],
             modules=UNIQUE12,
             records=SPLIT_RECORDS,
         ),
@@ -447,7 +517,14 @@ def r07() -> list[Case]:
             "r07-match-key",
             "a non-unique Phone named in D is a match key",
             {"R7": "obs"},
-            [upsert([{"Phone": "555-0200", "First_Name": "Bob"}], 200, [updated("B", "Phone")], check=["Phone"])],
+            [
+                upsert(
+                    [{"Phone": "555-0200", "First_Name": "Bob"}],
+                    200,
+                    [updated("B", "Phone")],
+                    check=["Phone"],
+                )
+            ],
             records=phones,
         ),
         case(
@@ -482,7 +559,14 @@ def r07() -> list[Case]:
             "r07-match-key-oldest",
             "a match key finding two records updates the oldest",
             {"R7": "inf", "R11": "inf"},
-            [upsert([{"Phone": "555-0100", "First_Name": "Z"}], 200, [updated("A", "Phone")], check=["Phone"])],
+            [
+                upsert(
+                    [{"Phone": "555-0100", "First_Name": "Z"}],
+                    200,
+                    [updated("A", "Phone")],
+                    check=["Phone"],
+                )
+            ],
             records=[
                 record("A", Last_Name="A", Phone="555-0100"),
                 record("B", Last_Name="B", Phone="555-0100"),
@@ -492,7 +576,14 @@ def r07() -> list[Case]:
             "r07-unknown-name",
             "a name that is no field of the module fails the whole request",
             {"R7": "inf"},
-            [upsert([{"Last_Name": "N", "Email": "n@example.com"}], 400, check_fields_error(1), check=["Email", "Nope"])],
+            [
+                upsert(
+                    [{"Last_Name": "N", "Email": "n@example.com"}],
+                    400,
+                    check_fields_error(1),
+                    check=["Email", "Nope"],
+                )
+            ],
         ),
         case(
             "r07-wrong-type",
@@ -510,7 +601,10 @@ def r07() -> list[Case]:
                     400,
                     {
                         "code": "INVALID_DATA",
-                        "details": {"api_name": "duplicate_check_fields", "json_path": "$.duplicate_check_fields"},
+                        "details": {
+                            "api_name": "duplicate_check_fields",
+                            "json_path": "$.duplicate_check_fields",
+                        },
                         "message": "invalid data",
                         "status": "error",
                     },
@@ -529,7 +623,12 @@ def r07() -> list[Case]:
             "a request refused for D writes nothing: the same record then inserts",
             {"R7": "inf", "R16": "inf"},
             [
-                upsert([{"Last_Name": "N", "Email": "n@example.com"}], 400, check_fields_error(0), check=["Nope"]),
+                upsert(
+                    [{"Last_Name": "N", "Email": "n@example.com"}],
+                    400,
+                    check_fields_error(0),
+                    check=["Nope"],
+                ),
                 upsert([{"Last_Name": "N", "Email": "n@example.com"}], 200, [inserted("n")]),
             ],
         ),
@@ -617,7 +716,13 @@ def r08_r11() -> list[Case]:
             "r08-website-case",
             "a unique URL field matches case-insensitively",
             {"R8": "inf"},
-            [upsert([{"cf_key": "WWW.example.COM", "First_Name": "x"}], 200, [updated("A", "cf_key")])],
+            [
+                upsert(
+                    [{"cf_key": "WWW.example.COM", "First_Name": "x"}],
+                    200,
+                    [updated("A", "cf_key")],
+                )
+            ],
             modules=_typed_unique("website"),
             records=[record("A", Last_Name="A", cf_key="www.Example.com")],
         ),
@@ -675,7 +780,11 @@ def r08_r11() -> list[Case]:
             "Email finds nothing; unique1 finds B and decides",
             {"R10": "seed"},
             [
-                upsert([{"Email": "nobody@example.com", "unique1": "u1"}], 200, [updated("B", "unique1")]),
+                upsert(
+                    [{"Email": "nobody@example.com", "unique1": "u1"}],
+                    200,
+                    [updated("B", "unique1")],
+                ),
                 read("B", {"Email": "nobody@example.com", "unique1": "u1"}),
             ],
             modules=UNIQUE12,
@@ -685,7 +794,13 @@ def r08_r11() -> list[Case]:
             "r10-no-match",
             "nothing found: insert with duplicate_field null",
             {"R10": "seed"},
-            [upsert([{"Last_Name": "N", "Email": "new@example.com", "unique1": "new"}], 200, [inserted("N")])],
+            [
+                upsert(
+                    [{"Last_Name": "N", "Email": "new@example.com", "unique1": "new"}],
+                    200,
+                    [inserted("N")],
+                )
+            ],
             modules=UNIQUE12,
             records=SPLIT_RECORDS,
         ),
@@ -693,17 +808,39 @@ def r08_r11() -> list[Case]:
             "r11-oldest-by-time",
             "two records hold the Email: the one created first is updated",
             {"R11": "inf"},
-            [upsert([{"Email": "dup@example.com", "First_Name": "x"}], 200, [updated("old", "Email")])],
+            [
+                upsert(
+                    [{"Email": "dup@example.com", "First_Name": "x"}],
+                    200,
+                    [updated("old", "Email")],
+                )
+            ],
             records=[
-                record("new", Last_Name="New", Email="dup@example.com", Created_Time="2025-06-01T10:00:00+05:30"),
-                record("old", Last_Name="Old", Email="dup@example.com", Created_Time="2025-01-01T10:00:00+05:30"),
+                record(
+                    "new",
+                    Last_Name="New",
+                    Email="dup@example.com",
+                    Created_Time="2025-06-01T10:00:00+05:30",
+                ),
+                record(
+                    "old",
+                    Last_Name="Old",
+                    Email="dup@example.com",
+                    Created_Time="2025-01-01T10:00:00+05:30",
+                ),
             ],
         ),
         case(
             "r11-oldest-by-id",
             "two records hold the Email, created together: the smaller id is updated",
             {"R11": "inf"},
-            [upsert([{"Email": "dup@example.com", "First_Name": "x"}], 200, [updated("first", "Email")])],
+            [
+                upsert(
+                    [{"Email": "dup@example.com", "First_Name": "x"}],
+                    200,
+                    [updated("first", "Email")],
+                )
+            ],
             records=[
                 record("first", Last_Name="First", Email="dup@example.com"),
                 record("second", Last_Name="Second", Email="dup@example.com"),
@@ -724,7 +861,9 @@ def r12_r16() -> list[Case]:
             "an update writes only the fields sent",
             {"R12": "doc"},
             [
-                upsert([{"Email": "ann@example.com", "Company": "Beta"}], 200, [updated("A", "Email")]),
+                upsert(
+                    [{"Email": "ann@example.com", "Company": "Beta"}], 200, [updated("A", "Email")]
+                ),
                 read("A", {"Last_Name": "Lee", "First_Name": "Ann", "Company": "Beta"}),
             ],
             records=[ACME],
@@ -734,7 +873,9 @@ def r12_r16() -> list[Case]:
             "null clears a field",
             {"R12": "doc"},
             [
-                upsert([{"Email": "ann@example.com", "Company": None}], 200, [updated("A", "Email")]),
+                upsert(
+                    [{"Email": "ann@example.com", "Company": None}], 200, [updated("A", "Email")]
+                ),
                 read("A", {"Company": None, "First_Name": "Ann"}),
             ],
             records=[ACME],
@@ -745,8 +886,14 @@ def r12_r16() -> list[Case]:
             {"R12": "doc", "R18": "doc"},
             [
                 read("A", {"Created_Time": T("c0"), "Created_By": by("me")}),
-                upsert([{"Email": "ann@example.com", "Company": "Beta"}], 200, [updated("A", "Email", created="c0")]),
-                read("A", {"Created_Time": T("c0"), "Created_By": by("me"), "Modified_By": by("me")}),
+                upsert(
+                    [{"Email": "ann@example.com", "Company": "Beta"}],
+                    200,
+                    [updated("A", "Email", created="c0")],
+                ),
+                read(
+                    "A", {"Created_Time": T("c0"), "Created_By": by("me"), "Modified_By": by("me")}
+                ),
             ],
             records=[ACME],
         ),
@@ -770,7 +917,13 @@ def r12_r16() -> list[Case]:
             "r14-duplicate-data",
             "Email picks B; unique1 then collides with A: DUPLICATE_DATA naming A",
             {"R14": "doc", "R27": "doc", "R32": "obs"},
-            [upsert([{"Email": "bob@example.com", "unique1": "u1"}], 400, [duplicate(0, "unique1", "A")])],
+            [
+                upsert(
+                    [{"Email": "bob@example.com", "unique1": "u1"}],
+                    400,
+                    [duplicate(0, "unique1", "A")],
+                )
+            ],
             modules=UNIQUE12,
             records=[
                 record("A", Last_Name="A", unique1="u1"),
@@ -781,7 +934,13 @@ def r12_r16() -> list[Case]:
             "r14-more-records",
             "loaded repeats: duplicate_record is the oldest holder, more_records true",
             {"R14": "doc"},
-            [upsert([{"Email": "bob@example.com", "unique1": "u1"}], 400, [duplicate(0, "unique1", "A", more=True)])],
+            [
+                upsert(
+                    [{"Email": "bob@example.com", "unique1": "u1"}],
+                    400,
+                    [duplicate(0, "unique1", "A", more=True)],
+                )
+            ],
             modules=UNIQUE12,
             records=[
                 record("A", Last_Name="A", unique1="u1"),
@@ -793,7 +952,13 @@ def r12_r16() -> list[Case]:
             "r14-unchanged-not-rechecked",
             "a record loaded with a repeated unique value can still be updated",
             {"R14": "doc"},
-            [upsert([{"Email": "ann@example.com", "unique1": "U1", "First_Name": "x"}], 200, [updated("A", "Email")])],
+            [
+                upsert(
+                    [{"Email": "ann@example.com", "unique1": "U1", "First_Name": "x"}],
+                    200,
+                    [updated("A", "Email")],
+                )
+            ],
             modules=UNIQUE12,
             records=[
                 record("A", Last_Name="A", Email="ann@example.com", unique1="u1"),
@@ -819,11 +984,7 @@ def r12_r16() -> list[Case]:
             "r14-insert-collides",
             "Insert Records: a unique value held by another record is DUPLICATE_DATA",
             {"R14": "doc", "R30": "doc"},
-            [
-                insert(
-                    [{"Last_Name": "N", "unique1": "u1"}], 400, [duplicate(0, "unique1", "A")]
-                )
-            ],
+            [insert([{"Last_Name": "N", "unique1": "u1"}], 400, [duplicate(0, "unique1", "A")])],
             modules=UNIQUE12,
             records=[record("A", Last_Name="A", unique1="u1")],
         ),

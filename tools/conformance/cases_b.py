@@ -36,7 +36,15 @@ def _cf(data_type: str, **extra: Any) -> list[dict[str, Any]]:
     return [module("Leads", field("cf", data_type, **extra))]
 
 
-def _bad(case_id: str, title: str, data_type: str, value: Any, details: dict[str, Any], tag: str = "doc", **extra: Any) -> Case:
+def _bad(
+    case_id: str,
+    title: str,
+    data_type: str,
+    value: Any,
+    details: dict[str, Any],
+    tag: str = "doc",
+    **extra: Any,
+) -> Case:
     return case(
         f"r15-{case_id}",
         title,
@@ -46,7 +54,15 @@ def _bad(case_id: str, title: str, data_type: str, value: Any, details: dict[str
     )
 
 
-def _good(case_id: str, title: str, data_type: str, value: Any, back: Any = None, tag: str = "doc", **extra: Any) -> Case:
+def _good(
+    case_id: str,
+    title: str,
+    data_type: str,
+    value: Any,
+    back: Any = None,
+    tag: str = "doc",
+    **extra: Any,
+) -> Case:
     steps = [upsert([{"Last_Name": "X", "cf": value}], 200, [inserted("r")])]
     if back is not None:
         steps.append(read("r", {"cf": back}))
@@ -55,71 +71,301 @@ def _good(case_id: str, title: str, data_type: str, value: Any, back: Any = None
 
 def r15() -> list[Case]:
     return [
-        _bad("text-too-long", "Single Line: longer than the field's length", "text", "x" * 11, {"maximum_length": 10}, max_length=10),
-        _bad("text-default-255", "Single Line: 255 characters by default", "text", "x" * 256, {"maximum_length": 255}),
-        _good("text-at-limit", "Single Line: exactly the length is accepted", "text", "x" * 10, "x" * 10, max_length=10),
-        _bad("text-not-string", "Single Line: a number is the wrong JSON kind", "text", 5, {"expected_data_type": "string"}, tag="inf"),
-        _bad("textarea-too-long", "Multi Line (small): 2000 characters", "textarea", "y" * 2001, {"maximum_length": 2000}, max_length=2000),
-        _good("textarea-any", "Multi Line: any characters, line breaks included", "textarea", "one\ntwo\tthree", "one\ntwo\tthree"),
-        _bad("email-pattern", "Email: not Zoho's email pattern", "email", "not-an-email", {"expected_data_type": "email"}, tag="obs"),
-        _bad("email-too-long", "Email: 100 characters", "email", "a" * 89 + "@example.com", {"maximum_length": 100}),
-        _good("email-ok", "Email: letters, digits, + and . in the local part", "email", "Ann.Lee+crm@example.co.uk"),
-        _bad("phone-pattern", "Phone: two separators in a row", "phone", "555--0100", {"expected_data_type": "phone"}, tag="obs"),
+        _bad(
+            "text-too-long",
+            "Single Line: longer than the field's length",
+            "text",
+            "x" * 11,
+            {"maximum_length": 10},
+            max_length=10,
+        ),
+        _bad(
+            "text-default-255",
+            "Single Line: 255 characters by default",
+            "text",
+            "x" * 256,
+            {"maximum_length": 255},
+        ),
+        _good(
+            "text-at-limit",
+            "Single Line: exactly the length is accepted",
+            "text",
+            "x" * 10,
+            "x" * 10,
+            max_length=10,
+        ),
+        _bad(
+            "text-not-string",
+            "Single Line: a number is the wrong JSON kind",
+            "text",
+            5,
+            {"expected_data_type": "string"},
+            tag="inf",
+        ),
+        _bad(
+            "textarea-too-long",
+            "Multi Line (small): 2000 characters",
+            "textarea",
+            "y" * 2001,
+            {"maximum_length": 2000},
+            max_length=2000,
+        ),
+        _good(
+            "textarea-any",
+            "Multi Line: any characters, line breaks included",
+            "textarea",
+            "one\ntwo\tthree",
+            "one\ntwo\tthree",
+        ),
+        _bad(
+            "email-pattern",
+            "Email: not Zoho's email pattern",
+            "email",
+            "not-an-email",
+            {"expected_data_type": "email"},
+            tag="obs",
+        ),
+        _bad(
+            "email-too-long",
+            "Email: 100 characters",
+            "email",
+            "a" * 89 + "@example.com",
+            {"maximum_length": 100},
+        ),
+        _good(
+            "email-ok",
+            "Email: letters, digits, + and . in the local part",
+            "email",
+            "Ann.Lee+crm@example.co.uk",
+        ),
+        _bad(
+            "phone-pattern",
+            "Phone: two separators in a row",
+            "phone",
+            "555--0100",
+            {"expected_data_type": "phone"},
+            tag="obs",
+        ),
         _bad("phone-too-long", "Phone: 30 characters", "phone", "1" * 31, {"maximum_length": 30}),
         _good("phone-letters", "Phone: ASCII letters are accepted", "phone", "1-800-FLOWERS"),
-        _good("phone-parentheses", "Phone: parentheses around a group", "phone", "(555) 123-4567", tag="inf"),
-        _bad("website-pattern", "URL: no dot", "website", "not a url", {"expected_data_type": "website"}),
-        _good("website-ok", "URL: scheme, www, path and query", "website", "https://www.example.com/a?b=c"),
-        _good("picklist-any", "Pick List: a value not configured is accepted", "picklist", "Brand New Value", "Brand New Value"),
-        _bad("multiselect-string", "Multi-Select: a string is the wrong JSON kind", "multiselectpicklist", "a;b", {"expected_data_type": "jsonarray"}, tag="obs"),
-        _good("multiselect-list", "Multi-Select: a list of strings", "multiselectpicklist", ["a", "b"], ["a", "b"]),
-        _bad("date-not-a-day", "Date: 2024-02-30 is no calendar date", "date", "2024-02-30", {"expected_data_type": "date"}),
-        _bad("date-format", "Date: not yyyy-MM-dd", "date", "02/03/2024", {"expected_data_type": "date"}),
+        _good(
+            "phone-parentheses",
+            "Phone: parentheses around a group",
+            "phone",
+            "(555) 123-4567",
+            tag="inf",
+        ),
+        _bad(
+            "website-pattern",
+            "URL: no dot",
+            "website",
+            "not a url",
+            {"expected_data_type": "website"},
+        ),
+        _good(
+            "website-ok",
+            "URL: scheme, www, path and query",
+            "website",
+            "https://www.example.com/a?b=c",
+        ),
+        _good(
+            "picklist-any",
+            "Pick List: a value not configured is accepted",
+            "picklist",
+            "Brand New Value",
+            "Brand New Value",
+        ),
+        _bad(
+            "multiselect-string",
+            "Multi-Select: a string is the wrong JSON kind",
+            "multiselectpicklist",
+            "a;b",
+            {"expected_data_type": "jsonarray"},
+            tag="obs",
+        ),
+        _good(
+            "multiselect-list",
+            "Multi-Select: a list of strings",
+            "multiselectpicklist",
+            ["a", "b"],
+            ["a", "b"],
+        ),
+        _bad(
+            "date-not-a-day",
+            "Date: 2024-02-30 is no calendar date",
+            "date",
+            "2024-02-30",
+            {"expected_data_type": "date"},
+        ),
+        _bad(
+            "date-format",
+            "Date: not yyyy-MM-dd",
+            "date",
+            "02/03/2024",
+            {"expected_data_type": "date"},
+        ),
         _good("date-leap-day", "Date: 2024-02-29", "date", "2024-02-29", "2024-02-29"),
-        _bad("datetime-format", "Date/Time: no offset", "datetime", "2024-01-01T10:00:00", {"expected_data_type": "datetime"}),
-        _good("datetime-ok", "Date/Time: yyyy-MM-ddTHH:mm:ss+HH:mm", "datetime", "2024-01-01T10:00:00+05:30"),
-        _bad("integer-letters", "Number: letters (maximum_length comes along)", "integer", "abc", {"expected_data_type": "integer", "maximum_length": 9}, tag="obs"),
-        _bad("integer-ten-digits", "Number: more than 9 digits", "integer", 1234567890, {"expected_data_type": "integer", "maximum_length": 9}, tag="obs"),
+        _bad(
+            "datetime-format",
+            "Date/Time: no offset",
+            "datetime",
+            "2024-01-01T10:00:00",
+            {"expected_data_type": "datetime"},
+        ),
+        _good(
+            "datetime-ok",
+            "Date/Time: yyyy-MM-ddTHH:mm:ss+HH:mm",
+            "datetime",
+            "2024-01-01T10:00:00+05:30",
+        ),
+        _bad(
+            "integer-letters",
+            "Number: letters (maximum_length comes along)",
+            "integer",
+            "abc",
+            {"expected_data_type": "integer", "maximum_length": 9},
+            tag="obs",
+        ),
+        _bad(
+            "integer-ten-digits",
+            "Number: more than 9 digits",
+            "integer",
+            1234567890,
+            {"expected_data_type": "integer", "maximum_length": 9},
+            tag="obs",
+        ),
         _good("integer-string", "Number: a string of digits", "integer", "-17", -17),
-        _bad("bigint-letters", "Long Integer: letters", "bigint", "12a", {"expected_data_type": "bigint"}),
-        _bad("bigint-19-digits", "Long Integer: more than 18 digits", "bigint", "1" * 19, {"maximum_length": 18}),
-        _good("bigint-integer", "Long Integer: a JSON integer", "bigint", 123456789012345678, "123456789012345678"),
-        _bad("currency-two-points", "Currency: two decimal points", "currency", "12.3.4", {"expected_data_type": "currency"}, tag="inf"),
-        _bad("currency-17-digits", "Currency: 17 digits before the point", "currency", 12345678901234567, {"maximum_length": 16}),
+        _bad(
+            "bigint-letters",
+            "Long Integer: letters",
+            "bigint",
+            "12a",
+            {"expected_data_type": "bigint"},
+        ),
+        _bad(
+            "bigint-19-digits",
+            "Long Integer: more than 18 digits",
+            "bigint",
+            "1" * 19,
+            {"maximum_length": 18},
+        ),
+        _good(
+            "bigint-integer",
+            "Long Integer: a JSON integer",
+            "bigint",
+            123456789012345678,
+            "123456789012345678",
+        ),
+        _bad(
+            "currency-two-points",
+            "Currency: two decimal points",
+            "currency",
+            "12.3.4",
+            {"expected_data_type": "currency"},
+            tag="inf",
+        ),
+        _bad(
+            "currency-17-digits",
+            "Currency: 17 digits before the point",
+            "currency",
+            12345678901234567,
+            {"maximum_length": 16},
+        ),
         _good("currency-number", "Currency: a number", "currency", 1500.5, 1500.5),
-        _bad("double-letters", "Decimal: letters", "double", "abc", {"expected_data_type": "double"}, tag="inf"),
+        _bad(
+            "double-letters",
+            "Decimal: letters",
+            "double",
+            "abc",
+            {"expected_data_type": "double"},
+            tag="inf",
+        ),
         _good("double-number", "Decimal: a number", "double", 3.25, 3.25),
-        _bad("percent-six-digits", "Percent: 6 digits before the point", "percent", 123456, {"maximum_length": 5}),
+        _bad(
+            "percent-six-digits",
+            "Percent: 6 digits before the point",
+            "percent",
+            123456,
+            {"maximum_length": 5},
+        ),
         _good("percent-number", "Percent: a number", "percent", 12.5, 12.5),
-        _bad("boolean-string", 'Checkbox: "true" is not a boolean', "boolean", "true", {"expected_data_type": "boolean"}, tag="inf"),
-        _bad("boolean-number", "Checkbox: 1 is not a boolean", "boolean", 1, {"expected_data_type": "boolean"}, tag="inf"),
+        _bad(
+            "boolean-string",
+            'Checkbox: "true" is not a boolean',
+            "boolean",
+            "true",
+            {"expected_data_type": "boolean"},
+            tag="inf",
+        ),
+        _bad(
+            "boolean-number",
+            "Checkbox: 1 is not a boolean",
+            "boolean",
+            1,
+            {"expected_data_type": "boolean"},
+            tag="inf",
+        ),
         _good("boolean-ok", "Checkbox: true", "boolean", True, True),
         case(
             "r15-lookup-string",
             "Lookup: a string is the wrong JSON kind",
             {"R15": "inf", "R33": "doc"},
-            [upsert([{"Last_Name": "X", "Account_Name": "123"}], 400, [invalid(0, "Account_Name", expected_data_type="jsonobject")], module="Contacts")],
+            [
+                upsert(
+                    [{"Last_Name": "X", "Account_Name": "123"}],
+                    400,
+                    [invalid(0, "Account_Name", expected_data_type="jsonobject")],
+                    module="Contacts",
+                )
+            ],
         ),
         case(
             "r15-owner-string",
             "Owner: a string is the wrong JSON kind",
             {"R15": "inf", "R32": "doc"},
-            [upsert([{"Last_Name": "X", "Owner": "123"}], 400, [invalid(0, "Owner", expected_data_type="jsonobject")])],
+            [
+                upsert(
+                    [{"Last_Name": "X", "Owner": "123"}],
+                    400,
+                    [invalid(0, "Owner", expected_data_type="jsonobject")],
+                )
+            ],
         ),
         case(
             "r15-subform-object",
             "Subform: an object is the wrong JSON kind",
             {"R15": "inf", "R36": "doc"},
-            [upsert([{"Subject": "Q", "Quoted_Items": {"Quantity": 1}}], 400, [invalid(0, "Quoted_Items", expected_data_type="jsonarray")], module="Quotes")],
+            [
+                upsert(
+                    [{"Subject": "Q", "Quoted_Items": {"Quantity": 1}}],
+                    400,
+                    [invalid(0, "Quoted_Items", expected_data_type="jsonarray")],
+                    module="Quotes",
+                )
+            ],
         ),
-        _bad("multiselectlookup-object", "Multi-select lookup: an object is the wrong JSON kind", "multiselectlookup", {"id": "1"}, {"expected_data_type": "jsonarray"}, tag="inf"),
+        _bad(
+            "multiselectlookup-object",
+            "Multi-select lookup: an object is the wrong JSON kind",
+            "multiselectlookup",
+            {"id": "1"},
+            {"expected_data_type": "jsonarray"},
+            tag="inf",
+        ),
         case(
             "r15-first-invalid-key",
             "several invalid fields: one INVALID_DATA, for the first in key order",
             {"R15": "obs", "R29": "obs"},
             [
                 upsert(
-                    [{"Last_Name": "X", "No_of_Employees": "many", "Email": "bad", "Website": "bad"}],
+                    [
+                        {
+                            "Last_Name": "X",
+                            "No_of_Employees": "many",
+                            "Email": "bad",
+                            "Website": "bad",
+                        }
+                    ],
                     400,
                     [invalid(0, "No_of_Employees", expected_data_type="integer", maximum_length=9)],
                 )
@@ -148,7 +394,10 @@ def r17_r23() -> list[Case]:
             {"R17": "inf"},
             [
                 upsert(
-                    [{"Last_Name": "N1", "Email": "n@example.com"}, {"Last_Name": "N2", "Email": "n@example.com"}],
+                    [
+                        {"Last_Name": "N1", "Email": "n@example.com"},
+                        {"Last_Name": "N2", "Email": "n@example.com"},
+                    ],
                     200,
                     [inserted("N"), updated("N", "Email")],
                 ),
@@ -161,7 +410,10 @@ def r17_r23() -> list[Case]:
             {"R17": "obs"},
             [
                 upsert(
-                    [{"Email": "ann@example.com", "First_Name": "x"}, {"Email": "ann@example.com", "First_Name": "y"}],
+                    [
+                        {"Email": "ann@example.com", "First_Name": "x"},
+                        {"Email": "ann@example.com", "First_Name": "y"},
+                    ],
                     200,
                     [updated("A", "Email"), updated("A", "Email")],
                 ),
@@ -175,7 +427,10 @@ def r17_r23() -> list[Case]:
             {"R17": "inf"},
             [
                 upsert(
-                    [{"Email": "ann@example.com", "unique1": "z"}, {"Last_Name": "N", "unique1": "z"}],
+                    [
+                        {"Email": "ann@example.com", "unique1": "z"},
+                        {"Last_Name": "N", "unique1": "z"},
+                    ],
                     200,
                     [updated("A", "Email"), updated("A", "unique1")],
                 )
@@ -189,7 +444,11 @@ def r17_r23() -> list[Case]:
             {"R18": "doc", "R21": "doc"},
             [
                 upsert(
-                    [{"Last_Name": "N"}, {"First_Name": "only"}, {"Email": "ann@example.com", "First_Name": "z"}],
+                    [
+                        {"Last_Name": "N"},
+                        {"First_Name": "only"},
+                        {"Email": "ann@example.com", "First_Name": "z"},
+                    ],
                     207,
                     [inserted("N"), mandatory(1, "Last_Name"), updated("A", "Email")],
                 )
@@ -212,14 +471,26 @@ def r17_r23() -> list[Case]:
             "r19-hundred",
             "100 records are accepted",
             {"R19": "doc"},
-            [upsert([{"Last_Name": f"N{i}"} for i in range(100)], 200, [inserted(f"n{i}") for i in range(100)])],
+            [
+                upsert(
+                    [{"Last_Name": f"N{i}"} for i in range(100)],
+                    200,
+                    [inserted(f"n{i}") for i in range(100)],
+                )
+            ],
             live="100 inserts in a real org: left out of live runs to spare the API quota",
         ),
         case(
             "r19-no-data",
             "no data: MANDATORY_NOT_FOUND for the request",
             {"R19": "inf"},
-            [step(request({"duplicate_check_fields": ["Email"]}), 400, _top_data("MANDATORY_NOT_FOUND", "$.data"))],
+            [
+                step(
+                    request({"duplicate_check_fields": ["Email"]}),
+                    400,
+                    _top_data("MANDATORY_NOT_FOUND", "$.data"),
+                )
+            ],
         ),
         case(
             "r19-empty-data",
@@ -237,7 +508,13 @@ def r17_r23() -> list[Case]:
             "r19-not-an-object",
             "a record that is no object: INVALID_DATA naming it",
             {"R19": "inf"},
-            [step(request({"data": [{"Last_Name": "N"}, "x"]}), 400, _top_data("INVALID_DATA", "$.data[1]"))],
+            [
+                step(
+                    request({"data": [{"Last_Name": "N"}, "x"]}),
+                    400,
+                    _top_data("INVALID_DATA", "$.data[1]"),
+                )
+            ],
         ),
         case(
             "r20-unknown-module",
@@ -247,7 +524,11 @@ def r17_r23() -> list[Case]:
                 upsert(
                     [{"Last_Name": "N"}],
                     400,
-                    top("INVALID_MODULE", {"resource_path_index": 0}, "the module name given seems to be invalid"),
+                    top(
+                        "INVALID_MODULE",
+                        {"resource_path_index": 0},
+                        "the module name given seems to be invalid",
+                    ),
                     module="Nonexistent_Module",
                 )
             ],
@@ -260,7 +541,11 @@ def r17_r23() -> list[Case]:
                 insert(
                     [{"Last_Name": "N"}],
                     400,
-                    top("INVALID_MODULE", {"resource_path_index": 0}, "the module name given seems to be invalid"),
+                    top(
+                        "INVALID_MODULE",
+                        {"resource_path_index": 0},
+                        "the module name given seems to be invalid",
+                    ),
                     module="Nonexistent_Module",
                 )
             ],
@@ -269,20 +554,38 @@ def r17_r23() -> list[Case]:
             "r21-all-succeed",
             "every record succeeded: 200",
             {"R21": "doc"},
-            [upsert([{"Last_Name": "N"}, {"Email": "ann@example.com"}], 200, [inserted("N"), updated("A", "Email")])],
+            [
+                upsert(
+                    [{"Last_Name": "N"}, {"Email": "ann@example.com"}],
+                    200,
+                    [inserted("N"), updated("A", "Email")],
+                )
+            ],
             records=[ann],
         ),
         case(
             "r21-some-fail",
             "some succeeded, some failed: 207",
             {"R21": "doc"},
-            [upsert([{"Last_Name": "N"}, {"Email": "bad"}], 207, [inserted("N"), invalid(1, "Email", expected_data_type="email")])],
+            [
+                upsert(
+                    [{"Last_Name": "N"}, {"Email": "bad"}],
+                    207,
+                    [inserted("N"), invalid(1, "Email", expected_data_type="email")],
+                )
+            ],
         ),
         case(
             "r21-all-fail",
             "every record failed: 400",
             {"R21": "inf"},
-            [upsert([{"First_Name": "a"}, {"Email": "bad"}], 400, [mandatory(0, "Last_Name"), invalid(1, "Email", expected_data_type="email")])],
+            [
+                upsert(
+                    [{"First_Name": "a"}, {"Email": "bad"}],
+                    400,
+                    [mandatory(0, "Last_Name"), invalid(1, "Email", expected_data_type="email")],
+                )
+            ],
         ),
         case(
             "r22-trigger-empty",
@@ -294,7 +597,14 @@ def r17_r23() -> list[Case]:
             "r22-trigger-values",
             "trigger with workflow, approval and blueprint is accepted",
             {"R22": "doc"},
-            [upsert([{"Last_Name": "N"}], 200, [inserted("N")], extra={"trigger": ["workflow", "approval", "blueprint"]})],
+            [
+                upsert(
+                    [{"Last_Name": "N"}],
+                    200,
+                    [inserted("N")],
+                    extra={"trigger": ["workflow", "approval", "blueprint"]},
+                )
+            ],
         ),
         case(
             "r22-other-keys",
@@ -318,21 +628,45 @@ def r17_r23() -> list[Case]:
             "r22-trigger-unknown",
             "a trigger outside the list fails the request",
             {"R22": "inf"},
-            [upsert([{"Last_Name": "N"}], 400, top("INVALID_DATA", {"api_name": "trigger", "json_path": "$.trigger[0]"}), extra={"trigger": ["nope"]})],
+            [
+                upsert(
+                    [{"Last_Name": "N"}],
+                    400,
+                    top("INVALID_DATA", {"api_name": "trigger", "json_path": "$.trigger[0]"}),
+                    extra={"trigger": ["nope"]},
+                )
+            ],
         ),
         case(
             "r22-trigger-not-list",
             "trigger that is no list fails the request",
             {"R22": "inf"},
-            [upsert([{"Last_Name": "N"}], 400, top("INVALID_DATA", {"api_name": "trigger", "json_path": "$.trigger"}), extra={"trigger": "workflow"})],
+            [
+                upsert(
+                    [{"Last_Name": "N"}],
+                    400,
+                    top("INVALID_DATA", {"api_name": "trigger", "json_path": "$.trigger"}),
+                    extra={"trigger": "workflow"},
+                )
+            ],
         ),
         case(
             "r23-v2-duplicate",
             "v2: DUPLICATE_DATA without json_path",
             {"R23": "doc", "R14": "doc"},
-            [upsert([{"Email": "bob@example.com", "unique1": "u1"}], 400, [duplicate(0, "unique1", "A", version="v2")], version="v2")],
+            [
+                upsert(
+                    [{"Email": "bob@example.com", "unique1": "u1"}],
+                    400,
+                    [duplicate(0, "unique1", "A", version="v2")],
+                    version="v2",
+                )
+            ],
             modules=UNIQUE12,
-            records=[record("A", Last_Name="A", unique1="u1"), record("B", Last_Name="B", Email="bob@example.com")],
+            records=[
+                record("A", Last_Name="A", unique1="u1"),
+                record("B", Last_Name="B", Email="bob@example.com"),
+            ],
         ),
         case(
             "r23-v2-mandatory",
@@ -344,14 +678,26 @@ def r17_r23() -> list[Case]:
             "r23-v2-1-invalid",
             "v2.1: INVALID_DATA without json_path",
             {"R23": "doc"},
-            [upsert([{"Last_Name": "x", "Email": "bad"}], 400, [invalid(0, "Email", "v2.1", expected_data_type="email")], version="v2.1")],
+            [
+                upsert(
+                    [{"Last_Name": "x", "Email": "bad"}],
+                    400,
+                    [invalid(0, "Email", "v2.1", expected_data_type="email")],
+                    version="v2.1",
+                )
+            ],
         ),
         case(
             "r23-same-semantics",
             "v3, v4, v7: the same update with the same shape",
             {"R23": "doc"},
             [
-                upsert([{"Email": "ann@example.com", "First_Name": v}], 200, [updated("A", "Email")], version=v)
+                upsert(
+                    [{"Email": "ann@example.com", "First_Name": v}],
+                    200,
+                    [updated("A", "Email")],
+                    version=v,
+                )
                 for v in ("v3", "v4", "v7")
             ],
             records=[ann],
@@ -380,15 +726,31 @@ def r24_r29() -> list[Case]:
             "r24-org-external-unique",
             "an org external value held by another record: DUPLICATE_DATA",
             {"R24": "doc", "R14": "doc"},
-            [upsert([{"Email": "bob@example.com", "Ext_Id": "E-1"}], 400, [duplicate(0, "Ext_Id", "A")])],
+            [
+                upsert(
+                    [{"Email": "bob@example.com", "Ext_Id": "E-1"}],
+                    400,
+                    [duplicate(0, "Ext_Id", "A")],
+                )
+            ],
             modules=EXT,
-            records=[record("A", Last_Name="A", Ext_Id="E-1"), record("B", Last_Name="B", Email="bob@example.com")],
+            records=[
+                record("A", Last_Name="A", Ext_Id="E-1"),
+                record("B", Last_Name="B", Email="bob@example.com"),
+            ],
         ),
         case(
             "r24-external-in-d",
             "D names the external field: Email is not checked",
             {"R24": "doc", "R5": "seed"},
-            [upsert([{"Email": "ann@example.com", "Ext_Id": "E-2"}], 200, [updated("B", "Ext_Id")], check=["Ext_Id"])],
+            [
+                upsert(
+                    [{"Email": "ann@example.com", "Ext_Id": "E-2"}],
+                    200,
+                    [updated("B", "Ext_Id")],
+                    check=["Ext_Id"],
+                )
+            ],
             modules=EXT,
             records=[ann, record("B", Last_Name="B", Ext_Id="E-2")],
         ),
@@ -430,7 +792,10 @@ def r24_r29() -> list[Case]:
             "r25-id-updates",
             "a record carrying id updates that record; duplicate_field is id",
             {"R25": "inf"},
-            [upsert([{"id": ID("A"), "Last_Name": "Z"}], 200, [updated("A", "id")]), read("A", {"Last_Name": "Z"})],
+            [
+                upsert([{"id": ID("A"), "Last_Name": "Z"}], 200, [updated("A", "id")]),
+                read("A", {"Last_Name": "Z"}),
+            ],
             records=[ann],
         ),
         case(
@@ -465,7 +830,17 @@ def r24_r29() -> list[Case]:
             "$append_values true appends to the stored values",
             {"R26": "doc"},
             [
-                upsert([{"Email": "ann@example.com", "Tags_MS": ["c"], "$append_values": {"Tags_MS": True}}], 200, [updated("A", "Email")]),
+                upsert(
+                    [
+                        {
+                            "Email": "ann@example.com",
+                            "Tags_MS": ["c"],
+                            "$append_values": {"Tags_MS": True},
+                        }
+                    ],
+                    200,
+                    [updated("A", "Email")],
+                ),
                 read("A", {"Tags_MS": ["a", "b", "c"]}),
             ],
             modules=[module("Leads", field("Tags_MS", "multiselectpicklist"))],
@@ -476,7 +851,17 @@ def r24_r29() -> list[Case]:
             "appending a value already there does not repeat it",
             {"R26": "inf"},
             [
-                upsert([{"Email": "ann@example.com", "Tags_MS": ["b", "c"], "$append_values": {"Tags_MS": True}}], 200, [updated("A", "Email")]),
+                upsert(
+                    [
+                        {
+                            "Email": "ann@example.com",
+                            "Tags_MS": ["b", "c"],
+                            "$append_values": {"Tags_MS": True},
+                        }
+                    ],
+                    200,
+                    [updated("A", "Email")],
+                ),
                 read("A", {"Tags_MS": ["a", "b", "c"]}),
             ],
             modules=[module("Leads", field("Tags_MS", "multiselectpicklist"))],
@@ -487,7 +872,17 @@ def r24_r29() -> list[Case]:
             "$append_values false replaces",
             {"R26": "doc"},
             [
-                upsert([{"Email": "ann@example.com", "Tags_MS": ["c"], "$append_values": {"Tags_MS": False}}], 200, [updated("A", "Email")]),
+                upsert(
+                    [
+                        {
+                            "Email": "ann@example.com",
+                            "Tags_MS": ["c"],
+                            "$append_values": {"Tags_MS": False},
+                        }
+                    ],
+                    200,
+                    [updated("A", "Email")],
+                ),
                 read("A", {"Tags_MS": ["c"]}),
             ],
             modules=[module("Leads", field("Tags_MS", "multiselectpicklist"))],
@@ -497,47 +892,78 @@ def r24_r29() -> list[Case]:
             "r26-not-multiselect",
             "$append_values naming a field that is not multi-select: INVALID_DATA on $append_values",
             {"R26": "inf"},
-            [upsert([{"Email": "ann@example.com", "$append_values": {"First_Name": True}}], 400, [invalid(0, "$append_values")])],
+            [
+                upsert(
+                    [{"Email": "ann@example.com", "$append_values": {"First_Name": True}}],
+                    400,
+                    [invalid(0, "$append_values")],
+                )
+            ],
             records=[ann],
         ),
         case(
             "r27-success-messages",
             'messages are Zoho\'s: "record added", "record updated"',
             {"R27": "doc"},
-            [upsert([{"Last_Name": "N"}, {"Email": "ann@example.com"}], 200, [inserted("N"), updated("A", "Email")])],
+            [
+                upsert(
+                    [{"Last_Name": "N"}, {"Email": "ann@example.com"}],
+                    200,
+                    [inserted("N"), updated("A", "Email")],
+                )
+            ],
             records=[ann],
         ),
         case(
             "r27-error-messages",
             'messages are Zoho\'s: "invalid data", "required field not found"',
             {"R27": "doc"},
-            [upsert([{"Last_Name": "N", "Email": "bad"}, {"First_Name": "x"}], 400, [invalid(0, "Email", expected_data_type="email"), mandatory(1, "Last_Name")])],
+            [
+                upsert(
+                    [{"Last_Name": "N", "Email": "bad"}, {"First_Name": "x"}],
+                    400,
+                    [invalid(0, "Email", expected_data_type="email"), mandatory(1, "Last_Name")],
+                )
+            ],
         ),
         case(
             "r28-number",
             'a Number sent as "0042" reads back 42',
             {"R28": "inf"},
-            [upsert([{"Last_Name": "N", "No_of_Employees": "0042"}], 200, [inserted("N")]), read("N", {"No_of_Employees": 42})],
+            [
+                upsert([{"Last_Name": "N", "No_of_Employees": "0042"}], 200, [inserted("N")]),
+                read("N", {"No_of_Employees": 42}),
+            ],
         ),
         case(
             "r28-bigint",
             "a Long Integer sent as a number reads back a string of digits",
             {"R28": "doc"},
-            [upsert([{"Last_Name": "N", "cf": 1234567}], 200, [inserted("N")]), read("N", {"cf": "1234567"})],
+            [
+                upsert([{"Last_Name": "N", "cf": 1234567}], 200, [inserted("N")]),
+                read("N", {"cf": "1234567"}),
+            ],
             modules=[module("Leads", field("cf", "bigint"))],
         ),
         case(
             "r28-currency",
             "a Currency sent as a numeric string reads back a number",
             {"R28": "inf"},
-            [upsert([{"Last_Name": "N", "Annual_Revenue": "1500.50"}], 200, [inserted("N")]), read("N", {"Annual_Revenue": 1500.5})],
+            [
+                upsert([{"Last_Name": "N", "Annual_Revenue": "1500.50"}], 200, [inserted("N")]),
+                read("N", {"Annual_Revenue": 1500.5}),
+            ],
         ),
         case(
             "r28-checkbox-text",
             "a Checkbox reads back a boolean, text as sent",
             {"R28": "doc"},
             [
-                upsert([{"Last_Name": "N", "First_Name": "Ann", "Email_Opt_Out": True}], 200, [inserted("N")]),
+                upsert(
+                    [{"Last_Name": "N", "First_Name": "Ann", "Email_Opt_Out": True}],
+                    200,
+                    [inserted("N")],
+                ),
                 read("N", {"Email_Opt_Out": True, "First_Name": "Ann"}),
             ],
         ),
@@ -545,7 +971,13 @@ def r24_r29() -> list[Case]:
             "r29-invalid-before-unknown-id",
             "an invalid field wins over an unknown id",
             {"R29": "inf"},
-            [upsert([{"id": "111111111111111111", "Email": "bad"}], 400, [invalid(0, "Email", expected_data_type="email")])],
+            [
+                upsert(
+                    [{"id": "111111111111111111", "Email": "bad"}],
+                    400,
+                    [invalid(0, "Email", expected_data_type="email")],
+                )
+            ],
         ),
         case(
             "r29-unknown-id-before-mandatory",
@@ -557,7 +989,13 @@ def r24_r29() -> list[Case]:
             "r29-invalid-before-mandatory",
             "an invalid field wins over a missing mandatory field",
             {"R29": "obs"},
-            [upsert([{"First_Name": "x", "Email": "bad"}], 400, [invalid(0, "Email", expected_data_type="email")])],
+            [
+                upsert(
+                    [{"First_Name": "x", "Email": "bad"}],
+                    400,
+                    [invalid(0, "Email", expected_data_type="email")],
+                )
+            ],
         ),
         case(
             "r29-invalid-before-duplicate",
@@ -571,7 +1009,10 @@ def r24_r29() -> list[Case]:
                 )
             ],
             modules=UNIQUE12,
-            records=[record("A", Last_Name="A", unique1="u1"), record("B", Last_Name="B", Email="bob@example.com")],
+            records=[
+                record("A", Last_Name="A", unique1="u1"),
+                record("B", Last_Name="B", Email="bob@example.com"),
+            ],
         ),
     ]
 
@@ -585,7 +1026,14 @@ def r30_r36() -> list[Case]:
     ann = record("A", Last_Name="A", Email="ann@example.com")
     widget = record("p", "Products", Product_Name="Widget")
     gadget = record("g", "Products", Product_Name="Gadget")
-    layout = [module("Leads", layouts=[{"id": "5725767000000091055", "name": "Partner", "mandatory_fields": ["Company"]}])]
+    layout = [
+        module(
+            "Leads",
+            layouts=[
+                {"id": "5725767000000091055", "name": "Partner", "mandatory_fields": ["Company"]}
+            ],
+        )
+    ]
     return [
         case(
             "r30-insert-201",
@@ -597,7 +1045,13 @@ def r30_r36() -> list[Case]:
             "r30-insert-207",
             "Insert Records: some failed is 207",
             {"R30": "doc"},
-            [insert([{"Last_Name": "N"}, {"First_Name": "x"}], 207, [inserted("N", upsert=False), mandatory(1, "Last_Name")])],
+            [
+                insert(
+                    [{"Last_Name": "N"}, {"First_Name": "x"}],
+                    207,
+                    [inserted("N", upsert=False), mandatory(1, "Last_Name")],
+                )
+            ],
         ),
         case(
             "r30-insert-400",
@@ -609,7 +1063,13 @@ def r30_r36() -> list[Case]:
             "r30-insert-no-matching",
             "Insert Records does not match: an existing Email is added again",
             {"R30": "doc"},
-            [insert([{"Last_Name": "N", "Email": "ann@example.com"}], 201, [inserted("N", upsert=False)])],
+            [
+                insert(
+                    [{"Last_Name": "N", "Email": "ann@example.com"}],
+                    201,
+                    [inserted("N", upsert=False)],
+                )
+            ],
             records=[ann],
         ),
         case(
@@ -640,7 +1100,13 @@ def r30_r36() -> list[Case]:
             "r31-approved-false",
             "$approved false creates the record in approval mode",
             {"R31": "inf"},
-            [upsert([{"Last_Name": "N", "$approved": False}], 200, [inserted("N", approval="approval_process_pending")])],
+            [
+                upsert(
+                    [{"Last_Name": "N", "$approved": False}],
+                    200,
+                    [inserted("N", approval="approval_process_pending")],
+                )
+            ],
         ),
         case(
             "r32-owner-default",
@@ -653,7 +1119,9 @@ def r30_r36() -> list[Case]:
             "Owner {id} of another user of the org",
             {"R32": "doc"},
             [
-                upsert([{"Last_Name": "N", "Owner": {"id": {"$user": "u2.id"}}}], 200, [inserted("N")]),
+                upsert(
+                    [{"Last_Name": "N", "Owner": {"id": {"$user": "u2.id"}}}], 200, [inserted("N")]
+                ),
                 read("N", {"Owner": owner("u2")}),
             ],
             users=[SECOND_USER],
@@ -662,7 +1130,13 @@ def r30_r36() -> list[Case]:
             "r32-owner-unknown",
             "Owner naming no user of the org: INVALID_DATA on Owner",
             {"R32": "inf"},
-            [upsert([{"Last_Name": "N", "Owner": {"id": "111111111111111111"}}], 400, [invalid(0, "Owner")])],
+            [
+                upsert(
+                    [{"Last_Name": "N", "Owner": {"id": "111111111111111111"}}],
+                    400,
+                    [invalid(0, "Owner")],
+                )
+            ],
         ),
         case(
             "r32-acting-user",
@@ -678,11 +1152,26 @@ def r30_r36() -> list[Case]:
             "r32-duplicate-owner",
             "duplicate_record names the holder's Owner with its zuid",
             {"R32": "obs", "R14": "doc"},
-            [upsert([{"Email": "bob@example.com", "unique1": "u1"}], 400, [duplicate(0, "unique1", "A", owner_ref="u2")])],
+            [
+                upsert(
+                    [{"Email": "bob@example.com", "unique1": "u1"}],
+                    400,
+                    [duplicate(0, "unique1", "A", owner_ref="u2")],
+                )
+            ],
             modules=UNIQUE12,
             users=[SECOND_USER],
             records=[
-                record("A", Last_Name="A", unique1="u1", Owner={"id": {"$user": "u2.id"}, "name": {"$user": "u2.name"}, "email": {"$user": "u2.email"}}),
+                record(
+                    "A",
+                    Last_Name="A",
+                    unique1="u1",
+                    Owner={
+                        "id": {"$user": "u2.id"},
+                        "name": {"$user": "u2.name"},
+                        "email": {"$user": "u2.email"},
+                    },
+                ),
                 record("B", Last_Name="B", Email="bob@example.com"),
             ],
         ),
@@ -699,14 +1188,22 @@ def r30_r36() -> list[Case]:
                 )
             ],
             modules=[module("Price_Books", field("cf_code", "text", unique=True))],
-            records=[record("a", "Price_Books", Price_Book_Name="PB-1", cf_code="C1"), record("b", "Price_Books", Price_Book_Name="PB-2")],
+            records=[
+                record("a", "Price_Books", Price_Book_Name="PB-1", cf_code="C1"),
+                record("b", "Price_Books", Price_Book_Name="PB-2"),
+            ],
         ),
         case(
             "r33-lookup-read-back",
             "a lookup {id} reads back as {name, id}",
             {"R33": "doc"},
             [
-                upsert([{"Last_Name": "C", "Account_Name": {"id": ID("acc")}}], 200, [inserted("C")], module="Contacts"),
+                upsert(
+                    [{"Last_Name": "C", "Account_Name": {"id": ID("acc")}}],
+                    200,
+                    [inserted("C")],
+                    module="Contacts",
+                ),
                 read("C", {"Account_Name": {"name": "Acme", "id": ID("acc")}}, module="Contacts"),
             ],
             records=[record("acc", "Accounts", Account_Name="Acme")],
@@ -715,7 +1212,14 @@ def r30_r36() -> list[Case]:
             "r33-lookup-unknown",
             "a lookup id that is no record of the looked-up module: INVALID_DATA",
             {"R33": "inf"},
-            [upsert([{"Last_Name": "C", "Account_Name": {"id": "111111111111111111"}}], 400, [invalid(0, "Account_Name")], module="Contacts")],
+            [
+                upsert(
+                    [{"Last_Name": "C", "Account_Name": {"id": "111111111111111111"}}],
+                    400,
+                    [invalid(0, "Account_Name")],
+                    module="Contacts",
+                )
+            ],
         ),
         case(
             "r34-already-modified",
@@ -725,7 +1229,13 @@ def r30_r36() -> list[Case]:
                 upsert(
                     [{"Email": "ann@example.com", "First_Name": "x"}],
                     412,
-                    [error("ALREADY_MODIFIED", {"id": ID("A")}, "Record updated time has already passed if-unmodified-since time")],
+                    [
+                        error(
+                            "ALREADY_MODIFIED",
+                            {"id": ID("A")},
+                            "Record updated time has already passed if-unmodified-since time",
+                        )
+                    ],
                     headers={"If-Unmodified-Since": "2020-01-01T00:00:00+00:00"},
                 ),
                 read("A", {"First_Name": "Ann"}),
@@ -755,7 +1265,11 @@ def r30_r36() -> list[Case]:
                     [{"Email": "ann@example.com", "First_Name": "x"}, {"Last_Name": "N"}],
                     207,
                     [
-                        error("ALREADY_MODIFIED", {"id": ID("A")}, "Record updated time has already passed if-unmodified-since time"),
+                        error(
+                            "ALREADY_MODIFIED",
+                            {"id": ID("A")},
+                            "Record updated time has already passed if-unmodified-since time",
+                        ),
                         inserted("N"),
                     ],
                     headers={"If-Unmodified-Since": "2020-01-01T00:00:00+00:00"},
@@ -767,7 +1281,13 @@ def r30_r36() -> list[Case]:
             "r35-layout-mandatory",
             "a layout's mandatory field is needed when the record names the layout",
             {"R35": "doc", "R13": "doc"},
-            [upsert([{"Last_Name": "N", "Layout": {"id": "5725767000000091055"}}], 400, [mandatory(0, "Company")])],
+            [
+                upsert(
+                    [{"Last_Name": "N", "Layout": {"id": "5725767000000091055"}}],
+                    400,
+                    [mandatory(0, "Company")],
+                )
+            ],
             modules=layout,
         ),
         case(
@@ -781,27 +1301,65 @@ def r30_r36() -> list[Case]:
             "r35-layout-unknown",
             "a Layout id the module does not define: INVALID_DATA on Layout",
             {"R35": "inf"},
-            [upsert([{"Last_Name": "N", "Layout": {"id": "111111111111111111"}}], 400, [invalid(0, "Layout")])],
+            [
+                upsert(
+                    [{"Last_Name": "N", "Layout": {"id": "111111111111111111"}}],
+                    400,
+                    [invalid(0, "Layout")],
+                )
+            ],
         ),
         case(
             "r35-tag-stored",
             "Tag is accepted and stored",
             {"R35": "doc"},
-            [upsert([{"Last_Name": "N", "Tag": [{"name": "vip"}]}], 200, [inserted("N")]), read("N", {"Tag": [{"name": "vip"}]})],
+            [
+                upsert([{"Last_Name": "N", "Tag": [{"name": "vip"}]}], 200, [inserted("N")]),
+                read("N", {"Tag": [{"name": "vip"}]}),
+            ],
         ),
         case(
             "r35-wizard-keys",
             "$wizard_connection_path and Wizard are accepted",
             {"R35": "doc"},
-            [upsert([{"Last_Name": "N", "$wizard_connection_path": ["5725767000000123001"], "Wizard": {"id": "5725767000000123002"}}], 200, [inserted("N")])],
+            [
+                upsert(
+                    [
+                        {
+                            "Last_Name": "N",
+                            "$wizard_connection_path": ["5725767000000123001"],
+                            "Wizard": {"id": "5725767000000123002"},
+                        }
+                    ],
+                    200,
+                    [inserted("N")],
+                )
+            ],
         ),
         case(
             "r36-line-items",
             "line items: rows get ids; Product_Name reads back with its name",
             {"R36": "doc", "R33": "doc"},
             [
-                upsert([{"Subject": "Q", "Quoted_Items": [_item("p", 2)]}], 200, [inserted("Q")], module="Quotes"),
-                read("Q", {"Quoted_Items": [{"id": ID("row1"), "Product_Name": {"name": "Widget", "id": ID("p")}, "Quantity": 2}]}, module="Quotes"),
+                upsert(
+                    [{"Subject": "Q", "Quoted_Items": [_item("p", 2)]}],
+                    200,
+                    [inserted("Q")],
+                    module="Quotes",
+                ),
+                read(
+                    "Q",
+                    {
+                        "Quoted_Items": [
+                            {
+                                "id": ID("row1"),
+                                "Product_Name": {"name": "Widget", "id": ID("p")},
+                                "Quantity": 2,
+                            }
+                        ]
+                    },
+                    module="Quotes",
+                ),
             ],
             records=[widget],
         ),
@@ -810,15 +1368,47 @@ def r30_r36() -> list[Case]:
             "on update: a row with id is updated, one without is appended, _delete removes",
             {"R36": "doc"},
             [
-                upsert([{"Subject": "Q", "Quoted_Items": [_item("p", 2), _item("g", 3)]}], 200, [inserted("Q")], module="Quotes"),
-                read("Q", {"Quoted_Items": [{"id": ID("row1"), "Quantity": 2}, {"id": ID("row2"), "Quantity": 3}]}, module="Quotes"),
                 upsert(
-                    [{"Subject": "Q", "Quoted_Items": [{"id": ID("row1"), "Quantity": 5}, {"id": ID("row2"), "_delete": None}, _item("g", 7)]}],
+                    [{"Subject": "Q", "Quoted_Items": [_item("p", 2), _item("g", 3)]}],
+                    200,
+                    [inserted("Q")],
+                    module="Quotes",
+                ),
+                read(
+                    "Q",
+                    {
+                        "Quoted_Items": [
+                            {"id": ID("row1"), "Quantity": 2},
+                            {"id": ID("row2"), "Quantity": 3},
+                        ]
+                    },
+                    module="Quotes",
+                ),
+                upsert(
+                    [
+                        {
+                            "Subject": "Q",
+                            "Quoted_Items": [
+                                {"id": ID("row1"), "Quantity": 5},
+                                {"id": ID("row2"), "_delete": None},
+                                _item("g", 7),
+                            ],
+                        }
+                    ],
                     200,
                     [updated("Q", "Subject")],
                     module="Quotes",
                 ),
-                read("Q", {"Quoted_Items": [{"id": ID("row1"), "Quantity": 5}, {"id": ID("row3"), "Quantity": 7}]}, module="Quotes"),
+                read(
+                    "Q",
+                    {
+                        "Quoted_Items": [
+                            {"id": ID("row1"), "Quantity": 5},
+                            {"id": ID("row3"), "Quantity": 7},
+                        ]
+                    },
+                    module="Quotes",
+                ),
             ],
             records=[widget, gadget],
         ),
@@ -827,8 +1417,18 @@ def r30_r36() -> list[Case]:
             "[] clears a subform on update",
             {"R36": "doc"},
             [
-                upsert([{"Subject": "Q", "Quoted_Items": [_item("p", 2)]}], 200, [inserted("Q")], module="Quotes"),
-                upsert([{"Subject": "Q", "Quoted_Items": []}], 200, [updated("Q", "Subject")], module="Quotes"),
+                upsert(
+                    [{"Subject": "Q", "Quoted_Items": [_item("p", 2)]}],
+                    200,
+                    [inserted("Q")],
+                    module="Quotes",
+                ),
+                upsert(
+                    [{"Subject": "Q", "Quoted_Items": []}],
+                    200,
+                    [updated("Q", "Subject")],
+                    module="Quotes",
+                ),
                 read("Q", {"Quoted_Items": []}, module="Quotes"),
             ],
             records=[widget],
@@ -841,7 +1441,16 @@ def r30_r36() -> list[Case]:
                 upsert(
                     [{"Subject": "Q", "Quoted_Items": [{"Product_Name": {"id": ID("p")}}]}],
                     400,
-                    [error("MANDATORY_NOT_FOUND", {"api_name": "Quantity", "json_path": "$.data[0].Quoted_Items[0].Quantity"}, "required field not found")],
+                    [
+                        error(
+                            "MANDATORY_NOT_FOUND",
+                            {
+                                "api_name": "Quantity",
+                                "json_path": "$.data[0].Quoted_Items[0].Quantity",
+                            },
+                            "required field not found",
+                        )
+                    ],
                     module="Quotes",
                 )
             ],

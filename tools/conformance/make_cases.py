@@ -35,7 +35,9 @@ def main() -> int:
     for name, makers in FILES.items():
         cases = [c for make in makers for c in make()]
         total += len(cases)
-        text = json.dumps({"$schema": "case.schema.json", "cases": cases}, indent=1, ensure_ascii=False)
+        text = json.dumps(
+            {"$schema": "case.schema.json", "cases": cases}, indent=1, ensure_ascii=False
+        )
         (OUT / name).write_text(text + "\n", encoding="utf-8")
     print(f"{total} cases in {len(FILES)} files")
     if "--check" in sys.argv:

@@ -27,6 +27,48 @@ TAGS = ("seed", "doc", "obs", "inf")
 RULE = re.compile(r"R([1-9]|[12][0-9]|3[0-6])\Z")
 METHODS = ("GET", "POST", "PUT", "DELETE")
 
+#: The evidence tags UPSERT-SEMANTICS.md gives each rule. A case may tag a claim of a rule
+#: with one of these, or with "inf" (an undocumented reading is always marked inferred).
+#: R16 carries no tag in the spec: its cases are "inf".
+SPEC_TAGS: dict[str, tuple[str, ...]] = {
+    "R1": ("seed",),
+    "R2": ("seed", "doc", "inf"),
+    "R3": ("doc",),
+    "R4": ("doc", "inf"),
+    "R5": ("seed",),
+    "R6": ("seed",),
+    "R7": ("seed", "doc", "obs", "inf"),
+    "R8": ("inf", "doc"),
+    "R9": ("doc", "inf"),
+    "R10": ("seed", "inf"),
+    "R11": ("inf",),
+    "R12": ("doc",),
+    "R13": ("doc",),
+    "R14": ("doc",),
+    "R15": ("doc", "obs", "inf"),
+    "R16": (),
+    "R17": ("obs", "inf"),
+    "R18": ("doc",),
+    "R19": ("doc",),
+    "R20": ("doc",),
+    "R21": ("doc", "inf"),
+    "R22": ("doc",),
+    "R23": ("doc",),
+    "R24": ("doc",),
+    "R25": ("obs", "inf"),
+    "R26": ("doc", "inf"),
+    "R27": ("doc", "obs"),
+    "R28": ("doc", "inf"),
+    "R29": ("obs", "inf"),
+    "R30": ("doc", "obs"),
+    "R31": ("obs", "doc", "inf"),
+    "R32": ("doc", "obs", "inf"),
+    "R33": ("doc", "inf"),
+    "R34": ("doc",),
+    "R35": ("doc", "inf"),
+    "R36": ("doc", "inf"),
+}
+
 
 class CaseFormatError(ValueError):
     """A case file that does not follow the format (names the file and the case)."""
@@ -125,13 +167,17 @@ def parse_case(data: Any, source: str) -> Case:
     _need(isinstance(case_id, str) and case_id != "", source, "a case needs an id")
     rules = data.get("rules")
     _need(
-        isinstance(rules, list) and rules != [] and all(isinstance(r, str) and RULE.match(r) for r in rules),
+        isinstance(rules, list)
+        and rules != []
+        and all(isinstance(r, str) and RULE.match(r) for r in rules),
         where,
         "rules must be a non-empty list of R1..R36",
     )
     evidence = data.get("evidence")
     _need(
-        isinstance(evidence, dict) and set(evidence) == set(rules) and all(t in TAGS for t in evidence.values()),
+        isinstance(evidence, dict)
+        and set(evidence) == set(rules)
+        and all(t in TAGS for t in evidence.values()),
         where,
         f"evidence must give each rule of the case one tag of {', '.join(TAGS)}",
     )
@@ -140,7 +186,8 @@ def parse_case(data: Any, source: str) -> Case:
     modules, users = org.get("modules", []), org.get("users", [])
     _need(isinstance(modules, list), where, "org.modules must be a list")
     _need(
-        isinstance(users, list) and all(isinstance(u, dict) and isinstance(u.get("ref"), str) for u in users),
+        isinstance(users, list)
+        and all(isinstance(u, dict) and isinstance(u.get("ref"), str) for u in users),
         where,
         "org.users must be a list of users with a ref",
     )
@@ -148,7 +195,9 @@ def parse_case(data: Any, source: str) -> Case:
     _need(
         isinstance(records, list)
         and all(
-            isinstance(r, dict) and isinstance(r.get("module"), str) and isinstance(r.get("fields"), dict)
+            isinstance(r, dict)
+            and isinstance(r.get("module"), str)
+            and isinstance(r.get("fields"), dict)
             for r in records
         ),
         where,
@@ -179,7 +228,11 @@ def parse_file(text: str, source: str) -> list[Case]:
         data = json.loads(text)
     except json.JSONDecodeError as problem:
         raise CaseFormatError(f"{source}: not JSON: {problem}") from None
-    _need(isinstance(data, dict) and isinstance(data.get("cases"), list), source, 'expected {"cases": [...]}')
+    _need(
+        isinstance(data, dict) and isinstance(data.get("cases"), list),
+        source,
+        'expected {"cases": [...]}',
+    )
     return [parse_case(item, source) for item in data["cases"]]
 
 
@@ -203,9 +256,7 @@ def schema_text() -> str:
 def load_corpus(paths: Iterable[str | Path] = ()) -> list[Case]:
     """The shipped cases, or the cases of the given files; ids must be unique."""
     given = [Path(p) for p in paths]
-    files = (
-        [(str(p), p.read_text(encoding="utf-8")) for p in given] if given else case_files()
-    )
+    files = [(str(p), p.read_text(encoding="utf-8")) for p in given] if given else case_files()
     cases = [case for name, text in files for case in parse_file(text, name)]
     seen: dict[str, str] = {}
     for case in cases:

@@ -40,10 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     where.add_argument("--url", help="base URL of an HTTP implementation with the admin API")
     where.add_argument("--live", action="store_true", help="run against a real Zoho org")
-    where.add_argument("--cleanup", metavar="JOURNAL", help="delete what a live run's journal lists")
+    where.add_argument(
+        "--cleanup", metavar="JOURNAL", help="delete what a live run's journal lists"
+    )
     parser.add_argument("--token", default="fake-zoho-token", help="access token for --url")
-    parser.add_argument("--accounts-url", help="live: Zoho Accounts URL, e.g. https://accounts.zoho.com")
-    parser.add_argument("--api-domain", help="live: the API domain (default: what the token answer says)")
+    parser.add_argument(
+        "--accounts-url", help="live: Zoho Accounts URL, e.g. https://accounts.zoho.com"
+    )
+    parser.add_argument(
+        "--api-domain", help="live: the API domain (default: what the token answer says)"
+    )
     parser.add_argument("--client-id", help="live: OAuth client id")
     parser.add_argument("--client-secret", default="", help="live: OAuth client secret")
     parser.add_argument("--refresh-token", help="live: OAuth refresh token")
@@ -61,9 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="engine (default): an [inf] case that differs is a finding, not a failure; "
         "strict: it fails; skip: inferred cases are not run",
     )
-    parser.add_argument("--rule", action="append", default=[], metavar="Rn", help="only cases of these rules")
-    parser.add_argument("--case", action="append", default=[], metavar="ID", help="only these cases")
-    parser.add_argument("--cases", action="append", default=[], metavar="FILE", help="case files instead of the corpus")
+    parser.add_argument(
+        "--rule", action="append", default=[], metavar="Rn", help="only cases of these rules"
+    )
+    parser.add_argument(
+        "--case", action="append", default=[], metavar="ID", help="only these cases"
+    )
+    parser.add_argument(
+        "--cases",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="case files instead of the corpus",
+    )
     parser.add_argument("--json", action="store_true", help="print the run as JSON")
     parser.add_argument("--verbose", "-v", action="store_true", help="list passing cases too")
     return parser

@@ -35,7 +35,11 @@ class HttpClient:
 
     def _connect(self) -> http.client.HTTPConnection:
         if self._connection is None:
-            kind = http.client.HTTPSConnection if self._scheme == "https" else http.client.HTTPConnection
+            kind = (
+                http.client.HTTPSConnection
+                if self._scheme == "https"
+                else http.client.HTTPConnection
+            )
             self._connection = kind(self._host, self._port, timeout=self._timeout)
         return self._connection
 

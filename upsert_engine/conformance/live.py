@@ -80,7 +80,9 @@ class Journal:
         return records, fields
 
 
-def access_token(accounts_url: str, client_id: str, client_secret: str, refresh_token: str) -> tuple[str, str | None]:
+def access_token(
+    accounts_url: str, client_id: str, client_secret: str, refresh_token: str
+) -> tuple[str, str | None]:
     """A fresh access token (and the API domain the answer names) from Zoho Accounts."""
     client = HttpClient(accounts_url)
     query = urlencode(
@@ -203,7 +205,9 @@ class LiveTarget:
         return None
 
     def _search(self, module: str, key: str, value: str) -> bool:
-        escaped = value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").replace(",", "\\,")
+        escaped = (
+            value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").replace(",", "\\,")
+        )
         query = urlencode({"criteria": f"({key}:equals:{escaped})"})
         reply = self.api.call("GET", f"/crm/v8/{quote(module)}/search?{query}")
         return reply.status == 200 and any(True for _ in _records_in(reply.body))
@@ -243,7 +247,9 @@ class LiveTarget:
         if field.get("external"):
             spec["external"] = {"show": True, "type": field["external"]}
         self.journal.write(op="intent", kind="field", module=module, label=label)
-        reply = self.api.call("POST", f"/crm/v8/settings/fields?module={quote(module)}", {"fields": [spec]})
+        reply = self.api.call(
+            "POST", f"/crm/v8/settings/fields?module={quote(module)}", {"fields": [spec]}
+        )
         entries = reply.body.get("fields") if isinstance(reply.body, dict) else None
         if reply.status not in (200, 201) or not entries or entries[0].get("status") != "success":
             self.journal.write(op="deleted", kind="field", module=module, label=label, id=None)
@@ -253,17 +259,23 @@ class LiveTarget:
         self._fields.append((module, field_id, label))
         listed = {str(f.get("id")): str(f.get("api_name")) for f in self.api.fields(module)}
         if listed.get(field_id) != label:
-            raise SetupRefused(f"Zoho named the field {label} {listed.get(field_id)!r}: not testable")
+            raise SetupRefused(
+                f"Zoho named the field {label} {listed.get(field_id)!r}: not testable"
+            )
         return None
 
     def load(self, module: str, records: list[dict[str, Any]]) -> list[str]:
         ids: list[str] = []
         for record in records:
-            reply = self.api.call("POST", f"/crm/v8/{quote(module)}", {"data": [record], "trigger": []})
+            reply = self.api.call(
+                "POST", f"/crm/v8/{quote(module)}", {"data": [record], "trigger": []}
+            )
             entries = reply.body.get("data") if isinstance(reply.body, dict) else None
             entry = entries[0] if isinstance(entries, list) and entries else {}
             if entry.get("status") != "success":
-                raise SetupRefused(f"Zoho refused the case's {module} record: {json.dumps(entry)[:300]}")
+                raise SetupRefused(
+                    f"Zoho refused the case's {module} record: {json.dumps(entry)[:300]}"
+                )
             ids.append(self._created(module, entry))
         return ids
 
@@ -282,14 +294,20 @@ class LiveTarget:
             raise TargetError(f"GET /settings/modules does not list {module}")
         return self._module_ids[module]
 
-    def send(self, method: str, path: str, headers: Mapping[str, str], body: Any, user: str | None) -> Reply:
-        reply = self.api.client.request(method, quote(path, safe="/?=&,.-_~"), body, {**headers, **self.api.headers})
+    def send(
+        self, method: str, path: str, headers: Mapping[str, str], body: Any, user: str | None
+    ) -> Reply:
+        reply = self.api.client.request(
+            method, quote(path, safe="/?=&,.-_~"), body, {**headers, **self.api.headers}
+        )
         parts = path.split("?")[0].strip("/").split("/")
         if method == "POST" and len(parts) >= 3 and isinstance(reply.body, dict):
             module = canonical_module_name(parts[2])
             for entry in reply.body.get("data") or []:
                 if isinstance(entry, dict) and entry.get("status") == "success":
-                    added = entry.get("action") == "insert" or (len(parts) == 3 and "action" not in entry)
+                    added = entry.get("action") == "insert" or (
+                        len(parts) == 3 and "action" not in entry
+                    )
                     if added and isinstance(entry.get("details"), dict):
                         self._created(module, entry)
         return reply
@@ -327,19 +345,35 @@ def clean(api: Api, journal: Journal) -> tuple[int, int]:
             listed = {str(f.get("api_name")): str(f.get("id")) for f in api.fields(entry["module"])}
             field_id = listed.get(entry["label"])
             if field_id is None:
-                journal.write(op="deleted", kind="field", module=entry["module"], label=entry["label"], id=None)
+                journal.write(
+                    op="deleted",
+                    kind="field",
+                    module=entry["module"],
+                    label=entry["label"],
+                    id=None,
+                )
                 continue
         api.delete_field(entry["module"], str(field_id))
-        journal.write(op="deleted", kind="field", module=entry["module"], id=str(field_id), label=entry["label"])
+        journal.write(
+            op="deleted",
+            kind="field",
+            module=entry["module"],
+            id=str(field_id),
+            label=entry["label"],
+        )
         removed += 1
     return sum(len(ids) for ids in by_module.values()), removed
 
 
 def _connect(args: argparse.Namespace) -> Api:
-    missing = [name for name in ("accounts_url", "client_id", "refresh_token") if not getattr(args, name)]
+    missing = [
+        name for name in ("accounts_url", "client_id", "refresh_token") if not getattr(args, name)
+    ]
     if missing:
         raise ValueError("--live needs " + ", ".join("--" + m.replace("_", "-") for m in missing))
-    token, domain = access_token(args.accounts_url, args.client_id, args.client_secret, args.refresh_token)
+    token, domain = access_token(
+        args.accounts_url, args.client_id, args.client_secret, args.refresh_token
+    )
     api_domain = args.api_domain or domain
     if not api_domain:
         raise ValueError("the token answer names no api_domain: give --api-domain")

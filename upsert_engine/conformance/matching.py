@@ -68,7 +68,9 @@ def _user_attribute(bindings: Bindings, spec: Any) -> str:
     ref, dot, attribute = str(spec).partition(".")
     user = bindings.users.get(ref)
     if not dot or user is None or attribute not in user:
-        raise CaseError(f"{{'$user': {spec!r}}}: no such user attribute (users: {list(bindings.users)})")
+        raise CaseError(
+            f"{{'$user': {spec!r}}}: no such user attribute (users: {list(bindings.users)})"
+        )
     return user[attribute]
 
 

@@ -73,9 +73,13 @@ def _claims(case: Case) -> str:
 def case_lines(outcome: Outcome, expect: Expect) -> list[str]:
     """The report lines of one case: a head line, then the diff or the reason."""
     kind = verdict(outcome, expect)
-    label = {"pass": "PASS", "fail": "FAIL", "finding": "DIFFERS", "skip": "SKIP", "error": "ERROR"}[
-        kind
-    ]
+    label = {
+        "pass": "PASS",
+        "fail": "FAIL",
+        "finding": "DIFFERS",
+        "skip": "SKIP",
+        "error": "ERROR",
+    }[kind]
     head = f"{label:8}{outcome.case.id}  ({_claims(outcome.case)})"
     if kind == "pass":
         return [head]

@@ -74,7 +74,9 @@ def _load_records(target: Target, case: Case, bindings: Bindings) -> None:
                 bindings.ids[ref] = record_id
 
 
-def _run_step(target: Target, step: Step, index: int, bindings: Bindings, case: Case) -> Outcome | None:
+def _run_step(
+    target: Target, step: Step, index: int, bindings: Bindings, case: Case
+) -> Outcome | None:
     if step.configure is not None:
         refused = target.configure(step.configure)
         if (refused is None) == step.accepted:
@@ -139,7 +141,9 @@ def run_case(target: Target, case: Case) -> Outcome:
     except CaseError as problem:
         return Outcome(case, "error", reason=f"the case is wrong: {problem}")
     except SetupRefused as problem:  # live: what Zoho will not set up is not testable
-        return Outcome(case, "skip" if getattr(target, "live", False) else "error", reason=str(problem))
+        return Outcome(
+            case, "skip" if getattr(target, "live", False) else "error", reason=str(problem)
+        )
     except TargetError as problem:
         return Outcome(case, "error", reason=str(problem))
     finally:

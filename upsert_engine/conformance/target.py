@@ -72,7 +72,11 @@ class Org(Protocol):
     """What the in-process target calls: both ``Engine`` and ``ReferenceEngine`` have it."""
 
     def add_module(
-        self, name: str, *, system_fields: Sequence[str] = ..., mandatory_fields: Sequence[str] = ...
+        self,
+        name: str,
+        *,
+        system_fields: Sequence[str] = ...,
+        mandatory_fields: Sequence[str] = ...,
     ) -> ModuleSchema: ...
     def add_field(self, module: str, api_name: str, data_type: str, **kw: Any) -> Any: ...
     def add_subform(self, module: str, api_name: str, rows: Any, **kw: Any) -> Any: ...
@@ -107,7 +111,7 @@ def apply_modules(org: Org, modules: Sequence[Mapping[str, Any]], known: list[st
             raise ValueError(f"schema object {item!r:.80} has no module name")
         if canonical_module_name(name) not in known:
             if not item.get("custom", False):
-                raise ValueError(f"module {name!r} is not in the org; give \"custom\": true")
+                raise ValueError(f'module {name!r} is not in the org; give "custom": true')
             org.add_module(
                 name,
                 system_fields=item.get("system_fields", ["Name"]),
