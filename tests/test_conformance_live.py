@@ -161,9 +161,7 @@ def test_cleanup_journal_removes_what_a_killed_run_left(
         [mine_before] = server.engine.load("Contacts", [{"Last_Name": "Not ours"}])
         target = LiveTarget(Api(server.url, server.token), journal, "stand-in")
         target.end_case = lambda: None  # type: ignore[method-assign]  # killed: no clean-up
-        cases = select(
-            CORPUS, ids=["r05-all-three-collide", "r28-number", "r30-insert-201"]
-        )
+        cases = select(CORPUS, ids=["r05-all-three-collide", "r28-number", "r30-insert-201"])
         outcomes = run(target, cases).outcomes
         assert [o.status for o in outcomes] == ["pass", "pass", "pass"]
         records, fields = _leftovers(server)
@@ -191,9 +189,8 @@ def test_access_token_refused(tmp_path: Path) -> None:
         args = _args(server, tmp_path / "j.jsonl")
         args[args.index("--client-secret") + 1] = "wrong"
         assert conform(["--live", *args]) == 2
-    with pytest.raises(Exception, match="refused the refresh token"):
-        with ZohoServer() as server:
-            live.access_token(server.url, "nobody", "nothing", "r")
+    with pytest.raises(Exception, match="refused the refresh token"), ZohoServer() as server:
+        live.access_token(server.url, "nobody", "nothing", "r")
 
 
 def test_journal_lines_are_json(tmp_path: Path) -> None:

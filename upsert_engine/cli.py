@@ -89,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
             help="mode of output files created (default 0600); existing files keep theirs",
         )
     add_serve_parser(commands)
-    commands.add_parser("conform", help="run the conformance corpus (conform --help)", add_help=False)
+    commands.add_parser(
+        "conform", help="run the conformance corpus (conform --help)", add_help=False
+    )
     return parser
 
 

@@ -300,7 +300,7 @@ class LiveTarget:
         reply = self.api.client.request(
             method, quote(path, safe="/?=&,.-_~"), body, {**headers, **self.api.headers}
         )
-        parts = path.split("?")[0].strip("/").split("/")
+        parts = path.split("?", maxsplit=1)[0].strip("/").split("/")
         if method == "POST" and len(parts) >= 3 and isinstance(reply.body, dict):
             module = canonical_module_name(parts[2])
             for entry in reply.body.get("data") or []:

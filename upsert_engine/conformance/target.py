@@ -10,7 +10,7 @@ and tidies up in ``end_case``. ``why_not`` names a reason a case cannot run on t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
@@ -19,9 +19,8 @@ from ..engine import Engine
 from ..errors import UpsertEngineError
 from ..options import User
 from ..reference import ReferenceEngine
-from ..responses import Response
 from ..rules import API_VERSIONS, MODULE_ID_BASE, SYSTEM_DUPLICATE_FIELDS
-from ..schema import ModuleSchema, canonical_module_name
+from ..schema import canonical_module_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,29 +67,10 @@ class Target(Protocol):
         """Tidy up after a case (also after a failure)."""
 
 
-class Org(Protocol):
-    """What the in-process target calls: both ``Engine`` and ``ReferenceEngine`` have it."""
-
-    def add_module(
-        self,
-        name: str,
-        *,
-        system_fields: Sequence[str] = ...,
-        mandatory_fields: Sequence[str] = ...,
-    ) -> ModuleSchema: ...
-    def add_field(self, module: str, api_name: str, data_type: str, **kw: Any) -> Any: ...
-    def add_subform(self, module: str, api_name: str, rows: Any, **kw: Any) -> Any: ...
-    def set_mandatory(self, module: str, fields: Sequence[str]) -> ModuleSchema: ...
-    def set_setting(self, module: str, setting: str, enabled: bool = ...) -> ModuleSchema: ...
-    def add_layout(self, module: str, layout_id: str | int, **kw: Any) -> ModuleSchema: ...
-    def add_user(self, user: User) -> User: ...
-    def users(self) -> tuple[User, ...]: ...
-    def schema(self, module: str) -> ModuleSchema: ...
-    def load(self, module: str, records: Any) -> list[str]: ...
-    def upsert(self, module: str, body: Any, **kw: Any) -> Response: ...
-    def insert(self, module: str, body: Any, **kw: Any) -> Response: ...
-    def get(self, module: str, record_id: str) -> dict[str, Any] | None: ...
-    def records(self, module: str) -> Iterator[dict[str, Any]]: ...
+#: What the in-process target calls: ``Engine`` and ``ReferenceEngine`` both have the
+#: configuration calls (``add_module``, ``add_field``, ...), ``load``, ``upsert``, ``insert``
+#: and ``get``.
+Org = Engine | ReferenceEngine
 
 
 def user_json(user: User) -> dict[str, str]:

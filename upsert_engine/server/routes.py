@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from ..engine import Engine
 from .._org_config import apply_module_schema
+from ..engine import Engine
 from ..errors import ConfigurationError, InvalidLoadError, UnknownModuleError, UpsertEngineError
 from ..fields import record_id_text
 from ..options import User
@@ -294,7 +294,9 @@ def _field_write(engine: Engine, request: Request, field_id: str | None) -> Repl
         return bad_method()
     given = request.body.get("fields") if isinstance(request.body, dict) else None
     if not isinstance(given, list) or not 1 <= len(given) <= 5:
-        return error(400, "INVALID_DATA", "send {\"fields\": [1 to 5 fields]}", {"api_name": "fields"})
+        return error(
+            400, "INVALID_DATA", 'send {"fields": [1 to 5 fields]}', {"api_name": "fields"}
+        )
     added: list[str] = []
     try:
         for item in given:
@@ -321,7 +323,12 @@ def _field_write(engine: Engine, request: Request, field_id: str | None) -> Repl
     listed = meta.fields_metadata(engine.modules(), engine.schema(module))["fields"]
     ids = {f["api_name"]: f["id"] for f in listed}
     entries = [
-        {"code": "SUCCESS", "details": {"id": ids[n]}, "message": "field created", "status": "success"}
+        {
+            "code": "SUCCESS",
+            "details": {"id": ids[n]},
+            "message": "field created",
+            "status": "success",
+        }
         for n in added
     ]
     return Reply(201, {"fields": entries}, "engine")
@@ -552,7 +559,9 @@ def _admin_schema(engine: Engine, request: Request) -> Reply:
         message = str(problem)[:300]
         return error(400, "INVALID_DATA", message, {"api_name": "modules"}, "refused")
     apply_schema(engine, body)
-    return Reply(200, {"code": "SUCCESS", "message": "schema applied", "status": "success"}, "engine")
+    return Reply(
+        200, {"code": "SUCCESS", "message": "schema applied", "status": "success"}, "engine"
+    )
 
 
 def _admin_dump(engine: Engine, request: Request) -> Reply:
