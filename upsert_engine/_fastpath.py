@@ -31,7 +31,7 @@ from typing import Any
 
 from ._loading import copy_value
 from .decision import Accepted, Context, Rejected, decide, duplicate_details
-from .fields import CONTAINER_TYPES, PLAIN_STRING_TYPES, normalize_text
+from .fields import CONTAINER_TYPES, PLAIN_STRING_TYPES, is_missing, normalize_text
 from .options import IntraBatch, Options, RecordId, UnknownFields
 from .references import REFERENCE_TYPES
 from .responses import stamp_of, success_entry
@@ -188,12 +188,8 @@ class FastPlan:
         if self.reject_written:
             code.append("    if target is not None and target in written: return None")
         missing = [name for name in self.mandatory if name not in kept]
-        checks = [
-            f"v{kept[name]} is None or (isinstance(v{kept[name]}, str) and "
-            f"not v{kept[name]}.strip())"
-            for name in self.mandatory
-            if name in kept
-        ]
+        ns["missing"] = is_missing  # R13, as decide() reads it
+        checks = [f"missing(v{kept[name]})" for name in self.mandatory if name in kept]
         if missing:
             code.append("    if target is None: return None")
         elif checks:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from .errors import InvalidLoadError, shown
-from .fields import record_id_text
+from .fields import FieldDef, record_id_text
 from .rules import MAX_RECORD_ID_DIGITS
 
 SCALARS = frozenset({str, int, float, bool, type(None)})
@@ -44,9 +44,21 @@ def _non_finite(row: Mapping[str, Any]) -> str | None:
 
 
 def check_load(
-    module: str, rows: list[Any], taken: Callable[[str], bool]
+    module: str,
+    rows: list[Any],
+    taken: Callable[[str], bool],
+    fields_of: Mapping[str, FieldDef] | None = None,
 ) -> tuple[list[tuple[str | None, dict[str, Any]]], set[str]]:
-    """``load``'s checks, and a copy of each row to write: (given id, fields); the ids."""
+    """``load``'s checks, and a copy of each row to write: (given id, fields); the ids.
+
+    With ``fields_of`` (the module's fields), a value its typed field accepts is stored in
+    the field's JSON type (R28: a CSV export's ``"0042"`` in a Number field reads back 42);
+    other values are loaded as they are."""
+    converting = {
+        name: definition
+        for name, definition in (fields_of or {}).items()
+        if definition.convert is not None
+    }
     seen: set[str] = set()
     prepared: list[tuple[str | None, dict[str, Any]]] = []
     good_shapes: set[tuple[Any, ...]] = set()  # key tuples already known to be all str
@@ -133,5 +145,10 @@ def check_load(
                     f"{module} record {position}: a value is nested too deeply"
                 ) from None
         fields.update(canonical)
+        if converting and not converting.keys().isdisjoint(fields):
+            for name in converting.keys() & fields.keys():
+                definition, value = converting[name], fields[name]
+                if value is not None and definition.validate(value) is None:
+                    fields[name] = definition.stored(value)  # R28
         prepared.append((given, fields))
     return prepared, seen

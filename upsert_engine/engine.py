@@ -532,7 +532,10 @@ class Engine:
             try:
                 holders = [s.records for s in self._stores.values() if s.records]
                 prepared, seen = check_load(
-                    module, rows, lambda given: any(given in records for records in holders)
+                    module,
+                    rows,
+                    lambda given: any(given in records for records in holders),
+                    store.schema.fields,
                 )
                 added = seen.difference(self._given_ids)
                 with self._atomic(store) as on_rollback:

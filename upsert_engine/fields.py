@@ -42,6 +42,16 @@ FORMAT_CHECKS: Final[Mapping[str, Callable[[str], bool]]] = MappingProxyType(
 _DATE_TYPES: Final = frozenset({"date", "datetime"})
 INTEGER_TYPES: Final = frozenset({"integer", "bigint"})
 NUMBER_TYPES: Final = frozenset({"currency", "double", "decimal", "percent"})
+#: R15: the JSON values each number type takes: Currency and Decimal also a numeric string
+#: [inf]; Percent a JSON number only.
+NUMBER_JSON_KINDS: Final[Mapping[str, tuple[type, ...]]] = MappingProxyType(
+    {
+        "currency": (str, int, float),
+        "double": (str, int, float),
+        "decimal": (str, int, float),
+        "percent": (int, float),
+    }
+)
 LOOKUP_TYPES: Final = frozenset({"lookup", "ownerlookup", "userlookup"})
 #: Arrays of objects (R15, R36): subform rows, multi-select lookups, uploaded files.
 ROW_TYPES: Final = frozenset(
@@ -123,6 +133,13 @@ def default_normalizer(data_type: str) -> Normalizer:
 def is_empty(value: Any) -> bool:
     """R9: null, or a string that is empty once stripped."""
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def is_missing(value: Any) -> bool:
+    """R13: a mandatory field's value that counts as absent: empty (R9), or an empty list (a
+    multi-select without values, a subform without rows). The one statement of it: the
+    decision and the compiled fast path both call this."""
+    return is_empty(value) or (isinstance(value, list) and not value)
 
 
 _RECORD_ID_BOUND = 10**MAX_RECORD_ID_DIGITS
@@ -295,7 +312,7 @@ def validate_value(
             return wrong
         return too_long if max_length is not None and digits > max_length else None
     if data_type in NUMBER_TYPES:
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if isinstance(value, bool) or not isinstance(value, NUMBER_JSON_KINDS[data_type]):
             return _kind(data_type)
         digits = number_digits(value)
         if digits is None:

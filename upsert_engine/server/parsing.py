@@ -25,12 +25,31 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+#: Python's int-string limit: a longer number cannot be read (nor written back) as an int.
+MAX_NUMBER_DIGITS = 4300
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise ValueError(f"a number has more than {MAX_NUMBER_DIGITS} digits")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return number
+
+
 def parse_json(raw: bytes) -> Any:
     """The body as JSON (None when empty), or ``ValueError`` saying why it is not."""
     if not raw.strip():
         return None
     text = raw.decode("utf-8-sig")  # UnicodeDecodeError is a ValueError
-    return json.loads(text, parse_constant=_reject_constant)
+    return json.loads(
+        text, parse_constant=_reject_constant, parse_int=_bounded_int, parse_float=_finite_float
+    )
 
 
 def nested_deeper_than(value: Any, limit: int) -> bool:
