@@ -304,7 +304,7 @@ def test_auth_routing_and_request_errors(server: ZohoServer) -> None:
         ("PATCH", "/crm/v8/Leads"),
         ("POST", "/crm/v8/Leads/search"),
         ("POST", "/crm/v8/Leads/1"),  # a record: GET, PUT, DELETE (Zoho's record APIs)
-        ("POST", "/crm/v8/settings/fields"),
+        ("PUT", "/crm/v8/settings/fields"),  # POST creates custom fields (issue 14)
         ("PUT", "/crm/v8/users"),
         ("OPTIONS", "/crm/v8/org"),
     ):

@@ -18,6 +18,7 @@ strings, stable for a given module order (the engine's ``module_id``, R32).
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -35,6 +36,7 @@ SYSTEM_FIELDS: Final[tuple[tuple[str, str], ...]] = (
 )
 
 _FIELD_ID_BASE: Final = 5725767000000010001
+_CUSTOM_FIELD_ID_BASE: Final = 5725767000100000000
 ORG_ID: Final = "5725767000000317001"
 ORG_ZGID: Final = "60012345"
 
@@ -55,11 +57,26 @@ def _is_custom_field(schema: ModuleSchema, api_name: str) -> bool:
     return api_name not in {row[0] for row in STANDARD_FIELDS.get(schema.api_name, ())}
 
 
+def _field_id(schema: ModuleSchema, index: int, position: int, name: str, used: set[str]) -> str:
+    """A field's id: by position for the module's own fields; for a custom field from its API
+    name (CRC-32, the next free number on a clash), so that deleting one custom field
+    (``DELETE /settings/fields/{id}``) never hands its id to another."""
+    if not _is_custom_field(schema, name):
+        number = _FIELD_ID_BASE + 1000 * index + position
+    else:
+        number = _CUSTOM_FIELD_ID_BASE + 10**6 * index + zlib.crc32(name.encode()) % 10**6
+        while str(number) in used:
+            number += 1
+    used.add(str(number))
+    return str(number)
+
+
 def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, Any]:
     """``GET /settings/fields?module=M``: ``{"fields": [...]}`` in Zoho's shape."""
     index = modules.index(schema.api_name)
     mandatory = schema.insert_mandatory()  # R4: Deals' Pipeline when pipelines are on
     out: list[dict[str, Any]] = []
+    used: set[str] = set()
     for position, definition in enumerate(schema.fields.values()):
         lookup: dict[str, Any] | None = None
         if definition.rows:  # R36: Zoho's SDK would fetch the subform's own module: left out
@@ -79,7 +96,7 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
             "display_label": _label(definition.api_name),
             "data_type": definition.data_type,
             "json_type": JSON_TYPES.get(definition.data_type, "string"),
-            "id": str(_FIELD_ID_BASE + 1000 * index + position),
+            "id": _field_id(schema, index, position, definition.api_name, used),
             "system_mandatory": definition.api_name in mandatory,
             "custom_field": _is_custom_field(schema, definition.api_name),
             "read_only": False,
