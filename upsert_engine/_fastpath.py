@@ -229,7 +229,7 @@ class FastPlan:
 class EngineHooks:
     """What the upsert loop needs from the engine: options, the acting user (as stamps show
     it), the request's context, what inserts get (``insert_defaults``), id issuing and the
-    general path's one place of writing (``Engine._apply``)."""
+    general path's one place of writing (``_requests.apply``)."""
 
     options: Options
     user: dict[str, str]

@@ -1,7 +1,9 @@
-"""``Engine.load``'s checks: existing data is written as is, but only if all of it is sound.
+"""``Engine.load``: existing data is written as is, but only if all of it is sound.
 
-Pure: takes the rows and a predicate telling which ids the org already holds; returns a copy
-of each row to write. Nothing is written unless every row passes (R16 for loads).
+``check_load`` is pure: it takes the rows and a predicate telling which ids the org already
+holds, and returns a copy of each row to write; nothing is written unless every row passes
+(R16 for loads). ``load_rows`` then gives the rows their ids, system fields and Owner (R18,
+R32) and writes them in one logged bulk insert, inside the caller's ``Org._atomic``.
 """
 
 from __future__ import annotations
@@ -12,9 +14,13 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from ._org import FIRST_ID, Org, sequential_ids
 from .errors import InvalidLoadError, shown
 from .fields import record_id_text
+from .outcomes import Context
+from .references import insert_defaults, user_value
 from .rules import MAX_RECORD_ID_DIGITS
+from .store import ModuleStore
 
 SCALARS = frozenset({str, int, float, bool, type(None)})
 STAMPS = frozenset({"Created_Time", "Modified_Time", "Created_By", "Modified_By"})
@@ -135,3 +141,62 @@ def check_load(
         fields.update(canonical)
         prepared.append((given, fields))
     return prepared, seen
+
+
+def load_rows(
+    org: Org,
+    store: ModuleStore,
+    prepared: list[tuple[str | None, dict[str, Any]]],
+    seen: set[str],
+) -> list[str]:
+    """``load``'s writes (rows checked and copied): ids, system fields, indexes."""
+    now = org._now()
+    seq = org._id_seq
+    new_ids: list[str] = []
+    if org._ids is sequential_ids and not org._explicit_ids and not seen:
+        # sequential_ids, inlined: no id in the org or in this load can be taken
+        new_ids = [str(FIRST_ID + n) for n in range(seq, seq + len(prepared))]
+        seq += len(prepared)
+    else:
+        for given, _ in prepared:
+            if given is None:  # a new id, also unlike the ids this very load brings
+                record_id, seq = org._next_id(seq)
+                while record_id in seen:
+                    record_id, seq = org._next_id(seq)
+                new_ids.append(record_id)
+            else:
+                new_ids.append(given)
+    # shared: stored records are never changed in place, reads copy them
+    user = {"name": org.options.user.name, "id": org.options.user.id}
+    owned = org.options.load_owner and "Owner" in insert_defaults(
+        store.schema, Context(org.options.user)
+    )
+    owners: dict[str, dict[str, Any]] = {}  # R32: one Owner value per creator
+    for _, fields in prepared:
+        if "Created_Time" not in fields:
+            fields["Created_Time"] = now
+        if "Modified_Time" not in fields:
+            fields["Modified_Time"] = fields["Created_Time"]
+        if "Created_By" not in fields:
+            fields["Created_By"] = user
+        if "Modified_By" not in fields:
+            fields["Modified_By"] = user
+        if owned and fields.get("Owner") is None:  # R32: owned by whoever created it
+            creator = fields["Created_By"]
+            owner = owners.get(creator["id"])
+            if owner is None:
+                owner = owners[creator["id"]] = owner_of(org, creator)
+            fields["Owner"] = owner
+    store.insert_many(list(zip(new_ids, (fields for _, fields in prepared), strict=True)))
+    org._id_seq = seq
+    if seen:
+        org._explicit_ids = True
+    return new_ids
+
+
+def owner_of(org: Org, creator: Mapping[str, Any]) -> dict[str, Any]:
+    """R32: the Owner of a loaded record that has none: its creator (Zoho's default)."""
+    known = org._users.get(creator["id"])
+    if known is not None:
+        return user_value(known)
+    return {"name": creator["name"], "id": creator["id"], "email": None}
