@@ -30,9 +30,9 @@ from benchmarks.workloads import (
     make_stream,
 )
 from upsert_engine import Engine, Options
-from upsert_engine.formats import _PHONE_GROUP, _PHONE_PLAIN, is_phone
+from upsert_engine.formats import _PHONE_GROUP, _PHONE_PLAIN, FAST_ACCEPT, is_email, is_phone
 from upsert_engine.options import IntraBatch, UnknownFields
-from upsert_engine.reference_types import phone_ok
+from upsert_engine.reference_types import email_ok, phone_ok
 
 from .strategies import INVALID, TYPED, VALUES, Org, bodies, check_fields, keywords, orgs, stores
 
@@ -218,17 +218,24 @@ def test_plain_records_fast_equals_decide(
     test_strategies_fast_equals_decide.hypothesis.inner_test(org, store, batches)  # type: ignore[attr-defined]
 
 
-PHONE_CHARS = "1a ().-+,;#"
-
-
-@given(st.text(PHONE_CHARS, min_size=1, max_size=24))
-@settings(max_examples=2000, deadline=None)
-def test_common_phone_patterns_accept_only_phones(text: str) -> None:
-    """R15: the two patterns ``is_phone`` tries first accept only what its grammar (and the
-    reference model's reading) accepts, over strings longer than the exhaustive tests'."""
+@given(
+    st.one_of(
+        st.text("1a ().-+,;#", min_size=1, max_size=24),
+        st.text("aZ9\u00e9@.-_+!", min_size=1, max_size=24),
+    )
+)
+@settings(max_examples=3000, deadline=None)
+def test_fast_accepting_patterns_accept_only_valid_values(text: str) -> None:
+    """R15: what the fast path's one-call patterns (formats.FAST_ACCEPT) and is_phone's
+    first two patterns accept, the full checks and the reference model's readings accept,
+    over strings longer than the exhaustive tests of tests/test_formats.py."""
+    for check, accepts in FAST_ACCEPT.items():
+        if accepts(text):
+            assert check(text), (check.__name__, text)
     if _PHONE_PLAIN.match(text) or _PHONE_GROUP.match(text):
         assert phone_ok(text)
     assert is_phone(text) == phone_ok(text)
+    assert is_email(text) == email_ok(text)
 
 
 def test_generated_lines_cite_their_rules() -> None:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._loading import copy_value
 from .fields import CONTAINER_TYPES, FieldDef, is_empty, normalize_text, string_form
+from .formats import FAST_ACCEPT
 from .rules import APPROVAL_STATE_KEY, APPROVED, MESSAGES
 from .store import _add_holder, _discard_holder, _frozen
 
@@ -138,7 +139,12 @@ class Writer:
         tests = [f"len(s{i}) > {limit}"] if limit >= 0 else []
         if well_formed is not None:
             self.names[f"W{i}"] = well_formed
-            tests.append(f"not W{i}(s{i})")
+            quick = FAST_ACCEPT.get(well_formed)
+            if quick is None:
+                tests.append(f"not W{i}(s{i})")
+            else:  # a pattern that accepts most valid values in one C call, else the check
+                self.names[f"Q{i}"] = quick
+                tests.append(f"not (Q{i}(s{i}) or W{i}(s{i}))")
         self.emit(1, f"if {v}.__class__ is str:")
         self.emit(2, f"s{i} = {v}.strip()", "R15, R8: stripped once, for the check and the key")
         if tests:
@@ -226,7 +232,7 @@ class Writer:
                 f"ch.append((I{x}, ok, k{i}, None if ok is None else FR(I{x}[ok])))",
                 "R12: an index slot changes",
             )
-        self.emit(d, 'log(("update", t, dict(stored), ch))', "spec section 8: undo logged first")
+        self.emit(d, 'log(("update", t, stored.copy(), ch))', "spec section 8: undo logged first")
         self.emit(d, "for index, old, new, _ in ch:")
         self.emit(d + 1, "if old is not None: D(index, old, t)")
         self.emit(d + 1, "if new is not None: A(index, new, t)")
@@ -327,14 +333,9 @@ class Writer:
         here = self.indexed_here()
         for name, _, _ in here:
             self.shared(d, name)
-        indexes = ", ".join(f"I{x}" for _, _, x in here)
-        keys = ", ".join(f"k{i}" for _, i, _ in here)
-        self.emit(
-            d,
-            f'log(("put", rid, ({indexes}{"," if len(here) == 1 else ""}), '
-            f"({keys}{',' if len(here) == 1 else ''})))",
-            "spec section 8: undo logged first",
-        )
+        self.names["IX"] = tuple(self.plan.indexed[x][1] for _, _, x in here)
+        keys = "".join(f"k{i}, " for _, i, _ in here)
+        self.emit(d, f'log(("put", rid, IX, ({keys})))', "spec section 8: undo logged first")
         self.emit(d, "R[rid] = values")
         for _, i, x in here:
             self.emit(d, f"if k{i} is not None and I{x}.setdefault(k{i}, rid) != rid:")

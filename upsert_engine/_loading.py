@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any
 
@@ -50,11 +51,63 @@ def _non_finite(row: Mapping[str, Any]) -> str | None:
 
 
 def check_load(
-    module: str, rows: list[Any], taken: Callable[[str], bool]
+    module: str, rows: list[Any], held: Sequence[Collection[str]]
 ) -> tuple[list[tuple[str | None, dict[str, Any]]], set[str]]:
-    """``load``'s checks, and a copy of each row to write: (given id, fields); the ids."""
+    """``load``'s checks, and a copy of each row to write: (given id, fields); the ids given.
+
+    ``held``: the ids the org holds (each module's records, or a set). Whether a given id is
+    taken is asked once for all rows, in C (``_taken``); the error still names the first bad
+    row, as if each row had been checked in turn.
+    """
     seen: set[str] = set()
     prepared: list[tuple[str | None, dict[str, Any]]] = []
+    try:
+        _check_rows(module, rows, seen, prepared)
+    except InvalidLoadError:
+        _refuse_taken(module, prepared, seen, held)  # an earlier row's taken id comes first
+        raise
+    _refuse_taken(module, prepared, seen, held)
+    return prepared, seen
+
+
+def _taken(held: Sequence[Collection[str]], ids: set[str]) -> set[str]:
+    """The ``ids`` some container of ``held`` holds: one pass over the smaller side, in C."""
+    found: set[str] = set()
+    for ids_held in held:
+        if isinstance(ids_held, dict):
+            found |= ids_held.keys() & ids
+        elif isinstance(ids_held, AbstractSet):
+            found |= ids_held & ids
+        else:
+            found |= ids.intersection(ids_held)
+    return found
+
+
+def _refuse_taken(
+    module: str,
+    prepared: list[tuple[str | None, dict[str, Any]]],
+    seen: set[str],
+    held: Sequence[Collection[str]],
+) -> None:
+    """Raise for the first row checked so far whose id the org holds, if any (the row being
+    checked when an error stopped the rows is the one whose id is not in ``prepared``)."""
+    taken = _taken(held, seen) if seen else set()
+    if not taken:
+        return
+    for position, (given, _) in enumerate(prepared):
+        if given in taken:
+            raise InvalidLoadError(f"{module} record {position}: id {given} is already taken")
+    raise InvalidLoadError(f"{module} record {len(prepared)}: id {min(taken)} is already taken")
+
+
+def _check_rows(
+    module: str,
+    rows: list[Any],
+    seen: set[str],
+    prepared: list[tuple[str | None, dict[str, Any]]],
+) -> None:
+    """Every check of ``check_load`` but the org's ids, row by row: fills ``seen`` (ids
+    given) and ``prepared``; raises ``InvalidLoadError`` for the first bad row."""
     good_shapes: set[tuple[Any, ...]] = set()  # key tuples already known to be all str
     for position, row in enumerate(rows):
         if row.__class__ is not dict and not isinstance(row, Mapping):
@@ -76,7 +129,7 @@ def check_load(
                     f"{module} record {position}: id {shown(row['id'])} is not digits "
                     f"(a record id has 1 to {MAX_RECORD_ID_DIGITS} digits)"
                 )
-            if given in seen or taken(given):
+            if given in seen:
                 raise InvalidLoadError(f"{module} record {position}: id {given} is already taken")
             seen.add(given)
         null_stamp = False
@@ -140,7 +193,6 @@ def check_load(
                 ) from None
         fields.update(canonical)
         prepared.append((given, fields))
-    return prepared, seen
 
 
 def load_rows(

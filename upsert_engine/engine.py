@@ -121,10 +121,8 @@ class Engine(Org):
             collecting = gc.isenabled()
             gc.disable()  # millions of new dicts, none garbage: spare the collector's passes
             try:
-                holders = [s.records for s in self._stores.values() if s.records]
-                prepared, seen = check_load(
-                    module, rows, lambda given: any(given in records for records in holders)
-                )
+                held = [s.records for s in self._stores.values() if s.records]
+                prepared, seen = check_load(module, rows, held)
                 added = seen.difference(self._given_ids)
                 with self._atomic(store) as on_rollback:
                     new_ids = load_rows(self, store, prepared, seen)

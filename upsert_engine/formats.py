@@ -33,6 +33,8 @@ import re
 import string
 import sys
 import unicodedata
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Final
 
 # --- email ----------------------------------------------------------------------------------
@@ -301,3 +303,10 @@ def is_url(text: str) -> bool:
         if _url_rest(rest):
             return True
     return False
+
+
+#: For a check above, a pattern's ``match`` that accepts only strings the check accepts, and
+#: most valid values, in one C call: the compiled fast path tries it first (_fastcode.py).
+FAST_ACCEPT: Final[Mapping[Callable[[str], bool], Callable[[str], object]]] = MappingProxyType(
+    {is_email: _EMAIL_ASCII.match, is_phone: _PHONE_PLAIN.match}
+)
