@@ -24,7 +24,11 @@ from .rules import MAX_RECORD_ID_DIGITS
 from .store import ModuleStore
 
 SCALARS = frozenset({str, int, float, bool, type(None)})
+#: Values a row may hold as they are: no float (NaN, Infinity), no container (copied).
+PLAIN = frozenset({str, int, bool, type(None)})
 STAMPS = frozenset({"Created_Time", "Modified_Time", "Created_By", "Modified_By"})
+#: Keys checked beyond the id (R18 stamps, R32 Owner); a row without them needs no more.
+USERS_AND_STAMPS = STAMPS | {"Owner"}
 
 
 def copy_value(value: Any) -> Any:
@@ -121,9 +125,16 @@ def _check_rows(
                     )
             if len(good_shapes) < 1024:
                 good_shapes.add(shape)
-        given: str | None = None
-        if row.get("id") is not None:
-            given = record_id_text(row["id"])
+        given: str | None = row.get("id")
+        if given is not None:
+            if not (
+                given.__class__ is str
+                and 0 < len(given) <= MAX_RECORD_ID_DIGITS
+                and given.isdigit()
+            ):
+                given = record_id_text(given)  # (the common case above: digits, not too many)
+            elif not given.isascii():
+                given = None
             if given is None:
                 raise InvalidLoadError(
                     f"{module} record {position}: id {shown(row['id'])} is not digits "
@@ -132,6 +143,12 @@ def _check_rows(
             if given in seen:
                 raise InvalidLoadError(f"{module} record {position}: id {given} is already taken")
             seen.add(given)
+        kinds = set(map(type, row.values()))
+        if kinds.issubset(PLAIN) and USERS_AND_STAMPS.isdisjoint(row):  # the common row
+            fields = dict(row)
+            fields.pop("id", None)
+            prepared.append((given, fields))
+            continue
         null_stamp = False
         canonical: dict[str, str] = {}  # R18: stamps kept to the second, with an offset
         for stamp in ("Created_Time", "Modified_Time"):
@@ -171,7 +188,7 @@ def _check_rows(
                 f"{module} record {position}: Owner {shown(owner)} is not a user "
                 f"{{'id': str, ...}} (R32)"
             )
-        bad = _non_finite(row)
+        bad = None if kinds.issubset(PLAIN) else _non_finite(row)
         if bad is not None:
             raise InvalidLoadError(
                 f"{module} record {position}: {bad} is not a finite number (JSON has no "
@@ -224,7 +241,10 @@ def load_rows(
         store.schema, Context(org.options.user)
     )
     owners: dict[str, dict[str, Any]] = {}  # R32: one Owner value per creator
+    stamps = {"Created_Time": now, "Modified_Time": now, "Created_By": user, "Modified_By": user}
     for _, fields in prepared:
+        if STAMPS.isdisjoint(fields):  # R18: the four stamps at once (the common row)
+            fields.update(stamps)
         if "Created_Time" not in fields:
             fields["Created_Time"] = now
         if "Modified_Time" not in fields:
