@@ -162,11 +162,9 @@ def test_strategies_fast_equals_decide(
     fast._check()
 
 
-#: Fields a compiled shape may carry (no ids, external fields, Owner, lookups, reserved
-#: keys or subforms: R24-R26, R31-R33, R35, R36 go to decide() whole).
-PLAIN = tuple(
-    n for n in VALUES if n not in ("Owner", "Referrer", "Account_Ref", "Ext_Org", "Ext_User")
-)
+#: Fields a compiled shape may carry (no ids, user-based external fields, Owner, lookups,
+#: reserved keys or subforms: R24-R26, R31-R33, R35, R36 go to decide() whole).
+PLAIN = tuple(n for n in VALUES if n not in ("Owner", "Referrer", "Account_Ref", "Ext_User"))
 TYPED_PLAIN = tuple(n for n in TYPED if n not in ("Rows_X", "Acct_X"))
 
 

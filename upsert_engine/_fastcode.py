@@ -12,8 +12,10 @@ Whatever a template cannot answer for sure (an invalid value, several candidates
 mandatory field, a target the batch already wrote under ``intra_batch=reject``, a unique value
 with several holders) makes ``run`` return None *before it has written anything*: the record
 then goes to ``decision.decide``, the one statement of the rules, which words the answer.
-Shapes with keys the templates do not know (ids, external fields, Owner, lookups, reserved
-keys, subforms: R24-R26, R31-R33, R35, R36) are not compiled at all (``FastPlan.compile``).
+Shapes with keys the templates do not know (ids, user-based external fields, Owner, lookups,
+reserved keys, subforms: R24-R26, R31-R33, R35, R36) are not compiled at all
+(``FastPlan.compile``); an org-based external field is walked and kept unique as a unique
+field is (R24).
 
 Each template returns the lines of one rule, and every line that implements a rule ends with
 a comment citing it: ``FastPlan.source(shape)`` reads as the rules it implements. The code is

@@ -8,7 +8,7 @@ every per-field lookup resolved in advance. It answers only the cases it is sure
 anything else it returns None before writing anything, and ``run_upserts`` asks ``decide``
 itself, which is pure, so the answer is exactly the general path's.
 
-Records carrying ``id`` (R25), an external field (R24), an Owner, user lookup or lookup
+Records carrying ``id`` (R25), a user-based external field (R24), an Owner, user lookup or lookup
 (R32, R33), a reserved key (R26, R31, R35) or a subform (R36) are not compiled: ``decide``
 answers them. Plans are cached per module and check order and dropped whenever the module's
 schema or indexes change (``ModuleStore.set_schema``).
@@ -72,11 +72,13 @@ class FastPlan:
         self.ignore_unknown = options.unknown_fields is UnknownFields.IGNORE
         #: R32: the fields an insert gets when it does not set them (their values per user)
         self.defaults = tuple(insert_defaults(schema, Context(options.user)))
-        #: keys whose presence sends a record to ``decide`` (R24, R25, R32, R33)
+        #: keys whose presence sends a record to ``decide``: ids (R25), user-based external
+        #: fields (R24: per user), Owner, user lookups and lookups (R32, R33). An org-based
+        #: external field is walked and kept unique as a unique field is (R24, R10, R14).
         self.deferred = frozenset(
             name
             for name, f in self.fields.items()
-            if f.external is not None or f.data_type in REFERENCE_TYPES
+            if f.external == "user" or f.data_type in REFERENCE_TYPES
         ) | ({"id"} if options.record_id is not RecordId.IGNORE else frozenset())
         #: shape -> the compiled ``bind``, or None (the shape goes to ``decide``)
         self.shapes: dict[tuple[Any, ...], Bind | None] = {}

@@ -32,7 +32,18 @@ USERS_AND_STAMPS = STAMPS | {"Owner"}
 
 
 def copy_value(value: Any) -> Any:
-    """A private copy of a stored value: containers are deep-copied, scalars shared."""
+    """A private copy of a stored value: containers are deep-copied, scalars shared.
+
+    A dict or list of scalars (a lookup, an Owner, a multi-select: the common containers)
+    is copied in one C call; anything deeper goes through ``copy.deepcopy``.
+    """
+    cls = value.__class__
+    if cls is dict:
+        return (
+            value.copy() if SCALARS.issuperset(map(type, value.values())) else copy.deepcopy(value)
+        )
+    if cls is list:
+        return value.copy() if SCALARS.issuperset(map(type, value)) else copy.deepcopy(value)
     return copy.deepcopy(value) if isinstance(value, (dict, list)) else value
 
 
