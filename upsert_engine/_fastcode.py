@@ -48,6 +48,7 @@ COMMON: Mapping[str, Any] = {
     "UM": MESSAGES["SUCCESS_update"],
     "AS": APPROVAL_STATE_KEY,
     "AP": APPROVED,
+    "NOCH": (),  # an update that changes no index slot
 }
 
 #: ``bind``'s parameters: what one request brings (see ``_fastpath.run_upserts``).
@@ -204,36 +205,42 @@ class Writer:
         if plan.reject_written:
             self.emit(d, "if t in written: return None", "R17 (intra_batch=reject)")
         self.emit(d, "stored = R[t]")
-        walked = list(known)  # probed in the walk: all but ``deciding`` found nothing
-        known = list(known)
-        for name in plan.unique:
-            if name in self.kept and name not in known:
-                self.key(d, name)
-                known.append(name)
-        checked = self.unique(d, deciding, walked)
-        self.emit(d, "ch = []")
-        for name, i, x in self.indexed_here():
-            if name == deciding:
-                continue  # its key found ``t``: the same key (the index holds stored keys)
+        missed = known[:-1]  # probed in the walk before ``deciding``: no record holds their keys
+        unique = [n for n in plan.unique if n in self.kept and n != deciding]
+        others = [n for n, _, _ in self.indexed_here() if n != deciding and n not in unique]
+        self.emit(d, "ch = NOCH")
+        if unique:
+            self.emit(d, "cl = None")
+        for name in unique + others:  # its key found ``t``: ``deciding`` keeps its key
+            i, x = self.kept[name], self.index_of[name]
             self.emit(d, f"o = stored.get(F{x})")
             self.emit(
                 d,
-                "if "
-                + ("" if name not in checked else f"h{i} != t and ")
-                + f"o is not v{i} and not (o.__class__ is str and v{i}.__class__ is str "
+                f"if o is not v{i} and not (o.__class__ is str and v{i}.__class__ is str "
                 f"and o == v{i}):",
-                "R12: a changed value (``t`` holding the key: the same key)",
+                "R12: a changed value",
             )
             if name not in known:
                 self.key(d + 1, name)
             self.emit(d + 1, f"ok = None if o is None else {self.stored_key(name, 'o')}", "R8")
-            self.emit(d + 1, f"if ok != k{i}:")
+            self.emit(d + 1, f"if ok != k{i}:", "R14: unchanged keys are not re-checked")
+            if name in unique and name not in missed:
+                self.emit(d + 2, f"h = None if k{i} is None else I{x}.get(k{i})")
+                self.emit(d + 2, "if h is not None:")
+                self.emit(d + 3, "if h.__class__ is not str: return None", "R14: several holders")
+                self.emit(d + 3, "if cl is None: cl = []")
+                self.emit(d + 3, f"cl.append((F{x}, h))", "R14: held by another record")
             self.shared(d + 2, name)
+            self.emit(d + 2, "if ch is NOCH: ch = []")
             self.emit(
                 d + 2,
                 f"ch.append((I{x}, ok, k{i}, None if ok is None else FR(I{x}[ok])))",
                 "R12: an index slot changes",
             )
+        if unique:
+            self.emit(d, "if cl is not None:")
+            self.emit(d + 1, "append(clash(position, cl))", "R14: DUPLICATE_DATA")
+            self.emit(d + 1, "return seq")
         self.emit(d, 'log(("update", t, stored.copy(), ch))', "spec section 8: undo logged first")
         self.emit(d, "for index, old, new, _ in ch:")
         self.emit(d + 1, "if old is not None: D(index, old, t)")
@@ -259,38 +266,24 @@ class Writer:
         self.emit(d, "append(entry)")
         self.emit(d, "return seq")
 
-    def unique(self, d: int, deciding: str | None, walked: list[str]) -> set[str]:
-        """R14: a unique value the record sets anew may not be another record's. ``deciding``:
-        the field that found the target ``t`` (None: an insert). The fields ``walked`` before
-        it found nothing: no record holds their keys, so they cannot collide (and an insert
-        walked every unique field, R5). Returns the fields whose holder ``h{i}`` it looked up.
-        """
+    def unique(self, d: int, walked: list[str]) -> None:
+        """R14 on an insert: a unique value may not be another record's. The fields
+        ``walked`` found nothing: no record holds their keys (and an insert walked every
+        unique field, R5, so this is for unique fields outside the check order, if any)."""
         here = [n for n in self.plan.unique if n in self.kept and n not in walked]
         if not here:
-            return set()
+            return
         self.emit(d, "cl = None")
         for name in here:
             i, x = self.kept[name], self.index_of[name]
-            self.emit(d, f"h{i} = None if k{i} is None else I{x}.get(k{i})")
-            if deciding is not None:
-                self.emit(d, f"if h{i} is not None and h{i} != t:")
-                self.emit(d + 1, f"c = stored.get(F{x})")
-                self.emit(
-                    d + 1,
-                    f"if c is None or {self.stored_key(name, 'c')} != k{i}:",
-                    "R14: unchanged values are not re-checked",
-                )
-                e = d + 2
-            else:
-                self.emit(d, f"if h{i} is not None:")
-                e = d + 1
-            self.emit(e, f"if h{i}.__class__ is not str: return None", "R14: several holders")
-            self.emit(e, "if cl is None: cl = []")
-            self.emit(e, f"cl.append((F{x}, h{i}))", "R14")
+            self.emit(d, f"h = None if k{i} is None else I{x}.get(k{i})")
+            self.emit(d, "if h is not None:")
+            self.emit(d + 1, "if h.__class__ is not str: return None", "R14: several holders")
+            self.emit(d + 1, "if cl is None: cl = []")
+            self.emit(d + 1, f"cl.append((F{x}, h))", "R14: held by another record")
         self.emit(d, "if cl is not None:")
         self.emit(d + 1, "append(clash(position, cl))", "R14: DUPLICATE_DATA")
         self.emit(d + 1, "return seq")
-        return set(here)
 
     def values(self) -> str:
         """R12: the fields written, as ``prepare`` keeps them (unknown keys dropped, lists and
@@ -317,11 +310,11 @@ class Writer:
             i = self.kept[name]
             test = f"not s{i}" if i in self.stripped else f"IE(v{i}) or v{i} == []"
             self.emit(d, f"if {test}: return None", "R13")
-        self.unique(d, None, [n for n in plan.order if n in self.kept])
-        walked = set(plan.order)
+        walked = [n for n in plan.order if n in self.kept]
         for name, _, _ in self.indexed_here():
             if name not in walked:
                 self.key(d, name)
+        self.unique(d, walked)
         self.emit(d, "if fast_ids:")
         self.emit(d + 1, "rid = str(first + seq)")
         self.emit(d + 1, "seq += 1")
