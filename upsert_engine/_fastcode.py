@@ -44,10 +44,6 @@ COMMON: Mapping[str, Any] = {
     "A": _add_holder,
     "D": _discard_holder,
     "FR": _frozen,
-    "IM": MESSAGES["SUCCESS_insert"],
-    "UM": MESSAGES["SUCCESS_update"],
-    "AS": APPROVAL_STATE_KEY,
-    "AP": APPROVED,
     "NOCH": (),  # an update that changes no index slot
 }
 
@@ -55,8 +51,6 @@ COMMON: Mapping[str, Any] = {
 BIND_PARAMS = (
     "now",  # R12, R18: the request's time
     "user",  # R18: the acting user as Created_By / Modified_By store it
-    "un",  # ... its name and id, for the response entries' own copies
-    "ui",
     "log",  # spec section 8: the store's undo log (append)
     "append",  # the response entries (append)
     "written",  # R17: ids written by earlier records of the request
@@ -65,7 +59,53 @@ BIND_PARAMS = (
     "first",  # ... its first id
     "next_id",  # else the engine's id source
     "clash",  # R14: the DUPLICATE_DATA entry of (field, holder) pairs, as decide words it
+    "templates",  # R18, R31: the request's entry templates (``entry_templates``)
 )
+
+
+def entry_templates(
+    now: str, user: dict[str, str], indexed: tuple[tuple[str, Any], ...]
+) -> tuple[Any, ...]:
+    """R18, R31: one request's success entries as templates ``run`` copies: the user stamp,
+    an insert's entry and details, an update's details, and an update's entry per field that
+    may decide (by index number)."""
+    return (
+        {"name": user["name"], "id": user["id"]},
+        {
+            "code": "SUCCESS",
+            "duplicate_field": None,
+            "action": "insert",
+            "details": None,
+            "message": MESSAGES["SUCCESS_insert"],
+            "status": "success",
+        },
+        {
+            "Modified_Time": now,
+            "Modified_By": None,
+            "Created_Time": now,
+            "id": None,
+            "Created_By": None,
+            APPROVAL_STATE_KEY: APPROVED,
+        },
+        {
+            "Modified_Time": now,
+            "Modified_By": None,
+            "Created_Time": None,
+            "id": None,
+            "Created_By": None,
+        },
+        tuple(
+            {
+                "code": "SUCCESS",
+                "duplicate_field": name,
+                "action": "update",
+                "details": None,
+                "message": MESSAGES["SUCCESS_update"],
+                "status": "success",
+            }
+            for name, _ in indexed
+        ),
+    )
 
 
 class Writer:
@@ -77,16 +117,8 @@ class Writer:
         self.kept = kept  # field -> position in the record
         self.fields = plan.fields
         self.lines: list[str] = []
-        #: per request: the response entries' templates (R18, R31), copied per record
-        self.entries: list[str] = [
-            'U = {"name": un, "id": ui}',
-            'EI = {"code": "SUCCESS", "duplicate_field": None, "action": "insert", '
-            '"details": None, "message": IM, "status": "success"}',
-            'DI = {"Modified_Time": now, "Modified_By": None, "Created_Time": now, "id": None, '
-            '"Created_By": None, AS: AP}',
-            'DU = {"Modified_Time": now, "Modified_By": None, "Created_Time": None, "id": None, '
-            '"Created_By": None}',
-        ]
+        #: the response entries' templates (R18, R31) ``bind`` takes from the request
+        self.entries: list[str] = ["U, EI, DI, DU, EU = templates"]
         self.names: dict[str, Any] = {**COMMON, "R": plan.records}
         self.index_of = {name: x for x, (name, _) in enumerate(plan.indexed)}
         for x, (name, index) in enumerate(plan.indexed):
@@ -251,10 +283,7 @@ class Writer:
         if plan.reject_written:
             self.emit(d, "written[t] = None", "R17")
         x = self.index_of[deciding]
-        self.entries.append(
-            f'EU{x} = {{"code": "SUCCESS", "duplicate_field": F{x}, "action": "update", '
-            '"details": None, "message": UM, "status": "success"}'
-        )
+        self.entries.append(f"EU{x} = EU[{x}]")
         self.emit(d, "details = DU.copy()", "R18: the entry, from the request's templates")
         self.emit(d, 'details["Modified_By"] = U.copy()')
         self.emit(d, 'details["Created_Time"] = stored["Created_Time"]')

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ._fastcode import generate
+from ._fastcode import entry_templates, generate
 from .decision import Accepted, Context, Rejected, decide, duplicate_details
 from .options import IntraBatch, Options, RecordId, UnknownFields
 from .references import REFERENCE_TYPES, insert_defaults
@@ -194,8 +194,6 @@ def run_upserts(
     request = (
         now,
         user,
-        user["name"],
-        user["id"],
         undo.append,
         entries.append,
         written,
@@ -204,6 +202,7 @@ def run_upserts(
         hooks.first_id,
         hooks.next_id,
         clash,
+        entry_templates(now, user, plan.indexed),
     )
     bound: dict[tuple[Any, ...], Any] = {}
     lookup = plan.lookup
