@@ -129,7 +129,7 @@ def test_reset_makes_a_fresh_engine_and_frees_the_old_one(server: ZohoServer) ->
     with server.locked() as engine:
         old = weakref.ref(engine)
         plans = [
-            weakref.ref(compiled[0])
+            weakref.ref(compiled)
             for plan in engine._store("Leads").fast_plans.values()
             for compiled in plan.shapes.values()
             if compiled is not None

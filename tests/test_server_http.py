@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -336,6 +337,30 @@ def _get(url: str, path: str, token: str, body: Any = None) -> Any:
     request = urllib.request.Request(url + path, data=data, headers=headers)
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
+
+
+def test_serve_freezes_the_loaded_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 13: `serve` moves the loaded store out of the collector's passes (gc.freeze)
+    before it answers anything, so that no full collection walks it during a request."""
+    store = {"module": "Leads", "record": {"Last_Name": "Frey", "Mobile": "555"}}
+    (tmp_path / "store.jsonl").write_text(json.dumps(store) + "\n")
+    seen: list[tuple[int, int]] = []
+
+    def serve_forever(server: ZohoServer) -> None:
+        with server.locked() as engine:
+            seen.append((gc.get_freeze_count(), engine.count("Leads")))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ZohoServer, "serve_forever", serve_forever)
+    before = gc.get_freeze_count()
+    try:
+        assert main(["serve", "--port", "0", "--store", str(tmp_path / "store.jsonl")]) == 0
+    finally:
+        gc.unfreeze()
+    assert len(seen) == 1 and seen[0][1] == 1 and seen[0][0] > before
+    assert capsys.readouterr().out.startswith("http://127.0.0.1:")
 
 
 def test_serve_console_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -76,6 +76,8 @@ def normalize_text(value: Any) -> str | None:
     """R8: strip surrounding white space, compare case-insensitively; empty → None (R9)."""
     if isinstance(value, str):
         key = value.strip().lower()
+        if key == value:  # the very string: an index key then shares the stored value's memory
+            return value or None
         return key or None
     if isinstance(value, bool):
         return None
@@ -340,18 +342,37 @@ def validate_value(
 Validator = Callable[[Any], "Problem | None"]
 
 
+def string_form(
+    data_type: str, max_length: int | None, check_formats: bool = True
+) -> tuple[int, Callable[[str], bool] | None] | None:
+    """R15 for a str value of a string type, as data: ``(limit, form)``.
+
+    A str value is valid exactly when its stripped text is empty, or is at most ``limit``
+    characters long (-1: no limit) and ``form`` accepts it (None: any text). None for the
+    types whose values are not checked this way. ``make_validator`` builds its string checks
+    from it, and the compiled fast path (_fastcode.py) inlines the same two tests.
+    """
+    limit = max_length if max_length is not None else -1
+    if data_type in PLAIN_STRING_TYPES or (not check_formats and data_type in FORMAT_CHECKS):
+        return limit, None
+    if data_type in FORMAT_CHECKS:
+        return limit, FORMAT_CHECKS[data_type]
+    return None
+
+
 def make_validator(data_type: str, max_length: int | None, check_formats: bool = True) -> Validator:
     """``validate_value`` specialised to one field: the same answer for every value, faster.
 
-    The common string types get their own closure (no dispatch on the type name per call);
-    the others delegate to ``validate_value``.
+    The string types get their own closure, built from ``string_form`` (no dispatch on the
+    type name per call); the others delegate to ``validate_value``.
     """
     wrong_kind = _kind(data_type)
     wrong_form: Problem = (("expected_data_type", data_type),)
     too_long: Problem = (("maximum_length", max_length if max_length is not None else 0),)
-    limit = max_length if max_length is not None else -1
+    rule = string_form(data_type, max_length, check_formats)
 
-    if data_type in PLAIN_STRING_TYPES or (not check_formats and data_type in FORMAT_CHECKS):
+    if rule is not None and rule[1] is None:
+        limit = rule[0]
 
         def check_string(value: Any) -> Problem | None:
             if value is None:
@@ -364,8 +385,9 @@ def make_validator(data_type: str, max_length: int | None, check_formats: bool =
 
         return check_string
 
-    if data_type in FORMAT_CHECKS:
-        well_formed = FORMAT_CHECKS[data_type]
+    if rule is not None:
+        limit, well_formed = rule
+        assert well_formed is not None
 
         def check_format(value: Any) -> Problem | None:  # email, phone, URL: length, then form
             if value is None:

@@ -334,9 +334,7 @@ class ReferenceEngine:
         name = self._name(module)
         rows = self._data[name]
         taken = {rid for data in self._data.values() for rid, _ in data}
-        checked, _ = check_load(
-            module, list(records), taken.__contains__, self._schemas[name].fields
-        )
+        checked, _ = check_load(module, list(records), [taken], self._schemas[name].fields)
         now = self._clock(self._writes).isoformat(timespec="seconds")
         default = {"name": self.options.user.name, "id": self.options.user.id}
         new_ids = []

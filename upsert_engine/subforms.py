@@ -5,7 +5,7 @@ an object of the subform's row fields, with ``id`` naming a row and ``"_delete":
 marking one for removal. ``merge_rows`` runs in ``decide`` once the target is known: a row
 with ``id`` updates that row, a row without one is appended (and must carry the subform's
 row-mandatory fields), a marked row is removed, ``[]`` or null clears the subform. Rows not
-named keep their place. New rows get their ids when the engine writes (``Engine._apply``),
+named keep their place. New rows get their ids when the engine writes (``_requests.apply``),
 from its id source, in the order ``merge_rows`` lists them.
 """
 
