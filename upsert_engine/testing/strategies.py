@@ -30,7 +30,14 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ..fields import INTEGER_TYPES, LOOKUP_TYPES, NUMBER_TYPES, ROW_TYPES, FieldDef
+from ..fields import (
+    INTEGER_TYPES,
+    LOOKUP_TYPES,
+    NUMBER_JSON_KINDS,
+    NUMBER_TYPES,
+    ROW_TYPES,
+    FieldDef,
+)
 from ..options import User
 from ..rules import JSON_TYPES, TRIGGER_VALUES, USER_DATA_TYPES
 from ..schema import ModuleSchema
@@ -77,7 +84,8 @@ def _whole_numbers(limit: int | None) -> st.SearchStrategy[int]:
 
 
 def _numbers(definition: FieldDef) -> st.SearchStrategy[Any]:
-    """Currency, Decimal, Percent: ints, floats, numeric strings within the digit limit."""
+    """Currency, Decimal, Percent: ints, floats, and (not Percent: R15) numeric strings,
+    within the digit limit."""
     whole = _whole_numbers(definition.max_length)
     places = definition.decimal_place if definition.decimal_place is not None else 4
     fraction = st.integers(0, 10 ** min(places, 9) - 1)
@@ -91,6 +99,8 @@ def _numbers(definition: FieldDef) -> st.SearchStrategy[Any]:
     floats = st.floats(-1e9, 1e9, allow_nan=False).filter(
         lambda x: definition.max_length is None or abs(x) < 10**definition.max_length
     )
+    if str not in NUMBER_JSON_KINDS[definition.data_type]:  # Percent: a JSON number only
+        return st.one_of(whole, floats)
     return st.one_of(whole, floats, text)
 
 
@@ -167,7 +177,9 @@ def invalid_field_values(definition: FieldDef) -> st.SearchStrategy[Any]:
     wrong_kind: list[Any] = [
         other
         for name, other in (("jsonarray", ["x"]), ("jsonobject", {"x": 1}), ("string", "x"))
-        if name != json_type and not (name == "string" and kind in INTEGER_TYPES | NUMBER_TYPES)
+        if name != json_type
+        and not (name == "string" and kind in INTEGER_TYPES)
+        and not (name == "string" and str in NUMBER_JSON_KINDS.get(kind, ()))
     ]
     if kind != "boolean":
         wrong_kind.append(True)
@@ -176,7 +188,9 @@ def invalid_field_values(definition: FieldDef) -> st.SearchStrategy[Any]:
     over: list[Any] = []
     if limit is not None and limit <= _LONGEST_DRAWN:
         if kind in INTEGER_TYPES or kind in NUMBER_TYPES:
-            over += [10**limit, -(10**limit), "9" * (limit + 1)]
+            over += [10**limit, -(10**limit)]
+            if kind in INTEGER_TYPES or str in NUMBER_JSON_KINDS[kind]:
+                over.append("9" * (limit + 1))
         elif kind in ROW_TYPES:
             over.append([{"Name": str(i)} for i in range(limit + 1)])
         elif kind == "email":
