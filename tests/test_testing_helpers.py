@@ -46,18 +46,14 @@ def test_readme_links_the_contract_in_docs() -> None:
     assert "Test your own implementation against the reference" in readme
 
 
-def test_sdist_ships_the_contract_and_the_examples(tmp_path: Path) -> None:
+def test_sdist_ships_the_contract_and_the_examples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The source distribution carries docs/UPSERT-SEMANTICS.md (byte for byte) and examples/."""
     from setuptools import build_meta
 
-    import os
-
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        name = build_meta.build_sdist(str(tmp_path))
-    finally:
-        os.chdir(cwd)
+    monkeypatch.chdir(ROOT)
+    name = build_meta.build_sdist(str(tmp_path))
     with tarfile.open(tmp_path / name) as archive:
         members = {m.name.split("/", 1)[1]: m for m in archive.getmembers() if "/" in m.name}
         assert "docs/UPSERT-SEMANTICS.md" in members
