@@ -6,10 +6,11 @@ identical org from it: the server calls it at start and at every reset.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._cli_args import make_unique, set_normalizer
+from ._io_read import InputError, RowFile
 from ._org_config import apply_module_schema
 from .engine import Engine
 from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError
@@ -19,11 +20,16 @@ EngineFactory = Callable[[], Engine]
 
 
 def parse_unique(spec: str) -> tuple[str, str, str | None]:
-    """``Leads.Mobile:phone`` → ("Leads", "Mobile", "phone"); the type may be left out."""
-    module, dot, rest = spec.partition(".")
-    field, _, data_type = rest.partition(":")
+    """``Leads.Mobile:phone`` → ("Leads", "Mobile", "phone"); the type may be left out.
+
+    The grammar of every ``--unique``: ``[Module.]Field[:type]``; here the module is needed.
+    """
+    target, _, data_type = spec.partition(":")
+    module, dot, field = target.rpartition(".")
     if not (dot and module and field):
-        raise ConfigurationError(f"--unique {spec!r}: write Module.Field or Module.Field:type")
+        raise ConfigurationError(
+            f"--unique {spec!r}: write Module.Field or Module.Field:type (or give --module)"
+        )
     return module, field, data_type or None
 
 
@@ -37,26 +43,29 @@ def apply_schema(engine: Engine, data: Any) -> None:
 
 
 def read_store(path: str) -> list[tuple[str, dict[str, Any]]]:
-    """A JSONL file of ``{"module": M, "record": {...}}`` lines (blank lines skipped)."""
+    """A store of ``{"module": M, "record": {...}}`` objects (JSONL or a JSON array)."""
     rows: list[tuple[str, dict[str, Any]]] = []
-    with open(path, encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as problem:
-                raise ConfigurationError(f"{path} line {number}: {problem.msg}") from None
-            if not (
-                isinstance(row, dict)
-                and isinstance(row.get("module"), str)
-                and isinstance(row.get("record"), dict)
-            ):
-                raise ConfigurationError(
-                    f'{path} line {number}: expected {{"module": M, "record": {{...}}}}'
-                )
-            rows.append((row["module"], row["record"]))
+    try:
+        with RowFile(path, {}, empty_ok=True) as lines:
+            for row in lines:
+                module, record = row.values.get("module"), row.values.get("record")
+                if not (isinstance(module, str) and isinstance(record, dict)):
+                    raise ConfigurationError(
+                        f'{path} line {row.line}: expected {{"module": M, "record": {{...}}}}'
+                    )
+                rows.append((module, record))
+    except InputError as error:
+        raise ConfigurationError(str(error)) from None
     return rows
+
+
+def is_wrapped_store(path: str) -> bool:
+    """Whether a JSON or JSONL store's first object is ``{"module": M, "record": {...}}``."""
+    with RowFile(path, {}, empty_ok=True) as rows:
+        if rows.format not in ("json", "jsonl"):
+            return False
+        first = next(iter(rows), None)
+    return first is not None and set(first.values) == {"module", "record"}
 
 
 def engine_factory(
@@ -65,36 +74,34 @@ def engine_factory(
     schema: Any = None,
     store: Sequence[tuple[str, dict[str, Any]]] = (),
     options: Options | None = None,
+    normalize: Sequence[str] = (),
+    module: str | None = None,
 ) -> EngineFactory:
     """A function making a fresh, identically configured org (used at start and reset).
 
-    ``schema`` is JSON data as ``apply_schema`` takes it; ``store`` is (module, record) pairs
-    loaded in order. The configuration is checked now: a bad one raises ConfigurationError.
+    ``schema`` is JSON data as ``apply_schema`` takes it; ``unique`` and ``normalize`` are
+    ``--unique [Module.]Field[:type]`` and ``--normalize [Module.]Field:NAME`` specs (the module
+    defaults to ``module``); ``store`` is (module, record) pairs loaded in order. The
+    configuration is checked now: a bad one raises ConfigurationError.
     """
-    specs = [parse_unique(spec) for spec in unique]
     rows = list(store)
 
     def make() -> Engine:
         engine = Engine(options)
         if schema is not None:
             apply_schema(engine, schema)
-        for module, field, data_type in specs:
-            current = engine.schema(module).fields.get(field)
-            if data_type is None and current is None:
-                raise ConfigurationError(f"--unique {module}.{field}: unknown field; add :type")
-            kind = data_type or (current.data_type if current else "text")
-            engine.add_field(
-                module,
-                field,
-                kind,
-                unique=True,
-                max_length=current.max_length if current and not data_type else None,
-            )
+        try:
+            for spec in unique:
+                make_unique(engine, spec, module)
+            for spec in normalize:
+                set_normalizer(engine, spec, module)
+        except InputError as error:
+            raise ConfigurationError(str(error)) from None
         by_module: dict[str, list[dict[str, Any]]] = {}
-        for module, record in rows:  # consecutive rows of a module load in one call
-            by_module.setdefault(module, []).append(record)
-        for module, records in by_module.items():
-            engine.load(module, records)
+        for name, record in rows:  # consecutive rows of a module load in one call
+            by_module.setdefault(name, []).append(record)
+        for name, records in by_module.items():
+            engine.load(name, records)
         return engine
 
     try:

@@ -31,12 +31,33 @@ from types import TracebackType
 from typing import Any, Final
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ._cli_args import (
+    add_input_arguments,
+    add_org_arguments,
+    delimiter,
+    encoding,
+    module_name,
+    options_from,
+    parse_timezone,
+)
+from ._columns import Columns
+from ._export import ExportRules, read_records
 from ._http_handler import BodyError, HTTPServer, encode
 from ._http_routes import Reply, Request, bad_method, dispatch, error, not_found
-from ._server_config import EngineFactory, apply_schema, engine_factory, parse_unique, read_store
+from ._io_read import InputError, RowFile, read_json
+from ._org_config import schema_labels
+from ._server_config import (
+    EngineFactory,
+    apply_schema,
+    engine_factory,
+    is_wrapped_store,
+    parse_unique,
+    read_store,
+)
 from ._server_log import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, RequestLog
 from .engine import Engine
 from .errors import UpsertEngineError
+from .schema import canonical_module_name
 
 DEFAULT_TOKEN: Final = "fake-zoho-token"
 DEFAULT_CLIENT_ID: Final = "fake-zoho-client-id"
@@ -422,17 +443,14 @@ def add_serve_parser(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--client-secret", default=DEFAULT_CLIENT_SECRET, help="that client's secret"
     )
+    add_org_arguments(parser, module_required=False)
     parser.add_argument(
-        "--unique",
-        action="append",
-        default=[],
-        metavar="MODULE.FIELD[:TYPE]",
-        help="make a field user-defined unique (R1), e.g. Leads.Mobile:phone; repeatable",
+        "--store",
+        help="the org's records, loaded at start and at every reset: a Zoho export (.csv, "
+        ".xlsx) or what `apply --out` wrote (.jsonl, .json, .csv) of --module, or JSONL "
+        'lines {"module": M, "record": {...}} naming their module',
     )
-    parser.add_argument("--schema", help="JSON file of module schemas (ModuleSchema.to_json)")
-    parser.add_argument(
-        "--store", help='JSONL file of {"module": M, "record": {...}} loaded at start and reset'
-    )
+    add_input_arguments(parser)
     limits = parser.add_argument_group("limits under load")
     limits.add_argument(
         "--max-connections",
@@ -470,12 +488,13 @@ def add_serve_parser(commands: Any) -> argparse.ArgumentParser:
 def run_serve(args: argparse.Namespace) -> int:
     """Run ``serve`` until interrupted; 2 for a bad configuration."""
     try:
-        schema = None
-        if args.schema:
-            with open(args.schema, encoding="utf-8-sig") as handle:
-                schema = json.load(handle)
-        store = read_store(args.store) if args.store else ()
-        factory = engine_factory(unique=args.unique, schema=schema, store=store)
+        options = options_from(args)
+        schema = read_json(args.schema) if args.schema else None
+        specs = {"unique": args.unique, "normalize": args.normalize, "module": args.module}
+        factory = engine_factory(schema=schema, options=options, **specs)
+        if args.store:
+            store = _serve_store(args, factory(), schema)
+            factory = engine_factory(schema=schema, options=options, store=store, **specs)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
             server = ZohoServer(
@@ -491,7 +510,7 @@ def run_serve(args: argparse.Namespace) -> int:
                 max_log_entries=args.log_entries,
                 max_log_bytes=args.log_bytes,
             )
-    except (OSError, ValueError, OverflowError, UpsertEngineError) as problem:
+    except (OSError, ValueError, OverflowError, UpsertEngineError, InputError) as problem:
         print(f"upsert-engine serve: {problem}", file=sys.stderr)
         return 2
     for warning in caught:
@@ -512,3 +531,50 @@ def run_serve(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
         server.stop()
     return 0
+
+
+def _serve_store(args: argparse.Namespace, org: Engine, schema: Any) -> list[tuple[str, Any]]:
+    """``serve --store``: (module, record) pairs from any store format (issue 12 item 4)."""
+    path = args.store
+    if is_wrapped_store(path):
+        return read_store(path)
+    if args.module is None:
+        raise InputError(
+            f'--store {path}: the records of which module? give --module (a store of {{"module"'
+            f', "record"}} lines names its own)'
+        )
+    module = module_name(org, args.module)
+    labels: dict[str, str] = {}
+    for item in _schema_items(schema):
+        if canonical_module_name(str(item.get("module"))) == module:
+            labels.update(schema_labels(item, "--schema"))
+    columns = Columns(
+        org.schema(module),
+        read_map(args.map),
+        labels,
+        args.ignore_column,
+        args.ignore_unknown_columns,
+        send_unknown=args.unknown_fields is not None,
+    )
+    rules = ExportRules(org.schema(module), parse_timezone(args.timezone), org.options.user.id)
+    codec, separator = encoding(args.encoding), delimiter(args.delimiter)
+    with RowFile(path, columns, empty_ok=True, encoding=codec, delimiter=separator) as rows:
+        return [(module, record) for record in read_records(rows, rules)]
+
+
+def _schema_items(schema: Any) -> list[Any]:
+    modules = schema.get("modules", schema) if isinstance(schema, dict) else schema
+    items = [modules] if isinstance(modules, dict) else modules or []
+    return [item for item in items if isinstance(item, dict)]
+
+
+def read_map(path: str | None) -> dict[str, str | None]:
+    """``--map``: custom column labels to API names (null leaves a column out)."""
+    if path is None:
+        return {}
+    data = read_json(path)
+    if not isinstance(data, dict) or not all(
+        value is None or isinstance(value, str) for value in data.values()
+    ):
+        raise InputError(f'{path}: expected {{"Display Label": "API_Name" or null, ...}}')
+    return data
