@@ -60,12 +60,13 @@ def read_store(path: str) -> list[tuple[str, dict[str, Any]]]:
 
 
 def is_wrapped_store(path: str) -> bool:
-    """Whether a JSON or JSONL store's first object is ``{"module": M, "record": {...}}``."""
+    """Whether a JSON or JSONL store's first object is ``{"module": M, "record": {...}}`` (or
+    names either key: ``read_store`` then says what is wrong with it)."""
     with RowFile(path, {}, empty_ok=True) as rows:
         if rows.format not in ("json", "jsonl"):
             return False
         first = next(iter(rows), None)
-    return first is not None and set(first.values) == {"module", "record"}
+    return first is not None and not {"module", "record"}.isdisjoint(first.values)
 
 
 def engine_factory(
