@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from upsert_engine import Engine, Response, _export, _io_read, cli
+from upsert_engine import Engine, Response, _export, _io_read
 from upsert_engine.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -271,7 +271,9 @@ def test_explain_without_report_prints_traces(capsys: pytest.CaptureFixture[str]
     assert out.startswith("row 1 (line 2): update (R10)")
     assert "row 5 (line 6): MANDATORY_NOT_FOUND (R13)" in out
     assert 'changes: First_Name: "Zoë" → "Jade"' in out
-    assert "row 3 (line 4): insert (R10) - no record found by Email, Mobile; inserted as new-1" in out
+    assert (
+        "row 3 (line 4): insert (R10) - no record found by Email, Mobile; inserted as new-1" in out
+    )
     assert "matched: 5725767000000500003" in out
     assert "\\u" not in out
     assert out.endswith(GOLDEN_TEXT)
@@ -407,8 +409,10 @@ def test_store_loads_in_chunks_and_keeps_repeats(
     report = tmp_path / "r.csv"
     code, summary, _ = plan(capsys, store, rows, "--report", str(report))
     assert code == 0 and summary["store_records"] == 3
-    assert report.read_text(encoding="utf-8").splitlines()[1].startswith(
-        "1,2,update,Email,8,SUCCESS,,,,"
+    assert (
+        report.read_text(encoding="utf-8")
+        .splitlines()[1]
+        .startswith("1,2,update,Email,8,SUCCESS,,,,")
     )
 
 

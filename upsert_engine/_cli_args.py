@@ -15,7 +15,7 @@ from datetime import timedelta, timezone, tzinfo
 from typing import Any
 
 from ._columns import did_you_mean, label_spellings, suggestions
-from ._io_read import DELIMITERS, InputError
+from ._io_read import InputError
 from .engine import Engine
 from .errors import UpsertEngineError
 from .fields import known_data_types, normalize_digits, normalize_integer, normalize_text
@@ -128,7 +128,9 @@ def set_normalizer(engine: Engine, spec: str, default_module: str | None) -> Non
     module, name, normalizer = _split_spec("--normalize", spec, default_module)
     if not normalizer:
         raise InputError(f"{option}: expected Field:normaliser ({', '.join(NORMALIZERS)})")
-    normalizer = choose(option + ":", normalizer, list(NORMALIZERS))
+    if normalizer not in NORMALIZERS:
+        hint = did_you_mean(suggestions({n: n for n in NORMALIZERS}, normalizer))
+        raise InputError(f"{option}: no normaliser {normalizer}{hint}; {', '.join(NORMALIZERS)}")
     schema = engine.schema(module_name(engine, module, option))
     field = schema.fields[field_name(schema, name, option)]
     try:
@@ -326,12 +328,12 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--encoding",
-        help="of CSV and JSON files (default UTF-8, with or without BOM; UTF-16 when the "
-        "file starts with its BOM), e.g. cp1252, latin-1, utf-16",
+        help="of the rows (serve: of the store) (default UTF-8, with or without BOM; UTF-16 "
+        "when the file starts with its BOM), e.g. cp1252, latin-1, utf-16",
     )
     parser.add_argument(
         "--delimiter",
-        help=f"of CSV files (default: sniffed from the header among {' '.join(DELIMITERS)!r}); "
+        help="of CSV files (default: sniffed from each header line among , ; tab |): "
         "a character or comma, semicolon, tab, pipe",
     )
     parser.add_argument(

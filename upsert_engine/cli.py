@@ -112,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
         )
         add_input_arguments(sub)
         sub.add_argument(
+            "--store-encoding",
+            metavar="ENCODING",
+            help="of the --store file when it differs from the rows' --encoding (default "
+            "UTF-8, or UTF-16 by its BOM)",
+        )
+        sub.add_argument(
             "--report",
             metavar="REPORT",
             help="per-row report (.csv or .jsonl): outcome, "
@@ -284,6 +290,7 @@ def run_import(
     )
     rules = ExportRules(schema, parse_timezone(args.timezone), engine.options.user.id)
     codec, separator = encoding(args.encoding), delimiter(args.delimiter)
+    store_codec = encoding(args.store_encoding)
     out_path: str | None = getattr(args, "out", None)
     out_format = store_format("--out", out_path) if out_path is not None else None
     progress = Progress(sys.stderr)
@@ -291,7 +298,7 @@ def run_import(
         store = None
         if args.store is not None:
             store = stack.enter_context(
-                RowFile(args.store, columns, empty_ok=True, encoding=codec, delimiter=separator)
+                RowFile(args.store, columns, empty_ok=True, encoding=store_codec)
             )
         rows = stack.enter_context(RowFile(args.rows, columns, encoding=codec, delimiter=separator))
         report = ReportWriter(args.report, args.explain, args.file_mode) if args.report else None
