@@ -2,7 +2,10 @@
 
 Values come from tiny pools so that collisions are the common case: the same email in another
 case or with surrounding white space, integers spelled "0042"/42/42.0, empty strings, nulls,
-missing keys, and a few invalid values.
+missing keys, and a few invalid values. Spec v2 section 7 too: external fields of both kinds
+(R24), ids of existing and missing records inside upsert records (R25), three users acting and
+owning (R32), lookups to Leads itself and to Accounts, by id and by external value (R33),
+and If-Unmodified-Since times before, at and after the records' modification (R34).
 """
 
 from __future__ import annotations
@@ -12,8 +15,15 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from upsert_engine import Engine, Options
-from upsert_engine.options import IntraBatch, MultiMatch, NonUniqueCheckField, UnknownFields
+from upsert_engine import Engine, Options, User
+from upsert_engine.options import (
+    IntraBatch,
+    MultiMatch,
+    NonUniqueCheckField,
+    NullOwner,
+    RecordId,
+    UnknownFields,
+)
 from upsert_engine.reference import ReferenceEngine
 
 #: Candidate user-defined unique fields of Leads: (name, data_type).
@@ -25,6 +35,33 @@ UNIQUE_POOL = (
     ("Big", "bigint"),
     ("Site", "website"),
 )
+#: Candidate external fields of Leads: (name, kind) (R24).
+EXTERNAL_POOL = (("Ext_Org", "org"), ("Ext_User", "user"))
+
+#: R32: the org's users besides the default one (Options.user).
+USERS = (
+    User("Alice Archer", "5725767000000411002", "alice@example.com", "60012346"),
+    User("Bob Baker", "5725767000000411003", "bob@example.com", "60012347"),
+)
+USER_IDS = [User().id, *(u.id for u in USERS)]
+
+
+def rid(n: int) -> str:
+    """The id of the n-th record the engine creates (n = 1, 2, ...)."""
+    return str(5725767000000600000 + n)
+
+
+#: Accounts loaded into every org before anything else: ids rid(1) and rid(2) (R33).
+ACCOUNTS = [
+    {"Account_Name": "Acme", "Acct_Ext": "a1"},
+    {
+        "Account_Name": "Globex",
+        "Acct_Ext": "a2",
+        "Created_By": {"name": "Bob Baker", "id": USERS[1].id},
+    },
+]
+#: Ids a record may name: the two accounts, early Leads, and ids of nothing.
+IDS = [rid(n) for n in range(1, 7)] + ["99", "5725767000000699999"]
 
 VALUES: dict[str, list[Any]] = {
     "Email": ["a@x.io", "A@X.io", " a@x.io ", "b@x.io", "c@x.io", "B@x.io", ""],
@@ -35,8 +72,19 @@ VALUES: dict[str, list[Any]] = {
     "Big": [10**12, "1000000000000", 5, "-5"],
     "Site": ["x.io", "X.IO", "y.io"],
     "Last_Name": ["Frey", "Moss"],
+    "First_Name": ["Ada", " Bo "],
     "Company": ["abc", "def"],
-}
+    "Ext_Org": ["e1", "E1", "e2", ""],
+    "Ext_User": ["u1", " U1", "u2"],
+    "Owner": [{"id": i} for i in USER_IDS] + [{"id": "42"}, None],
+    "Referrer": [{"id": i} for i in IDS] + [{"name": "no id"}],
+    "Account_Ref": [{"id": rid(1)}, {"id": rid(2), "name": "x"}, {"id": "99"}, {"Acct_Ext": "A1"},
+                    {"Acct_Ext": "a2"}, {"Acct_Ext": "zz"}, {"id": rid(1), "Acct_Ext": "a2"}],
+}  # fmt: skip
+
+#: R34: If-Unmodified-Since values around the default clock (one second per write request).
+SINCE = ["2020-01-01T00:00:00+00:00", "2026-01-15T10:00:01+05:30", "2026-01-15T10:00:03+05:30"]
+LOOKUP_HEADER = "Leads.Account_Ref.Acct_Ext"
 
 
 @dataclass(frozen=True)
@@ -45,13 +93,23 @@ class Org:
 
     options: Options
     unique: tuple[tuple[str, str], ...]
+    external: tuple[tuple[str, str], ...] = ()
 
     def build(self) -> tuple[Engine, ReferenceEngine]:
-        """A fresh engine and reference model with this configuration."""
+        """A fresh engine and reference model with this configuration: users, Leads' unique,
+        external and lookup fields, Accounts with an external field and two records."""
         engine, reference = Engine(self.options), ReferenceEngine(self.options)
-        for name, data_type in self.unique:
-            engine.add_field("Leads", name, data_type, unique=True)
-            reference.add_field("Leads", name, data_type, unique=True)
+        for org in (engine, reference):
+            for user in USERS:
+                org.add_user(user)
+            for name, data_type in self.unique:
+                org.add_field("Leads", name, data_type, unique=True)
+            for name, kind in self.external:
+                org.add_field("Leads", name, "text", external=kind)
+            org.add_field("Leads", "Referrer", "lookup", lookup_module="Leads")
+            org.add_field("Leads", "Account_Ref", "lookup", lookup_module="Accounts")
+            org.add_field("Accounts", "Acct_Ext", "text", external="org")
+            assert org.load("Accounts", [dict(a) for a in ACCOUNTS]) == [rid(1), rid(2)]
         return engine, reference
 
 
@@ -63,12 +121,18 @@ options = st.builds(
     unknown_fields=st.sampled_from([UnknownFields.IGNORE] * 3 + [UnknownFields.REJECT]),
     api_version=st.sampled_from(["v8", "v2"]),
     check_formats=st.booleans(),
+    record_id=st.sampled_from([RecordId.UPDATE] * 3 + [RecordId.IGNORE, RecordId.REJECT]),
+    check_lookups=st.booleans(),
+    check_users=st.booleans(),
+    null_owner=st.sampled_from(NullOwner),
+    load_owner=st.booleans(),
 )
 
 orgs = st.builds(
     Org,
     options=options,
     unique=st.lists(st.sampled_from(UNIQUE_POOL), unique_by=lambda f: f[0], max_size=4).map(tuple),
+    external=st.lists(st.sampled_from(EXTERNAL_POOL), unique_by=lambda f: f[0]).map(tuple),
 )
 
 
@@ -78,14 +142,20 @@ INVALID: dict[str, list[Any]] = {
     "Badge": ["x7", 1.5],
     "Mobile": ["call me"],
     "Last_Name": ["", None],
+    "Owner": ["nobody", {"id": None}],
 }
 
 
 @st.composite
-def records(draw: st.DrawFn, fields: tuple[str, ...] = tuple(VALUES)) -> dict[str, Any]:
-    """A Leads record over a random subset of ``fields``; rarely a null, bad or unknown value."""
+def records(
+    draw: st.DrawFn, fields: tuple[str, ...] = tuple(VALUES), ids: bool = True
+) -> dict[str, Any]:
+    """A Leads record over a random subset of ``fields``; rarely a null, bad or unknown value;
+    with ``ids``, sometimes an ``id`` (R25)."""
     chosen = draw(st.lists(st.sampled_from(fields), unique=True, max_size=5))
     record: dict[str, Any] = {}
+    if ids and draw(st.integers(0, 5)) == 0:
+        record["id"] = draw(st.sampled_from([*IDS, None, "x", int(rid(3))]))
     if draw(st.integers(0, 9)) > 0:
         record["Last_Name"] = draw(st.sampled_from(VALUES["Last_Name"]))
     for name in chosen:
@@ -100,14 +170,29 @@ def records(draw: st.DrawFn, fields: tuple[str, ...] = tuple(VALUES)) -> dict[st
     return record
 
 
-stores = st.lists(records(), max_size=8)
+@st.composite
+def stored(draw: st.DrawFn) -> dict[str, Any]:
+    """Existing data: a record without id, maybe created by another user (R24, R32)."""
+    record = draw(records(ids=False))
+    creator = draw(st.sampled_from([None, *USERS]))
+    if creator is not None:
+        record["Created_By"] = {"name": creator.name, "id": creator.id}
+    return record
+
+
+stores = st.lists(stored(), max_size=8)
 
 check_fields = st.one_of(
     st.none(),
     st.lists(
-        st.sampled_from(["Email", "Mobile", "Phone", "Code", "Badge", "Big", "Site"]), max_size=4
+        st.sampled_from(
+            ["Email", "Mobile", "Phone", "Code", "Badge", "Big", "Site", "Ext_Org", "Ext_User"]
+        ),
+        max_size=4,
     ),
-    st.lists(st.sampled_from(["Email", "Mobile", "Last_Name", "Nope"]), min_size=1, max_size=3),
+    st.lists(
+        st.sampled_from(["Email", "Mobile", "Last_Name", "Nope", "id"]), min_size=1, max_size=3
+    ),
 )
 
 
@@ -119,3 +204,14 @@ def bodies(draw: st.DrawFn) -> dict[str, Any]:
     if requested is not None:
         body["duplicate_check_fields"] = requested
     return body
+
+
+#: The keywords of an upsert call: who acts (R32), If-Unmodified-Since (R34), X-EXTERNAL (R24).
+keywords = st.fixed_dictionaries(
+    {},
+    optional={
+        "as_user": st.sampled_from(USER_IDS),
+        "if_unmodified_since": st.sampled_from(SINCE),
+        "external": st.sampled_from([LOOKUP_HEADER, "Leads.Ext_Org", "Leads.Nope"]),
+    },
+)

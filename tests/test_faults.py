@@ -1,7 +1,9 @@
 """Fault injection, the way SQLite tests its fault handling (issue 8; spec section 8, R16).
 
 For every public mutating call (load, upsert, plan, explain, insert, update, delete,
-add_field, set_mandatory, add_module) run on a realistic org, and for every k = 1, 2, 3, ...:
+add_field, set_mandatory, add_module, add_user; upserts carrying external fields, ids, owners
+and lookups, acting as other users, with X-EXTERNAL and If-Unmodified-Since) run on a
+realistic org, and for every k = 1, 2, 3, ...:
 make the k-th *normaliser call* raise, or (separately) the k-th *store write* (a write to an
 index or to the records dict), or the commit (after the counters moved), once with an ordinary
 exception and once with ``KeyboardInterrupt``. Then the engine must equal a snapshot taken
@@ -21,7 +23,7 @@ from typing import Any
 import pytest
 
 import upsert_engine.store as store_module
-from upsert_engine import Engine, Options
+from upsert_engine import Engine, Options, User
 from upsert_engine.fields import normalize_integer, normalize_text
 from upsert_engine.options import NonUniqueCheckField
 from upsert_engine.schema import ModuleSchema
@@ -138,18 +140,56 @@ BODY: dict[str, Any] = {
 }
 
 
+ALICE = User("Alice Archer", "5725767000000411002", "alice@example.com", "60012346")
+BOB = User("Bob Baker", "5725767000000411003", "bob@example.com", "60012347")
+
+
 def build(options: Options | None = None) -> Engine:
-    """A Leads org whose check fields' normalisers are injection points, loaded with ROWS."""
+    """A Leads org whose check fields' normalisers are injection points, loaded with ROWS;
+    with two more users, an org- and a user-based external field (R24), a lookup to Leads
+    and one to Accounts, whose external field is an injection point too (R33)."""
     engine = Engine(options)
+    engine.add_user(ALICE)
+    engine.add_user(BOB)
     engine.add_field("Leads", "Email", "email", normalizer=counted(normalize_text))
     engine.add_field("Leads", "Mobile", "phone", unique=True, normalizer=counted(normalize_text))
     engine.add_field("Leads", "Code", "text", unique=True, normalizer=counted(normalize_text))
     engine.add_field(
         "Leads", "Badge", "integer", unique=True, normalizer=counted(normalize_integer)
     )
+    engine.add_field("Leads", "Ext", "text", external="org", normalizer=counted(normalize_text))
+    engine.add_field("Leads", "Mine", "text", external="user", normalizer=counted(normalize_text))
+    engine.add_field("Leads", "Referrer", "lookup", lookup_module="Leads")
+    engine.add_field("Leads", "Account_Ref", "lookup", lookup_module="Accounts")
+    engine.add_field(
+        "Accounts", "Acct_Ext", "text", external="org", normalizer=counted(normalize_text)
+    )
+    engine.load("Accounts", [{"Account_Name": "Acme", "Acct_Ext": "a1"}])  # id ...600001
     engine.load("Leads", copy.deepcopy(ROWS))
     engine.upsert("Leads", {"data": [{"Last_Name": "Hal", "Email": "hal@x.io", "Code": "k8"}]})
+    engine.upsert(
+        "Leads", {"data": [{"Last_Name": "Ivy", "Ext": "x1", "Mine": "m1"}]}, as_user=ALICE.id
+    )
     return engine
+
+
+#: Spec v2 section 7 in one request: ids (R25), external fields of both kinds (R24), Owner
+#: (R32), lookups by id and by external value (R33, R24), refusals of each kind among them.
+SYNC_BODY: dict[str, Any] = {
+    "data": [
+        {"id": "42", "Last_Name": "Gil3", "Mobile": "1000", "Owner": {"id": BOB.id}},
+        {"id": "5725767000000699999", "Last_Name": "NoSuch"},
+        {"Last_Name": "Ivy2", "Ext": "X1", "Referrer": {"id": "42"}},
+        {"Last_Name": "Mine", "Mine": "M1", "Account_Ref": {"Acct_Ext": "A1"}},
+        {"Last_Name": "New", "Ext": "x9", "Mine": "m9", "Owner": {"id": ALICE.id}},
+        {"Last_Name": "Clash", "Ext": "x1", "Email": "cy@x.io"},
+        {"Last_Name": "Bad", "Account_Ref": {"Acct_Ext": "none"}},
+        {"Last_Name": "Bad2", "Owner": {"id": "7"}},
+        {"Last_Name": "Self", "Email": "self@x.io", "Referrer": {"id": "5725767000000600010"}},
+    ],
+    "duplicate_check_fields": ["Email", "Ext", "Mine"],
+}
+SYNC = {"as_user": ALICE.id, "external": "Leads.Account_Ref.Acct_Ext"}
 
 
 def snapshot(engine: Engine) -> dict[str, Any]:
@@ -171,6 +211,7 @@ def snapshot(engine: Engine) -> dict[str, Any]:
         },
         "counters": (engine._id_seq, engine._write_seq, engine._explicit_ids),
         "given_ids": frozenset(engine._given_ids),
+        "users": tuple(engine._users.items()),
     }
 
 
@@ -180,7 +221,14 @@ def _schema_summary(schema: ModuleSchema) -> tuple[Any, ...]:
         (name, f.data_type, f.unique, f.max_length, f.normalizer.__name__)
         for name, f in schema.fields.items()
     )
-    return (schema.api_name, fields, schema.duplicate_check_fields, schema.mandatory_fields)
+    fields_more = tuple((f.external, f.lookup_module) for f in schema.fields.values())
+    return (
+        schema.api_name,
+        fields,
+        fields_more,
+        schema.duplicate_check_fields,
+        schema.mandatory_fields,
+    )
 
 
 def _schemas(engine: Engine) -> dict[str, ModuleSchema]:
@@ -256,6 +304,50 @@ CALLS = [
     ),
     Call("set_mandatory", lambda e: e.set_mandatory("Leads", ["Last_Name", "Company"]).api_name),
     Call("add_module", lambda e: e.add_module("Projects").api_name),
+    Call("add_user", lambda e: e.add_user(User("Cy", "5725767000000411004")).name),
+    Call(
+        "add_field-external",
+        lambda e: (
+            e.add_field(
+                "Leads", "Company", "text", external="user", normalizer=counted(normalize_text)
+            ).external
+        ),
+    ),
+    Call("upsert-sync", lambda e: _response(e.upsert("Leads", copy.deepcopy(SYNC_BODY), **SYNC))),
+    Call("plan-sync", lambda e: _response(e.plan("Leads", copy.deepcopy(SYNC_BODY), **SYNC))),
+    Call("explain-sync", lambda e: e.explain("Leads", copy.deepcopy(SYNC_BODY), **SYNC).to_dict()),
+    Call(
+        "upsert-sync-as-bob-since",
+        lambda e: _response(
+            e.upsert(
+                "Leads",
+                copy.deepcopy(SYNC_BODY),
+                as_user=BOB.id,
+                if_unmodified_since="2026-01-15T10:00:02+05:30",
+            )
+        ),
+    ),
+    Call(
+        "update-external",
+        lambda e: _response(
+            e.update(
+                "Leads",
+                {
+                    "data": [
+                        {"Mine": "m1", "Code": "k1"},
+                        {"Mine": "m1", "Code": "zz"},
+                        {"Mine": "q"},
+                    ]
+                },
+                external="Leads.Mine",
+                as_user=ALICE.id,
+            )
+        ),
+    ),
+    Call(
+        "delete-external",
+        lambda e: _response(e.delete("Leads", ["x1", "nope"], external="Leads.Ext")),
+    ),
 ]
 
 
@@ -309,7 +401,7 @@ def test_every_injection_point_leaves_the_engine_as_it_was(
         points += 1
         at += 1
     INJECTION_POINTS[(call.name, site, raising.__name__)] = points
-    if site == "normalize" and call.name not in {"add_module", "set_mandatory"}:
+    if site == "normalize" and call.name not in {"add_module", "set_mandatory", "add_user"}:
         assert points > 0, f"{call.name} calls no normaliser: the harness tests nothing"
 
 

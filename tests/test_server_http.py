@@ -301,7 +301,7 @@ def test_auth_routing_and_request_errors(server: ZohoServer) -> None:
         ("PUT", "/crm/v8/Leads/upsert"),
         ("PATCH", "/crm/v8/Leads"),
         ("POST", "/crm/v8/Leads/search"),
-        ("DELETE", "/crm/v8/Leads/1"),
+        ("POST", "/crm/v8/Leads/1"),  # a record: GET, PUT, DELETE (Zoho's record APIs)
         ("POST", "/crm/v8/settings/fields"),
         ("PUT", "/crm/v8/users"),
         ("OPTIONS", "/crm/v8/org"),

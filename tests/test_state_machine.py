@@ -11,7 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from upsert_engine import Engine, Options
 from upsert_engine.reference import ReferenceEngine
 
-from .strategies import UNIQUE_POOL, bodies, options, records
+from .strategies import EXTERNAL_POOL, UNIQUE_POOL, USERS, Org, bodies, keywords, options, stored
 
 
 class EngineVersusReference(RuleBasedStateMachine):
@@ -22,13 +22,12 @@ class EngineVersusReference(RuleBasedStateMachine):
 
     @initialize(chosen=options)
     def start(self, chosen: Options) -> None:
-        """A fresh org with the drawn options."""
-        self.engine = Engine(chosen)
-        self.reference = ReferenceEngine(chosen)
+        """A fresh org with the drawn options, its users, lookups and Accounts (R32, R33)."""
+        self.engine, self.reference = Org(chosen, ()).build()
 
-    @rule(rows=st.lists(records(), max_size=4))
+    @rule(rows=st.lists(stored(), max_size=4))
     def load(self, rows: list[dict[str, Any]]) -> None:
-        """Existing data, repeats allowed (R11, R14)."""
+        """Existing data, repeats allowed, created by any user (R11, R14, R24)."""
         assert self.engine.load("Leads", rows) == self.reference.load("Leads", rows)
 
     @rule(field=st.sampled_from(UNIQUE_POOL))
@@ -37,18 +36,26 @@ class EngineVersusReference(RuleBasedStateMachine):
         self.engine.add_field("Leads", field[0], field[1], unique=True)
         self.reference.add_field("Leads", field[0], field[1], unique=True)
 
-    @rule(body=bodies())
-    def upsert(self, body: dict[str, Any]) -> None:
-        """R1-R23: the same response from both."""
-        got = self.engine.upsert("Leads", body)
-        want = self.reference.upsert("Leads", body)
+    @rule(field=st.sampled_from(EXTERNAL_POOL))
+    def make_external(self, field: tuple[str, str]) -> None:
+        """A field becomes external (org- or user-based) after data exists (R24)."""
+        self.engine.add_field("Leads", field[0], "text", external=field[1])
+        self.reference.add_field("Leads", field[0], "text", external=field[1])
+
+    @rule(body=bodies(), extra=keywords)
+    def upsert(self, body: dict[str, Any], extra: dict[str, Any]) -> None:
+        """R1-R25, R32-R34: the same response from both, whoever acts."""
+        got = self.engine.upsert("Leads", body, **extra)
+        want = self.reference.upsert("Leads", body, **extra)
         assert (got.status, got.body) == (want.status, want.body)
 
-    @rule(body=bodies())
-    def plan(self, body: dict[str, Any]) -> None:
+    @rule(body=bodies(), extra=keywords)
+    def plan(self, body: dict[str, Any], extra: dict[str, Any]) -> None:
         """A dry run answers like the reference's and writes nothing."""
         before = list(self.engine.records("Leads"))
-        assert self.engine.plan("Leads", body) == self.reference.plan("Leads", body)
+        assert self.engine.plan("Leads", body, **extra) == self.reference.plan(
+            "Leads", body, **extra
+        )
         assert list(self.engine.records("Leads")) == before
 
     @invariant()
@@ -57,7 +64,9 @@ class EngineVersusReference(RuleBasedStateMachine):
         if not hasattr(self, "engine"):
             return
         self.engine._check()
-        assert list(self.engine.records("Leads")) == list(self.reference.records("Leads"))
+        assert self.engine.users() == self.reference.users() == (Options().user, *USERS)
+        for module in ("Leads", "Accounts"):
+            assert list(self.engine.records(module)) == list(self.reference.records(module))
 
 
 EngineVersusReference.TestCase.settings = settings(

@@ -1,13 +1,28 @@
-"""upsert_engine: Zoho CRM's upsert semantics, offline and exact (see UPSERT-SEMANTICS R1-R23)."""
+"""upsert_engine: Zoho CRM's upsert semantics, offline and exact (see UPSERT-SEMANTICS R1-R36)."""
 
 from __future__ import annotations
 
 from .decision import check_order
 from .engine import Engine, sequential_ids, stepping_clock
-from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError, UpsertEngineError
+from .errors import (
+    ConfigurationError,
+    InvalidLoadError,
+    UnknownModuleError,
+    UnknownUserError,
+    UpsertEngineError,
+)
 from .explain import Explanation, RecordTrace
 from .fields import FieldDef, normalize_digits, normalize_integer, normalize_text
-from .options import IntraBatch, MultiMatch, NonUniqueCheckField, Options, UnknownFields, User
+from .options import (
+    IntraBatch,
+    MultiMatch,
+    NonUniqueCheckField,
+    NullOwner,
+    Options,
+    RecordId,
+    UnknownFields,
+    User,
+)
 from .responses import Response
 from .schema import ModuleSchema
 
@@ -21,11 +36,14 @@ __all__ = [
     "ModuleSchema",
     "MultiMatch",
     "NonUniqueCheckField",
+    "NullOwner",
     "Options",
+    "RecordId",
     "RecordTrace",
     "Response",
     "UnknownFields",
     "UnknownModuleError",
+    "UnknownUserError",
     "UpsertEngineError",
     "User",
     "check_order",

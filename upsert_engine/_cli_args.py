@@ -147,17 +147,18 @@ def set_normalizer(engine: Engine, spec: str, default_module: str | None) -> Non
 
 
 def check_fields(schema: ModuleSchema, text: str | None, options: Options) -> list[str] | None:
-    """``--check-fields A,B``: the request's duplicate_check_fields (R5, R7); labels accepted."""
+    """``--check-fields A,B``: the request's duplicate_check_fields (R5, R7; external fields,
+    R24, and ``id``, R25, included); labels accepted."""
     if text is None:
         return None
     names = [
-        field_name(schema, name.strip(), "--check-fields")
+        name.strip() if name.strip() == "id" else field_name(schema, name, "--check-fields")
         for name in text.split(",")
         if name.strip()
     ]
     if options.non_unique_check_field is NonUniqueCheckField.REJECT:
         for name in names:
-            if name not in schema.duplicate_check_fields:
+            if name != "id" and name not in schema.duplicate_check_fields:  # R25: id always may be
                 raise InputError(
                     f"--check-fields: {name} is not a duplicate check field of "
                     f"{schema.api_name} (these are: "

@@ -14,6 +14,10 @@ fields (R13) and uniqueness (R14). It answers only the cases it is sure of:
   ``[(field, other_id), ...]`` each with a single other holder, which the engine words as
   ``decide`` would.
 
+Records carrying ``id`` (R25), an external field (R24), an Owner, user lookup or lookup
+(R32, R33) are not compiled: ``decide`` answers them. Inserts get ``insert_defaults`` (R32, the
+acting user as Owner), as ``decide`` gives them.
+
 The generated code is built from field *positions* only (names and callables are passed in
 its namespace), never from request data. Plans are cached per module and check order and
 dropped whenever the module's schema or indexes change (``ModuleStore.set_schema``).
@@ -26,9 +30,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._loading import copy_value
-from .decision import Accepted, Rejected, decide, duplicate_details
+from .decision import Accepted, Context, Rejected, decide, duplicate_details
 from .fields import CONTAINER_TYPES, PLAIN_STRING_TYPES, normalize_text
-from .options import IntraBatch, Options, UnknownFields
+from .options import IntraBatch, Options, RecordId, UnknownFields
+from .references import REFERENCE_TYPES
 from .responses import success_entry
 from .rules import MESSAGES, READ_ONLY_SYSTEM_FIELDS
 from .store import ModuleStore
@@ -51,6 +56,7 @@ class FastPlan:
 
     __slots__ = (
         "containers",
+        "deferred",
         "fields",
         "ignore_unknown",
         "index_all",
@@ -80,6 +86,12 @@ class FastPlan:
         self.containers = frozenset(
             name for name, f in self.fields.items() if f.data_type in CONTAINER_TYPES
         )
+        #: keys whose presence sends a record to ``decide`` (R24, R25, R32, R33)
+        self.deferred = frozenset(
+            name
+            for name, f in self.fields.items()
+            if f.external is not None or f.data_type in REFERENCE_TYPES
+        ) | ({"id"} if options.record_id is not RecordId.IGNORE else frozenset())
         #: shape -> (compiled function, whether some keys are dropped), or None
         self.shapes: dict[tuple[Any, ...], tuple[Compiled, bool] | None] = {}
 
@@ -99,12 +111,12 @@ class FastPlan:
     def compile(self, shape: tuple[Any, ...]) -> tuple[Compiled, bool] | None:
         """Generate the function for records whose keys are exactly ``shape``, in order.
 
-        None when some key is not a str, or is a key ``prepare`` would reject.
+        None when some key is not a str, is a key ``prepare`` would reject, or is deferred.
         """
         fields = self.fields
         kept: dict[str, int] = {}  # field -> position in the record
         for position, name in enumerate(shape):
-            if name.__class__ is not str:
+            if name.__class__ is not str or name in self.deferred:
                 return None
             if name in fields:
                 kept[name] = position
@@ -202,11 +214,14 @@ class FastPlan:
 
 @dataclass(frozen=True, slots=True)
 class EngineHooks:
-    """What the upsert loop needs from the engine: options, the acting user, id issuing and
-    the general path's one place of writing (``Engine._apply``)."""
+    """What the upsert loop needs from the engine: options, the acting user (as stamps show
+    it), the request's context, what inserts get (``insert_defaults``), id issuing and the
+    general path's one place of writing (``Engine._apply``)."""
 
     options: Options
     user: dict[str, str]
+    ctx: Context
+    defaults: dict[str, Any]
     default_ids: bool  # ids are sequential_ids and none was ever given: inline them
     first_id: int
     apply: Callable[[ModuleStore, Accepted, str, int], tuple[str, int]]
@@ -243,6 +258,8 @@ def run_upserts(
     options = hooks.options
     user = hooks.user
     user_name, user_id = user["name"], user["id"]
+    ctx = hooks.ctx
+    defaults = hooks.defaults
     duplicate_message = MESSAGES["DUPLICATE_DATA"]
     multiple_message = MESSAGES["MULTIPLE_OR_MULTI_ERRORS"]
     default_ids = hooks.default_ids
@@ -253,7 +270,9 @@ def run_upserts(
         compiled = shapes[shape] if shape in shapes else lookup(shape)
         outcome = None if compiled is None else compiled[0](record, written)
         if outcome is None:  # the general path decides this record
-            decision = decide(schema, options, order, position, record, store, written)
+            decision = decide(
+                schema, options, order, position, record, store, written, ctx, by_id=True
+            )
             if isinstance(decision, Rejected):
                 entries.append(decision.entry())
                 continue
@@ -275,7 +294,7 @@ def run_upserts(
             errors = [
                 {
                     "code": "DUPLICATE_DATA",
-                    "details": duplicate_details(schema, position, name, [other]),
+                    "details": duplicate_details(schema, position, name, [other], store, ctx),
                     "message": duplicate_message,
                     "status": "error",
                 }
@@ -311,6 +330,8 @@ def run_upserts(
                 record_id, seq = hooks.next_id(seq)
             values["Created_Time"] = now
             values["Created_By"] = user
+            if defaults:  # R32: shared, as the stamps are (stored values are never changed)
+                values.update(defaults)
             if index_all:  # every indexed field was just normalised by the walk
                 if undo is not None:  # logged before the writes (ModuleStore: atomicity)
                     undo.append(("insert", record_id, keys))

@@ -20,7 +20,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final, Protocol
 
-from ._http_routes import Reply, bad_method, error
+from ._http_routes import ROUTE_HEADERS, Reply, bad_method, error
 
 #: An oversized body up to this size is read and dropped so the connection stays usable.
 DRAIN_LIMIT: Final = 64 * 1024 * 1024
@@ -45,7 +45,7 @@ class App(Protocol):
     body_timeout: float
 
     def handle(
-        self, method: str, target: str, authorization: str | None, raw: bytes | BodyError
+        self, method: str, target: str, headers: dict[str, str], raw: bytes | BodyError
     ) -> tuple[int, bytes | None]: ...
 
 
@@ -174,9 +174,12 @@ class Handler(BaseHTTPRequestHandler):
             raw = problem
             self.close_connection = problem.close
         self.reader.start()  # answering is not reading
-        status, payload = app.handle(
-            self.command or "", self.path, self.headers["Authorization"], raw
-        )
+        headers = {
+            name: value
+            for name in ("Authorization", *ROUTE_HEADERS)
+            if (value := self.headers.get(name)) is not None
+        }
+        status, payload = app.handle(self.command or "", self.path, headers, raw)
         self._send_payload(status, payload)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _serve

@@ -1,22 +1,25 @@
 """The fake server's routes: a pure function from a parsed request to a reply (no sockets).
 
-``dispatch(engine, request)`` answers every ``/crm/{version}/...`` endpoint and the two
-admin endpoints that read or write the engine (``/__admin/load``, ``/__admin/dump``). It is
-deterministic given the engine's state, so replaying the server's request log through it
-into a fresh engine reproduces every reply (server.py ``replay``). Authentication, body
-parsing, the OAuth endpoint, reset and the request log live in server.py.
+``dispatch(engine, request)`` answers every ``/crm/{version}/...`` endpoint and the admin
+endpoints that read or write the engine (``/__admin/load``, ``/__admin/dump``,
+``/__admin/users``). It is deterministic given the engine's state and the request (its acting
+user and the headers that matter: X-EXTERNAL, R24, and If-Unmodified-Since, R34), so
+replaying the server's request log through it into a fresh engine reproduces every reply
+(server.py ``replay``). Authentication (which user a token acts as, R32), body parsing, the
+OAuth endpoint, reset and the request log live in server.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
 from . import _zoho_meta as meta
 from .engine import Engine
-from .errors import InvalidLoadError, UnknownModuleError
-from .fields import FieldDef, normalize_text
+from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError
+from .fields import FieldDef, normalize_text, record_id_text
+from .options import User
 from .responses import Response, for_version
 from .rules import API_VERSIONS, MESSAGES, READ_ONLY_SYSTEM_FIELDS
 from .schema import ModuleSchema
@@ -30,14 +33,31 @@ STRING_TYPES: Final = frozenset(
 SEARCH_OPERATORS: Final = ("equals", "not_equal", "starts_with")
 
 
+#: Request headers the routes read (R24, R34); others do not change any answer.
+ROUTE_HEADERS: Final = ("X-EXTERNAL", "If-Unmodified-Since")
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
-    """What the routes see: method, decoded path segments, query and the parsed JSON body."""
+    """What the routes see: method, decoded path segments, query, the parsed JSON body, the
+    acting user's id (None: the org's default user, R32) and the ``ROUTE_HEADERS`` sent."""
 
     method: str
     segments: tuple[str, ...]
     query: Mapping[str, Sequence[str]]
     body: Any = None
+    user: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def external(self) -> str | None:
+        """The X-EXTERNAL header (R24), or None."""
+        return self.headers.get("X-EXTERNAL")
+
+    @property
+    def since(self) -> str | None:
+        """The If-Unmodified-Since header (R34), or None."""
+        return self.headers.get("If-Unmodified-Since")
 
 
 #: What a route did with the request body: ignored it, gave it to the engine, or refused it
@@ -109,6 +129,8 @@ def dispatch(engine: Engine, request: Request) -> Reply:
     if segments[:1] == ("__admin",):
         if segments[1:] == ("load",):
             return _admin_load(engine, request) if request.method == "POST" else bad_method()
+        if segments[1:] == ("users",):
+            return _admin_users(engine, request) if request.method == "POST" else bad_method()
         if segments[1:] == ("dump",):
             return _admin_dump(engine, request) if request.method == "GET" else bad_method()
         return not_found()
@@ -127,23 +149,27 @@ def _crm(engine: Engine, request: Request, version: str, rest: tuple[str, ...]) 
         route: Callable[[], Reply] | None = {
             ("settings", "fields"): lambda: _fields(engine, request),
             ("settings", "modules"): lambda: _modules(engine),
-            ("users",): lambda: Reply(200, meta.users_metadata(engine.options.user)),
+            ("users",): lambda: _users(engine, request),
             ("org",): lambda: Reply(200, meta.org_metadata()),
         }.get(rest)
         if route is None:
             return not_found()
         return route() if method == "GET" else bad_method()
     module = rest[0]
+    user, external = request.user, request.external
     if len(rest) == 1:
         if method == "GET":
             return _list(engine, request, module)
         if method == "POST":
-            return _from_engine(engine.insert(module, request.body, api_version=version), True)
+            response = engine.insert(
+                module, request.body, api_version=version, as_user=user, external=external
+            )
+            return _from_engine(response, True)
         if method == "PUT":
-            return _from_engine(engine.update(module, request.body, api_version=version), True)
+            return _update(engine, request, version, module, request.body)
         if method == "DELETE":
-            ids = [i for i in (_param(request, "ids") or "").split(",") if i.strip()]
-            return _from_engine(engine.delete(module, [i.strip() for i in ids]))
+            ids = [i.strip() for i in (_param(request, "ids") or "").split(",") if i.strip()]
+            return _from_engine(engine.delete(module, ids, as_user=user, external=external))
         return bad_method()
     if len(rest) != 2:
         return not_found()
@@ -151,12 +177,29 @@ def _crm(engine: Engine, request: Request, version: str, rest: tuple[str, ...]) 
     if action == "upsert":
         if method != "POST":
             return bad_method()
-        return _from_engine(engine.upsert(module, request.body, api_version=version), True)
+        response = engine.upsert(
+            module,
+            request.body,
+            api_version=version,
+            as_user=user,
+            if_unmodified_since=request.since,
+            external=external,
+        )
+        return _from_engine(response, True)
     if action == "search":
         return _search(engine, request, module) if method == "GET" else bad_method()
-    if action.isascii() and action.isdigit():
-        return _get_record(engine, module, action) if method == "GET" else bad_method()
-    return not_found()
+    by_field = _external_field(engine, module, external) if external is not None else None
+    if isinstance(by_field, Reply):
+        return by_field
+    if by_field is None and not (action.isascii() and action.isdigit()):
+        return not_found()
+    if method == "GET":
+        return _get_record(engine, request, module, action, by_field)
+    if method == "PUT":  # Update Records: one record, named by the path (R12, R24)
+        return _update_one(engine, request, version, module, action, by_field)
+    if method == "DELETE":
+        return _from_engine(engine.delete(module, [action], as_user=user, external=external))
+    return bad_method()
 
 
 def _from_engine(response: Response, took_body: bool = False) -> Reply:
@@ -186,14 +229,95 @@ def _modules(engine: Engine) -> Reply:
     return Reply(200, meta.modules_metadata(modules, [engine.schema(m) for m in modules]))
 
 
+def _users(engine: Engine, request: Request) -> Reply:
+    """``GET /users``: the org's users; ``?type=CurrentUser``: the token's user (R32)."""
+    users = engine.users()
+    if _param(request, "type") == "CurrentUser":
+        acting = request.user or engine.options.user.id
+        users = tuple(u for u in users if u.id == acting)
+    return Reply(200, meta.users_metadata(users))
+
+
+# --- X-EXTERNAL and writes named by the path (R24) --------------------------------------------
+def _external_field(engine: Engine, module: str, header: str) -> str | Reply:
+    """The external field ``X-EXTERNAL: {Module}.{Field}`` names to address records by."""
+    schema = _schema(engine, module)
+    if schema is None:
+        return _invalid_module()
+    name, dot, rest = header.strip().partition(".")
+    if not dot or name != schema.api_name or rest not in schema.external_fields:
+        return error(
+            400,
+            "INVALID_DATA",
+            f"X-EXTERNAL {header[:80]!r} is not {schema.api_name}.<an external field of "
+            f"{schema.api_name}>",
+            {"param_name": "X-EXTERNAL"},
+        )
+    return rest
+
+
+def _update(engine: Engine, request: Request, version: str, module: str, body: Any) -> Reply:
+    response = engine.update(
+        module,
+        body,
+        api_version=version,
+        as_user=request.user,
+        if_unmodified_since=request.since,
+        external=request.external,
+    )
+    return _from_engine(response, True)
+
+
+def _update_one(
+    engine: Engine,
+    request: Request,
+    version: str,
+    module: str,
+    name: str,
+    by_field: str | None,
+) -> Reply:
+    """``PUT /{module}/{id}``, or ``/{module}/{external value}`` with X-EXTERNAL: the path
+    names the record of each body record (one may not name another value, [doc
+    update-records-ext NOT_ALLOWED])."""
+    body = request.body
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, list):
+        return _update(engine, request, version, module, body)  # the engine words the error
+    key = by_field or "id"
+    records = []
+    for position, record in enumerate(data):
+        if isinstance(record, dict):
+            given = record.get(key)
+            if given is not None and str(given) != name:
+                return error(
+                    400,
+                    "NOT_ALLOWED",
+                    f"data[{position}].{key} = {str(given)[:40]!r} differs from the record "
+                    f"the path names ({name[:40]!r})",
+                    {"api_name": key, "json_path": f"$.data[{position}].{key}"},
+                    "refused",
+                )
+            records.append({**record, key: name})
+        else:
+            records.append(record)
+    return _update(engine, request, version, module, {**body, "data": records})
+
+
 # --- reading records --------------------------------------------------------------------------
-def _get_record(engine: Engine, module: str, record_id: str) -> Reply:
+def _get_record(
+    engine: Engine, request: Request, module: str, name: str, by_field: str | None
+) -> Reply:
     if _schema(engine, module) is None:
         return _invalid_module()
-    record = engine.get(module, record_id)
-    if record is None:
-        return error(400, "INVALID_DATA", "the id given seems to be invalid", {"id": record_id})
-    return Reply(200, {"data": [record]})
+    if by_field is None:
+        record = engine.get(module, name)
+        if record is None:
+            return error(400, "INVALID_DATA", "the id given seems to be invalid", {"id": name})
+        return Reply(200, {"data": [record]})
+    (record_id,) = engine.find_external(module, by_field, [name], as_user=request.user)
+    found = None if record_id is None else engine.get(module, record_id)
+    # [doc get-records-ext: NO_CONTENT 204 when no record holds the value for this user]
+    return Reply(204) if found is None else Reply(200, {"data": [found]})
 
 
 def _page(request: Request) -> tuple[int, int] | Reply:
@@ -243,7 +367,19 @@ def _paged(request: Request, records: Iterable[dict[str, Any]]) -> Reply:
 def _list(engine: Engine, request: Request, module: str) -> Reply:
     if _schema(engine, module) is None:
         return _invalid_module()
-    return _paged(request, engine.records(module))
+    ids = _param(request, "ids")
+    if ids is None:
+        return _paged(request, engine.records(module))
+    values = [i.strip() for i in ids.split(",") if i.strip()]
+    if request.external is not None:  # ``?ids=`` of external values (R24)
+        by_field = _external_field(engine, module, request.external)
+        if isinstance(by_field, Reply):
+            return by_field
+        found = engine.find_external(module, by_field, values, as_user=request.user)
+        wanted = {record_id for record_id in found if record_id is not None}
+    else:
+        wanted = {record_id for record_id in map(record_id_text, values) if record_id is not None}
+    return _paged(request, (r for r in engine.records(module) if r["id"] in wanted))
 
 
 # --- search -----------------------------------------------------------------------------------
@@ -436,6 +572,20 @@ def _admin_load(engine: Engine, request: Request) -> Reply:
     except InvalidLoadError as problem:
         return error(400, "INVALID_DATA", str(problem), {"api_name": "records"}, "engine")
     return Reply(200, {"ids": ids}, "engine")
+
+
+def _admin_users(engine: Engine, request: Request) -> Reply:
+    """``POST /__admin/users`` ``{"user": {"name", "id", "email", "zuid"}, "token": T}``: a
+    user of the org (R32); the server maps ``T`` to it (until the next reset)."""
+    body = request.body
+    given = body.get("user") if isinstance(body, dict) else None
+    try:
+        if not isinstance(given, dict):
+            raise ConfigurationError('send {"user": {"name", "id", "email", "zuid"}, "token": T}')
+        user = engine.add_user(User(**given))
+    except (ConfigurationError, TypeError) as problem:
+        return error(400, "INVALID_DATA", str(problem)[:300], {"api_name": "user"}, "refused")
+    return Reply(200, {"user": meta.users_metadata([user])["users"][0]}, "engine")
 
 
 def _admin_dump(engine: Engine, request: Request) -> Reply:

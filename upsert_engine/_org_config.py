@@ -50,12 +50,25 @@ def apply_module_schema(
             raise ConfigurationError(f"{at} is not an object")
         name, data_type = field.get("api_name"), field.get("data_type")
         unique, max_length = field.get("unique", False), field.get("max_length")
+        external, lookup_module = field.get("external"), field.get("lookup_module")
         if not isinstance(name, str) or not isinstance(data_type, str):
             raise ConfigurationError(f"{at}: api_name and data_type must be strings")
         if not isinstance(unique, bool):
             raise ConfigurationError(f"{at}: unique must be true or false")
+        if external not in (None, "org", "user"):
+            raise ConfigurationError(f'{at}: external must be "org", "user" or null (R24)')
+        if lookup_module is not None and not isinstance(lookup_module, str):
+            raise ConfigurationError(f"{at}: lookup_module must be a module name (R33)")
         try:
-            engine.add_field(module, name, data_type, unique=unique, max_length=max_length)
+            engine.add_field(
+                module,
+                name,
+                data_type,
+                unique=unique,
+                max_length=max_length,
+                external=external,
+                lookup_module=lookup_module,
+            )
         except ConfigurationError as error:
             raise ConfigurationError(f"{at}: {error}") from None
     if mandatory is not None:

@@ -1,7 +1,9 @@
 """The fake server's request log: what replay and debugging need, and no more (server.py).
 
-An entry keeps the request line (method, path, query), the status and the answer as sent, and
-the body as received, but the body only when the engine was given it. A request refused
+An entry keeps the request line (method, path, query), the acting user (R32: None for the
+token of the org's default user) and the headers the routes read (X-EXTERNAL, R24;
+If-Unmodified-Since, R34), the status and the answer as sent, and the body as received, but
+the body only when the engine was given it. A request refused
 before (no or a wrong token, a body that is not JSON, a route's own check such as
 ``/__admin/load`` naming an unknown module) keeps none and is not ``applied``: replay skips it.
 
@@ -37,6 +39,8 @@ class LogEntry:
     applied: bool
     status: int
     response: bytes | None
+    user: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
 
     @property
     def size(self) -> int:
@@ -47,15 +51,23 @@ class LogEntry:
             + len(self.response or b"")
             + len(self.path)
             + len(self.query)
+            + sum(len(name) + len(value) for name, value in self.headers)
         )
 
-    def to_json(self) -> dict[str, Any]:
-        """The entry as ``ZohoServer.requests`` shows it: body and answer parsed afresh."""
+    def _head(self) -> dict[str, Any]:
         return {
             "seq": self.seq,
             "method": self.method,
             "path": self.path,
             "query": self.query,
+            "user": self.user,
+            "headers": dict(self.headers),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as ``ZohoServer.requests`` shows it: body and answer parsed afresh."""
+        return {
+            **self._head(),
             "body": None if self.body is None else json.loads(self.body),
             "applied": self.applied,
             "status": self.status,
@@ -64,9 +76,7 @@ class LogEntry:
 
     def encoded(self) -> bytes:
         """``to_json()`` as JSON text, built from the stored text without parsing it."""
-        head = json.dumps(
-            {"seq": self.seq, "method": self.method, "path": self.path, "query": self.query}
-        ).encode()
+        head = json.dumps(self._head()).encode()
         return b"".join(
             (
                 head[:-1],
@@ -117,9 +127,13 @@ class RequestLog:
         applied: bool,
         status: int,
         response: bytes | None,
+        user: str | None = None,
+        headers: tuple[tuple[str, str], ...] = (),
     ) -> None:
         """Log one request under the next ``seq``, dropping the oldest entries past the caps."""
-        entry = LogEntry(self._seq, method, path, query, body, applied, status, response)
+        entry = LogEntry(
+            self._seq, method, path, query, body, applied, status, response, user, headers
+        )
         self._seq += 1
         self._entries.append(entry)
         self._bytes += entry.size

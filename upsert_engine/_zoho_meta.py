@@ -9,7 +9,9 @@ user-defined unique field (R8: case-insensitive) and ``{}`` otherwise. Picklists
 Zoho's SDK skip its client-side value check, as it would for any value the engine accepts.
 A lookup is listed only when the fake can answer for its target module (Zoho's SDK fetches
 the target's fields too), so lookups to modules outside the org, or with an unknown target,
-are left out. Ids are numeric strings, stable for a given module order.
+are left out. An external field carries ``"external": {"show": true, "type": "org"|"user"}``
+(R24), every other field ``"external": null`` [doc v7 field-meta sample]. Ids are numeric
+strings, stable for a given module order (the engine's ``module_id``, R32).
 """
 
 from __future__ import annotations
@@ -18,39 +20,9 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from .options import User
+from .rules import MODULE_ID_BASE
 from .schema import CUSTOM_MODULE_FIELDS, ModuleSchema
 from .standard_fields import STANDARD_FIELDS
-
-#: Target module of each standard lookup field (Zoho's field metadata ``lookup.module``).
-LOOKUP_TARGETS: Final[dict[tuple[str, str], str]] = {
-    ("Accounts", "Parent_Account"): "Accounts",
-    ("Contacts", "Account_Name"): "Accounts",
-    ("Contacts", "Vendor_Name"): "Vendors",
-    ("Contacts", "Reporting_To"): "Contacts",
-    ("Deals", "Account_Name"): "Accounts",
-    ("Deals", "Campaign_Source"): "Campaigns",
-    ("Deals", "Contact_Name"): "Contacts",
-    ("Campaigns", "Parent_Campaign"): "Campaigns",
-    ("Cases", "Product_Name"): "Products",
-    ("Cases", "Related_To"): "Contacts",
-    ("Cases", "Account_Name"): "Accounts",
-    ("Cases", "Deal_Name"): "Deals",
-    ("Solutions", "Product_Name"): "Products",
-    ("Products", "Vendor_Name"): "Vendors",
-    ("Quotes", "Deal_Name"): "Deals",
-    ("Quotes", "Contact_Name"): "Contacts",
-    ("Quotes", "Account_Name"): "Accounts",
-    ("Sales_Orders", "Deal_Name"): "Deals",
-    ("Sales_Orders", "Quote_Name"): "Quotes",
-    ("Sales_Orders", "Contact_Name"): "Contacts",
-    ("Sales_Orders", "Account_Name"): "Accounts",
-    ("Purchase_Orders", "Vendor_Name"): "Vendors",
-    ("Purchase_Orders", "Contact_Name"): "Contacts",
-    ("Invoices", "Sales_Order"): "Sales_Orders",
-    ("Invoices", "Contact_Name"): "Contacts",
-    ("Invoices", "Account_Name"): "Accounts",
-    ("Appointments", "Service_Name"): "Services",
-}
 
 JSON_TYPES: Final[dict[str, str]] = {
     "integer": "integer",
@@ -74,15 +46,15 @@ SYSTEM_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("Modified_Time", "datetime"),
 )
 
-_MODULE_ID_BASE: Final = 5725767000000002175
 _FIELD_ID_BASE: Final = 5725767000000010001
 ORG_ID: Final = "5725767000000317001"
 ORG_ZGID: Final = "60012345"
 
 
 def module_id(modules: Sequence[str], module: str) -> str:
-    """The numeric string id of ``module``: stable for a given module order."""
-    return str(_MODULE_ID_BASE + 2 * modules.index(module))
+    """The numeric string id of ``module``: stable for a given module order (R32: the same
+    as ``Engine.module_id``)."""
+    return str(MODULE_ID_BASE + 2 * modules.index(module))
 
 
 def _label(api_name: str) -> str:
@@ -102,7 +74,7 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
     for position, definition in enumerate(schema.fields.values()):
         lookup: dict[str, Any] | None = None
         if definition.data_type == "lookup":
-            target = LOOKUP_TARGETS.get((schema.api_name, definition.api_name))
+            target = definition.lookup_module
             if target is None or target not in modules:
                 continue  # the SDK would fetch the target's fields: list only answerable ones
             lookup = {
@@ -122,6 +94,9 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
             "read_only": False,
             "field_read_only": False,
             "unique": {"casesensitive": "false"} if definition.unique else {},
+            "external": (
+                None if definition.external is None else {"show": True, "type": definition.external}
+            ),
         }
         if definition.max_length is not None:
             entry["length"] = definition.max_length
@@ -142,6 +117,7 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
                 "read_only": True,
                 "field_read_only": True,
                 "unique": {},
+                "external": None,
             }
         )
     return {"fields": out}
@@ -169,25 +145,20 @@ def modules_metadata(modules: Sequence[str], schemas: Sequence[ModuleSchema]) ->
     }
 
 
-def user_email(user: User) -> str:
-    """The acting user's email address (the engine's ``User`` has a name and an id)."""
-    local = ".".join(user.name.lower().split()) or "user"
-    return f"{local}@example.com"
-
-
-def users_metadata(user: User) -> dict[str, Any]:
-    """``GET /users?type=CurrentUser``: the engine's acting user (R18)."""
+def users_metadata(users: Sequence[User]) -> dict[str, Any]:
+    """``GET /users``: the org's users (R32); ``?type=CurrentUser`` passes the acting one."""
     return {
         "users": [
             {
                 "id": user.id,
                 "full_name": user.name,
-                "email": user_email(user),
+                "email": user.email,
                 "status": "active",
-                "zuid": ORG_ZGID,
+                "zuid": user.zuid,
             }
+            for user in users
         ],
-        "info": {"per_page": 200, "count": 1, "page": 1, "more_records": False},
+        "info": {"per_page": 200, "count": len(users), "page": 1, "more_records": False},
     }
 
 

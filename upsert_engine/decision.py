@@ -7,33 +7,87 @@ touching any state: it reads the store through the small ``StoreView`` protocol 
 a value, ``Accepted`` or ``Rejected``. ``Engine`` then applies an ``Accepted`` in one place.
 
 For a request, ``resolve_check_order`` turns the module's system fields S, its user-defined
-unique fields U and the request's ``duplicate_check_fields`` D into the check order (R5, R7).
-For each record, in request order (R17), ``decide`` runs these steps; the first that
-rejects ends the record:
+unique and external fields U (R24) and the request's ``duplicate_check_fields`` D into the
+check order (R5, R7). ``Context`` carries what else a request brings: the acting user (R32),
+the org around the module (for lookups, R33), ``If-Unmodified-Since`` (R34) and X-EXTERNAL
+(R24). For each record, in request order (R17), ``decide`` runs these steps; the first that
+rejects ends the record (R29's order):
 
 1. prepare: drop read-only and unknown keys (or reject unknown ones), validate every value
-   against its field's type and length (R15) -> INVALID_DATA;
-2. match: walk the check order; the first field whose non-empty normalised value (R8, R9)
+   against its field's type and length (R15), and resolve what Owner, user lookups and
+   lookups name (R32, R33, R24), key by key in the record's order -> INVALID_DATA;
+2. by id: an upsert record carrying ``id`` updates that record (R25) -> else INVALID_DATA;
+3. match: walk the check order; the first field whose non-empty normalised value (R8, R9)
    finds existing records decides (R10); several candidates -> oldest/newest/reject (R11);
-3. batch: a target already written by this request may be refused (R17 option);
-4. mandatory fields on insert (R13) -> MANDATORY_NOT_FOUND;
-5. uniqueness of user-defined unique fields the record sets to a new value (R14)
-   -> DUPLICATE_DATA, or MULTIPLE_OR_MULTI_ERRORS for several fields.
+   a user-based external field finds only the acting user's records (R24);
+4. batch: a target already written by this request may be refused (R17 option);
+5. If-Unmodified-Since: a target modified after that time -> ALREADY_MODIFIED (R34);
+6. mandatory fields on insert (R13) -> MANDATORY_NOT_FOUND;
+7. uniqueness of user-defined unique and external fields the record sets to a new value
+   (R14, R24) -> DUPLICATE_DATA, or MULTIPLE_OR_MULTI_ERRORS for several fields;
+8. an insert without Owner is owned by the acting user (R32).
 
 Errors carry ``json_path``; the response layer removes it for v2/v2.1 (R23).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
 
 from .errors import shown
-from .fields import is_empty
-from .options import IntraBatch, MultiMatch, NonUniqueCheckField, Options, UnknownFields
+from .fields import is_empty, record_id_text
+from .options import (
+    IntraBatch,
+    NonUniqueCheckField,
+    NullOwner,
+    Options,
+    RecordId,
+    UnknownFields,
+)
+from .outcomes import (
+    Accepted,
+    Context,
+    Decision,
+    OrgView,
+    Probe,
+    Rejected,
+    RequestError,
+    StoreView,
+    field_name,
+    invalid_data,
+    json_path,
+)
+from .references import (
+    REFERENCE_TYPES,
+    Resolver,
+    external_holders,
+    insert_defaults,
+    owner_summary,
+    pick,
+    resolve_reference,
+)
 from .rules import MESSAGES, READ_ONLY_SYSTEM_FIELDS
 from .schema import ModuleSchema
+
+__all__ = [  # the values decide reads and returns live in outcomes.py
+    "Accepted",
+    "Context",
+    "Decision",
+    "OrgView",
+    "Probe",
+    "Rejected",
+    "RequestError",
+    "StoreView",
+    "check_order",
+    "decide",
+    "duplicate_details",
+    "modified_after",
+    "not_a_check_field",
+    "prepare",
+    "resolve_check_order",
+]
 
 
 # --- R5: the check order ------------------------------------------------------------------------
@@ -53,26 +107,6 @@ def check_order(
         return tuple(dict.fromkeys((*system_fields, *unique_fields)))
     named = dict.fromkeys(requested)
     return (*named, *(f for f in dict.fromkeys(unique_fields) if f not in named))
-
-
-@dataclass(frozen=True, slots=True)
-class RequestError:
-    """A request-level error (R7, R19, R20, R22): the whole request fails, nothing is written."""
-
-    code: str
-    details: dict[str, Any]
-    message: str
-    rule: str
-    status: int = 400
-
-    def body(self) -> dict[str, Any]:
-        """Zoho's top-level error shape."""
-        return {
-            "code": self.code,
-            "details": self.details,
-            "message": self.message,
-            "status": "error",
-        }
 
 
 def not_a_check_field(schema: ModuleSchema, position: int, name: str) -> RequestError:
@@ -99,12 +133,15 @@ def resolve_check_order(
 ) -> tuple[str, ...] | RequestError:
     """R5 + R7: the check order of a request, or the INVALID_DATA error that fails it.
 
-    ``requested`` must already be a list of strings (request.py checks its shape).
+    ``requested`` must already be a list of strings (request.py checks its shape). ``"id"``
+    may be named when ``Options.record_id`` is "update" (R25): it counts as a named field (so
+    system fields not named are skipped, R5) but is no field of the walk, since an id in a
+    record decides before any other key.
     """
     allowed = set(schema.duplicate_check_fields)
     kept: list[str] = []
     for position, name in enumerate(requested or ()):
-        if name in allowed:
+        if name in allowed or (name == "id" and options.record_id is RecordId.UPDATE):
             kept.append(name)
             continue
         policy = options.non_unique_check_field
@@ -114,102 +151,32 @@ def resolve_check_order(
             kept.append(name)
             continue
         return not_a_check_field(schema, position, name)
-    return check_order(schema.system_fields, schema.unique_fields, kept)
-
-
-# --- what a decision reads ----------------------------------------------------------------------
-class StoreView(Protocol):
-    """Read access to one module's records, as they stand after the earlier records (R17)."""
-
-    def find(self, field: str, key: str) -> Sequence[str]:
-        """Ids of the records whose normalised ``field`` equals ``key``, in any order."""
-
-    def key_of(self, record_id: str, field: str) -> str | None:
-        """The normalised current value of ``field`` in record ``record_id``."""
-
-    def oldest_first(self, record_ids: Iterable[str]) -> list[str]:
-        """R11: ``record_ids`` from the oldest (earliest creation, then smallest id)."""
-
-
-# --- what a decision returns --------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Probe:
-    """One step of the walk (R10): a field tried, its raw and normalised value, what it found."""
-
-    field: str
-    raw: Any
-    key: str | None
-    candidates: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Accepted:
-    """The record will be written: inserted, or ``target_id`` updated (R10, R12)."""
-
-    action: str  # "insert" | "update"
-    target_id: str | None
-    duplicate_field: str | None
-    values: dict[str, Any]
-    rule: str
-    reason: str
-    probes: tuple[Probe, ...] = ()
-    ignored: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    """The record is refused; nothing is written for it (R16)."""
-
-    code: str
-    details: dict[str, Any]
-    rule: str
-    reason: str
-    probes: tuple[Probe, ...] = ()
-    ignored: tuple[str, ...] = field(default=())
-
-    def entry(self) -> dict[str, Any]:
-        """Zoho's per-record error shape (R18)."""
-        return {
-            "code": self.code,
-            "details": self.details,
-            "message": MESSAGES[self.code],
-            "status": "error",
-        }
-
-
-Decision = Accepted | Rejected
-
-
-def _path(index: int, name: str) -> str:
-    return f"$.data[{index}].{name}"
-
-
-def _field_name(name: Any) -> str:
-    """A non-string record key as text for ``api_name`` (str() fails on huge ints)."""
-    try:
-        return str(name)
-    except (ValueError, RecursionError):
-        return shown(name)
-
-
-def _invalid(index: int, name: str, detail: dict[str, Any], reason: str) -> Rejected:
-    details = {"api_name": name, "json_path": _path(index, name), **detail}
-    return Rejected("INVALID_DATA", details, "R15", reason)
+    return tuple(
+        f for f in check_order(schema.system_fields, schema.unique_fields, kept) if f != "id"
+    )
 
 
 # --- step 1: prepare ----------------------------------------------------------------------------
 def prepare(
-    schema: ModuleSchema, options: Options, index: int, record: Mapping[Any, Any]
+    schema: ModuleSchema,
+    options: Options,
+    index: int,
+    record: Mapping[Any, Any],
+    resolve: Resolver | None = None,
 ) -> tuple[dict[str, Any], tuple[str, ...]] | Rejected:
-    """R15: the writable values of a record and the keys ignored, or INVALID_DATA."""
+    """R15: the writable values of a record and the keys ignored, or INVALID_DATA.
+
+    With ``resolve``, each non-null value of a reference field (R32, R33) is replaced by what
+    ``resolve`` returns, or the record is rejected with it, in the record's key order (R29).
+    """
     values: dict[str, Any] = {}
     ignored: list[str] = []
     fields = schema.fields
     for name, value in record.items():
         if not isinstance(name, str):
-            return _invalid(
+            return invalid_data(
                 index,
-                _field_name(name),
+                field_name(name),
                 {"expected_data_type": "text"},
                 f"field name {shown(name)} is not a string",
             )
@@ -219,7 +186,7 @@ def prepare(
                 ignored.append(name)  # R12: system fields are not written by clients
                 continue
             if options.unknown_fields is UnknownFields.REJECT:
-                return _invalid(
+                return invalid_data(
                     index,
                     name,
                     {},
@@ -235,22 +202,51 @@ def prepare(
                 if kind == "maximum_length"
                 else f"{name} = {shown(value)} is not a valid {expected}"
             )
-            return _invalid(index, name, {kind: expected}, reason)
+            return invalid_data(index, name, {kind: expected}, reason)
+        if resolve is not None and value is not None and definition.data_type in REFERENCE_TYPES:
+            resolved = resolve(index, name, definition, value)
+            if isinstance(resolved, Rejected):
+                return resolved
+            values[name] = resolved
+            continue
         values[name] = value
     return values, tuple(ignored)
 
 
-# --- steps 2-5 ----------------------------------------------------------------------------------
+# --- steps 2-8 ----------------------------------------------------------------------------------
 def duplicate_details(
-    schema: ModuleSchema, index: int, name: str, other_ids: Sequence[str]
+    schema: ModuleSchema,
+    index: int,
+    name: str,
+    other_ids: Sequence[str],
+    view: StoreView,
+    ctx: Context,
 ) -> dict[str, Any]:
-    """R14: DUPLICATE_DATA details naming the first (oldest) of ``other_ids``."""
+    """R14, R32: DUPLICATE_DATA details naming the first (oldest) of ``other_ids``: its
+    Owner (when it has one), module (API name and id) and id."""
+    other = other_ids[0]
+    owner = owner_summary(view.get(other), ctx)
+    duplicate: dict[str, Any] = {} if owner is None else {"Owner": owner}
+    duplicate["module"] = {"api_name": schema.api_name, "id": ctx.module_id}
+    duplicate["id"] = other
     return {
         "api_name": name,
-        "json_path": _path(index, name),
-        "duplicate_record": {"id": other_ids[0], "module": {"api_name": schema.api_name}},
+        "json_path": json_path(index, name),
+        "duplicate_record": duplicate,
         "more_records": len(other_ids) > 1,
     }
+
+
+def modified_after(record: Mapping[str, Any] | None, since: datetime) -> str | None:
+    """R34: the record's Modified_Time when it is later than ``since``, else None."""
+    stamp = None if record is None else record.get("Modified_Time")
+    if not isinstance(stamp, str):
+        return None
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp if when.utcoffset() is not None and when > since else None
 
 
 def decide(
@@ -261,31 +257,66 @@ def decide(
     record: Mapping[Any, Any],
     view: StoreView,
     written: Mapping[str, Any] | set[str],
+    ctx: Context,
     *,
     trace: bool = False,
     update_id: str | None = None,
+    by_id: bool = False,
 ) -> Decision:
-    """Steps 1-5 of the module docstring for record ``index`` of a request.
+    """Steps 1-8 of the module docstring for record ``index`` of a request.
 
     ``written`` holds the ids already written by earlier records of the same request (R17).
     ``update_id`` (the plain update API, not upsert) names the target and skips matching;
-    the plain insert API passes an empty ``order`` instead.
+    the plain insert API passes an empty ``order`` instead. ``by_id`` (upsert): an ``id`` in
+    the record decides (R25, per ``Options.record_id``).
     With ``trace`` the decision carries a ``Probe`` per field tried (for ``explain``).
     Cost: one index lookup per field tried, plus one per unique field set (R14).
     """
-    prepared = prepare(schema, options, index, record)
+    prepared = prepare(
+        schema,
+        options,
+        index,
+        record,
+        lambda i, name, definition, value: resolve_reference(
+            options, ctx, i, name, definition, value
+        ),
+    )
     if isinstance(prepared, Rejected):
         return prepared
     values, ignored = prepared
     fields = schema.fields
     probes: list[Probe] = []
 
-    # step 2: R10 - the first field of the check order that finds a record decides.
+    # step 2: R25 - an id in an upsert record names its target.
     target: str | None = update_id
     deciding: str | None = None
+    rule = "R10"
     several = False
+    given = record.get("id") if by_id and options.record_id is not RecordId.IGNORE else None
+    if given is not None:
+        ignored = tuple(key for key in ignored if key != "id")  # read, not dropped
+        record_id = record_id_text(given)
+        if options.record_id is RecordId.REJECT or record_id is None or view.get(record_id) is None:
+            why = (
+                "an id in an upsert record is refused (record_id=reject)"
+                if options.record_id is RecordId.REJECT
+                else f"id {shown(given, 40)} names no record of {schema.api_name}"
+            )
+            return Rejected(
+                "INVALID_DATA",
+                {"api_name": "id", "json_path": json_path(index, "id")},
+                "R25",
+                why,
+                (Probe("id", given, record_id, ()),) if trace else (),
+                ignored,
+            )
+        target, deciding, rule = record_id, "id", "R25"
+        if trace:
+            probes.append(Probe("id", given, record_id, (record_id,)))
+
+    # step 3: R10 - the first field of the check order that finds a record decides.
     keys: dict[str, str | None] = {}
-    for name in order if update_id is None else ():
+    for name in order if target is None else ():
         raw = values.get(name)
         key = fields[name].key(raw)
         keys[name] = key
@@ -293,35 +324,38 @@ def decide(
             if trace:
                 probes.append(Probe(name, raw, None, ()))
             continue
-        found = view.find(name, key)
+        if name in schema.external_fields:  # R24: per user for a user-based field
+            ranked = external_holders(schema, view, name, key, ctx.user)
+        else:
+            found = view.find(name, key)
+            ranked = view.oldest_first(found) if trace or len(found) > 1 else list(found)
         if trace:
-            probes.append(Probe(name, raw, key, tuple(view.oldest_first(found))))
-        if not found:
+            probes.append(Probe(name, raw, key, tuple(ranked)))
+        if not ranked:
             continue
         deciding = name
-        several = len(found) > 1
-        if not several:
-            target = found[0]
-        else:  # R11
-            ranked = view.oldest_first(found)
-            if options.multi_match is MultiMatch.REJECT:
-                return Rejected(
-                    "AMBIGUITY_DURING_PROCESSING",
-                    {"api_name": name, "json_path": _path(index, name), "ids": ranked},
-                    "R11",
-                    f"{name} = {raw!r} finds {len(ranked)} records {ranked} (multi_match=reject)",
-                    tuple(probes),
-                    ignored,
-                )
-            target = ranked[0] if options.multi_match is MultiMatch.OLDEST else ranked[-1]
+        rule = "R24" if name in schema.external_fields else "R10"
+        several = len(ranked) > 1
+        target = pick(options, ranked)
+        if target is None:  # R11
+            return Rejected(
+                "AMBIGUITY_DURING_PROCESSING",
+                {"api_name": name, "json_path": json_path(index, name), "ids": ranked},
+                "R11",
+                f"{name} = {raw!r} finds {len(ranked)} records {ranked} (multi_match=reject)",
+                tuple(probes),
+                ignored,
+            )
+        if several:
+            rule = "R11"
         break
 
-    # step 3: R17 option - a record this request already wrote.
+    # step 4: R17 option - a record this request already wrote.
     if target is not None and target in written and options.intra_batch is IntraBatch.REJECT:
-        named_by = deciding if deciding is not None else "id"  # plain update API: by id
+        named_by = deciding if deciding is not None else (ctx.record_external or "id")
         return Rejected(
             "DUPLICATE_DATA",
-            duplicate_details(schema, index, named_by, [target]),
+            duplicate_details(schema, index, named_by, [target], view, ctx),
             "R17",
             f"{named_by} = {shown(record.get(named_by))} finds record {target}, already written "
             f"by an earlier record of this request (intra_batch=reject)",
@@ -329,20 +363,46 @@ def decide(
             ignored,
         )
 
-    # step 4: R13 - mandatory fields on insert.
+    # step 5: R34 - If-Unmodified-Since.
+    if target is not None and ctx.unmodified_since is not None:
+        stamp = modified_after(view.get(target), ctx.unmodified_since)
+        if stamp is not None:
+            return Rejected(
+                "ALREADY_MODIFIED",
+                {"id": target},
+                "R34",
+                f"record {target} was modified at {stamp}, after If-Unmodified-Since "
+                f"{ctx.unmodified_since.isoformat()}",
+                tuple(probes),
+                ignored,
+            )
+
+    # step 6: R13 - mandatory fields on insert; R32 - an update cannot leave a record ownerless.
     if target is None:
         for name in schema.mandatory_fields:
             if is_empty(values.get(name)):
                 return Rejected(
                     "MANDATORY_NOT_FOUND",
-                    {"api_name": name, "json_path": _path(index, name)},
+                    {"api_name": name, "json_path": json_path(index, name)},
                     "R13",
                     f"no record matched, and the insert lacks mandatory field {name}",
                     tuple(probes),
                     ignored,
                 )
+    elif "Owner" in values and values["Owner"] is None and "Owner" in insert_defaults(schema, ctx):
+        if options.null_owner is NullOwner.KEEP:
+            del values["Owner"]  # the owner stays
+        else:
+            return Rejected(
+                "INVALID_DATA",
+                {"api_name": "Owner", "json_path": json_path(index, "Owner")},
+                "R32",
+                "Owner = null would leave the record without an owner (null_owner=reject)",
+                tuple(probes),
+                ignored,
+            )
 
-    # step 5: R14 - user-defined unique fields set to a new value must not collide.
+    # step 7: R14, R24 - unique and external fields set to a new value must not collide.
     collisions: list[tuple[str, list[str]]] = []
     for name in schema.unique_fields:
         if name not in values:
@@ -352,14 +412,18 @@ def decide(
             continue
         if target is not None and view.key_of(target, name) == key:
             continue  # unchanged values are not re-checked
-        others = [other for other in view.find(name, key) if other != target]
+        if name in schema.external_fields:
+            holders = external_holders(schema, view, name, key, ctx.user)
+        else:
+            holders = view.oldest_first(view.find(name, key))
+        others = [other for other in holders if other != target]
         if others:
-            collisions.append((name, view.oldest_first(others)))
+            collisions.append((name, others))
     if collisions:
         errors: list[dict[str, Any]] = [
             {
                 "code": "DUPLICATE_DATA",
-                "details": duplicate_details(schema, index, name, others),
+                "details": duplicate_details(schema, index, name, others, view, ctx),
                 "message": MESSAGES["DUPLICATE_DATA"],
                 "status": "error",
             }
@@ -378,17 +442,21 @@ def decide(
         )
 
     if update_id is not None:
+        by = ctx.record_external
         return Accepted(
             "update",
             update_id,
             None,
             values,
-            "R12",
-            f"record {update_id} updated by id",
+            "R24" if by else "R12",
+            f"record {update_id} updated by " + (f"{by} (X-EXTERNAL)" if by else "id"),
             tuple(probes),
             ignored,
         )
-    if target is None:
+    if target is None:  # step 8: R32 - the acting user owns what it inserts without Owner
+        for name, default in insert_defaults(schema, ctx).items():
+            if values.get(name) is None:
+                values[name] = default
         tried = ", ".join(order) or "no duplicate check field"
         return Accepted(
             "insert",
@@ -401,13 +469,15 @@ def decide(
             ignored,
         )
     assert deciding is not None
+    how = {"R25": "names", "R24": "(external) finds"}.get(rule, "finds")
+    shown_value = given if rule == "R25" else values.get(deciding)
     return Accepted(
         "update",
         target,
         deciding,
         values,
-        "R11" if several else "R10",
-        f"{deciding} = {values.get(deciding)!r} finds record {target}; updated",
+        rule,
+        f"{deciding} = {shown_value!r} {how} record {target}; updated",
         tuple(probes),
         ignored,
     )

@@ -19,30 +19,54 @@ import gc
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
 from typing import Any
 
 from ._fastpath import EngineHooks, FastPlan, run_upserts
 from ._loading import check_load, copy_value
 from .decision import (
     Accepted,
+    Context,
     Decision,
     Rejected,
     RequestError,
+    StoreView,
     decide,
     resolve_check_order,
 )
-from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError, shown
+from .errors import (
+    ConfigurationError,
+    InvalidLoadError,
+    UnknownModuleError,
+    UnknownUserError,
+    shown,
+)
 from .explain import Explanation, RecordTrace
 from .fields import (
     FieldDef,
     Normalizer,
     record_id_text,
 )
-from .options import NonUniqueCheckField, Options
-from .request import parse_request
+from .options import NonUniqueCheckField, Options, User
+from .references import (
+    display_name,
+    external_holders,
+    insert_defaults,
+    pick,
+    update_target,
+    user_value,
+)
+from .request import parse_external, parse_request, parse_unmodified_since
 from .responses import Response, batch_status, for_version, success_entry
-from .rules import API_VERSIONS, MAX_RECORD_ID_DIGITS, MESSAGES, SYSTEM_DUPLICATE_FIELDS
+from .rules import (
+    API_VERSIONS,
+    MAX_RECORD_ID_DIGITS,
+    MESSAGES,
+    MODULE_ID_BASE,
+    SYSTEM_DUPLICATE_FIELDS,
+)
 from .schema import (
     ModuleSchema,
     canonical_module_name,
@@ -74,7 +98,7 @@ def stepping_clock(n: int) -> datetime:
 
 
 class Engine:
-    """An in-memory Zoho CRM org answering upsert requests exactly as Zoho does (R1-R23).
+    """An in-memory Zoho CRM org answering upsert requests exactly as Zoho does (R1-R25, R32-R34).
 
     Every public call either completes or leaves the engine exactly as it was (records, every
     index, the id and clock counters, compiled plans), also when an exception of any kind,
@@ -103,8 +127,8 @@ class Engine:
         #: source is injective and its counter only moves forward
         self._given_ids: set[str] = set()
         self._stores: dict[str, ModuleStore] = {}
-        user = self.options.user
-        self._user = {"name": user.name, "id": user.id}
+        #: R32: the org's users by id, the default acting user (``Options.user``) first
+        self._users: dict[str, User] = {self.options.user.id: self.options.user}
         if standard_modules:
             for name in SYSTEM_DUPLICATE_FIELDS:
                 self._stores[name] = ModuleStore(
@@ -144,6 +168,47 @@ class Engine:
                     undo()
                 self._id_seq, self._write_seq, self._explicit_ids = counters
             raise
+
+    # --- users (R32) ---------------------------------------------------------------------------
+    def add_user(self, user: User) -> User:
+        """Add a user to the org (R32): it may then act (``as_user=``) and own records.
+
+        Raises ``ConfigurationError`` for a non-``User`` or an id already taken; the users are
+        replaced whole (one assignment), so the call is all or nothing.
+        """
+        with self._lock:
+            if not isinstance(user, User):
+                raise ConfigurationError(f"add_user takes a User, not {shown(user)} (R32)")
+            if user.id in self._users:
+                raise ConfigurationError(f"user id {user.id} is already {self._users[user.id]!r}")
+            self._users = {**self._users, user.id: user}
+            return user
+
+    def users(self) -> tuple[User, ...]:
+        """The org's users, the default acting user (``Options.user``) first (R32)."""
+        with self._lock:
+            return tuple(self._users.values())
+
+    def _acting(self, as_user: str | None) -> User:
+        """The user a call acts as: ``as_user`` (a user id) or ``Options.user`` (R32)."""
+        if as_user is None:
+            return self.options.user
+        user = self._users.get(as_user) if isinstance(as_user, str) else None
+        if user is None:
+            raise UnknownUserError(
+                f"as_user={shown(as_user)} is no user of this org; users: "
+                f"{', '.join(self._users)} (R32)"
+            )
+        return user
+
+    def _module_id(self, store: ModuleStore) -> str:
+        """The module's id (R32 ``duplicate_record.module.id``): stable per module order."""
+        return str(MODULE_ID_BASE + 2 * list(self._stores).index(store.schema.api_name))
+
+    def module_id(self, module: str) -> str:
+        """The id of ``module``, as ``duplicate_record`` and ``/settings/modules`` show it."""
+        with self._lock:
+            return self._module_id(self._store(module))
 
     def modules(self) -> tuple[str, ...]:
         """API names of the org's modules, standard ones first."""
@@ -188,13 +253,17 @@ class Engine:
         unique: bool = False,
         max_length: int | None = None,
         normalizer: Normalizer | None = None,
+        external: str | None = None,
+        lookup_module: str | None = None,
     ) -> FieldDef:
         """Define a field, or redefine one (e.g. make a standard field unique: R1, R3, R8).
 
-        The field's index is rebuilt from the records: O(records). Loaded repeats of a value
-        that becomes unique stay (R14 re-checks only values a write changes). The new schema
-        and indexes are built aside and swapped in whole: a normaliser that raises on a stored
-        value leaves the module as it was.
+        ``external`` ("org" or "user") makes a text field an external field (R24): a
+        duplicate check field, unique per org or per user. ``lookup_module`` names the module
+        a custom lookup field looks up (R33). The field's index is rebuilt from the records:
+        O(records). Loaded repeats of a value that becomes unique stay (R14 re-checks only
+        values a write changes). The new schema and indexes are built aside and swapped in
+        whole: a normaliser that raises on a stored value leaves the module as it was.
         """
         with self._lock:
             store = self._store(module)
@@ -206,8 +275,15 @@ class Engine:
                 max_length=max_length,
                 normalizer=normalizer,
                 check_formats=self.options.check_formats,
+                external=external,
+                lookup_module=lookup_module,
             )
-            schema = with_field(store.schema, definition, self.options.max_unique_fields)
+            schema = with_field(
+                store.schema,
+                definition,
+                self.options.max_unique_fields,
+                self.options.external_in_unique_cap,
+            )
             with self._atomic(store):
                 store.set_schema(schema, [name for name in store.indexes if name in schema.fields])
             return definition
@@ -250,8 +326,9 @@ class Engine:
         """A copy of the record's fields (with ``id``), or None (also for a non-id)."""
         with self._lock:
             text = record_id_text(record_id)
-            record = None if text is None else self._store(module).records.get(text)
-            return None if record is None else {"id": text, **copy.deepcopy(record)}
+            store = self._store(module)
+            record = None if text is None else store.records.get(text)
+            return None if record is None else {"id": text, **self._read(store, record)}
 
     def records(self, module: str) -> Iterator[dict[str, Any]]:
         """Copies of the module's records in creation order.
@@ -265,9 +342,24 @@ class Engine:
         for record_id in ids:
             with self._lock:
                 record = store.records.get(record_id)
-                copied = None if record is None else {"id": record_id, **copy.deepcopy(record)}
+                copied = None if record is None else {"id": record_id, **self._read(store, record)}
             if copied is not None:
                 yield copied
+
+    def _read(self, store: ModuleStore, record: dict[str, Any]) -> dict[str, Any]:
+        """A copy of a stored record as Zoho reads it back: each lookup to a record of the
+        org shows that record's current name (R33)."""
+        copied = copy.deepcopy(record)
+        for name in store.schema.lookup_fields:
+            value = copied.get(name)
+            target = store.schema.fields[name].lookup_module
+            holder = None if target is None else self._stores.get(target)
+            if holder is None or not isinstance(value, dict) or set(value) != {"name", "id"}:
+                continue
+            found = holder.records.get(value["id"]) if isinstance(value["id"], str) else None
+            if found is not None:
+                value["name"] = display_name(holder.schema, found)
+        return copied
 
     def count(self, module: str) -> int:
         """Number of records in ``module``."""
@@ -333,7 +425,12 @@ class Engine:
                     new_ids.append(record_id)
                 else:
                     new_ids.append(given)
-        user = self._user  # shared: stored records are never changed in place, reads copy them
+        # shared: stored records are never changed in place, reads copy them
+        user = _stamp(self.options.user)
+        owned = self.options.load_owner and "Owner" in insert_defaults(
+            store.schema, Context(self.options.user)
+        )
+        owners: dict[str, dict[str, Any]] = {}  # R32: one Owner value per creator
         for _, fields in prepared:
             if "Created_Time" not in fields:
                 fields["Created_Time"] = now
@@ -343,26 +440,73 @@ class Engine:
                 fields["Created_By"] = user
             if "Modified_By" not in fields:
                 fields["Modified_By"] = user
+            if owned and fields.get("Owner") is None:  # R32: owned by whoever created it
+                creator = fields["Created_By"]
+                owner = owners.get(creator["id"])
+                if owner is None:
+                    owner = owners[creator["id"]] = self._owner_of(creator)
+                fields["Owner"] = owner
         store.insert_many(list(zip(new_ids, (fields for _, fields in prepared), strict=True)))
         self._id_seq = seq
         if seen:
             self._explicit_ids = True
         return new_ids
 
+    def _owner_of(self, creator: Mapping[str, Any]) -> dict[str, Any]:
+        """R32: the Owner of a loaded record that has none: its creator (Zoho's default)."""
+        known = self._users.get(creator["id"])
+        if known is not None:
+            return user_value(known)
+        return {"name": creator["name"], "id": creator["id"], "email": None}
+
     # --- upsert, and the plain insert and update APIs --------------------------------------
-    def upsert(self, module: str, body: Any, *, api_version: str | None = None) -> Response:
-        """Apply a Zoho upsert request body (never mutated) and answer as Zoho does."""
-        return self._run(module, body, api_version, mode="upsert", commit=True, trace=False)[0]
+    def upsert(
+        self,
+        module: str,
+        body: Any,
+        *,
+        api_version: str | None = None,
+        as_user: str | None = None,
+        if_unmodified_since: Any = None,
+        external: Any = None,
+    ) -> Response:
+        """Apply a Zoho upsert request body (never mutated) and answer as Zoho does.
 
-    def plan(self, module: str, body: Any, *, api_version: str | None = None) -> Response:
-        """Exactly what ``upsert`` would answer now; writes nothing."""
-        return self._run(module, body, api_version, mode="upsert", commit=False, trace=False)[0]
+        ``as_user``: the id of the user the request acts as (R32; default ``Options.user``).
+        ``if_unmodified_since``: the If-Unmodified-Since header (R34): ISO 8601 with an offset,
+        or an aware datetime. ``external``: the X-EXTERNAL header (R24), a str or a list of
+        its items; ``Module.Lookup.Field`` items read lookups by external value.
+        """
+        call = _Call("upsert", True, False, as_user, if_unmodified_since, external)
+        return self._run(module, body, api_version, call)[0]
 
-    def explain(self, module: str, body: Any, *, api_version: str | None = None) -> Explanation:
+    def plan(
+        self,
+        module: str,
+        body: Any,
+        *,
+        api_version: str | None = None,
+        as_user: str | None = None,
+        if_unmodified_since: Any = None,
+        external: Any = None,
+    ) -> Response:
+        """Exactly what ``upsert`` would answer now (same keywords); writes nothing."""
+        call = _Call("upsert", False, False, as_user, if_unmodified_since, external)
+        return self._run(module, body, api_version, call)[0]
+
+    def explain(
+        self,
+        module: str,
+        body: Any,
+        *,
+        api_version: str | None = None,
+        as_user: str | None = None,
+        if_unmodified_since: Any = None,
+        external: Any = None,
+    ) -> Explanation:
         """Per record: check order, fields tried (raw → normalised → candidates), outcome, rule."""
-        response, order, traces, error = self._run(
-            module, body, api_version, mode="upsert", commit=False, trace=True
-        )
+        call = _Call("upsert", False, True, as_user, if_unmodified_since, external)
+        response, order, traces, error = self._run(module, body, api_version, call)
         return Explanation(
             module if isinstance(module, str) else shown(module),
             response,
@@ -371,24 +515,82 @@ class Engine:
             error,
         )
 
-    def insert(self, module: str, body: Any, *, api_version: str | None = None) -> Response:
-        """Zoho's Insert Records API: no matching; mandatory fields and R14 uniqueness apply."""
-        return self._run(module, body, api_version, mode="insert", commit=True, trace=False)[0]
+    def insert(
+        self,
+        module: str,
+        body: Any,
+        *,
+        api_version: str | None = None,
+        as_user: str | None = None,
+        external: Any = None,
+    ) -> Response:
+        """Zoho's Insert Records API: no matching; mandatory fields and R14 uniqueness apply.
 
-    def update(self, module: str, body: Any, *, api_version: str | None = None) -> Response:
-        """Zoho's Update Records API: each record names its target by ``id`` (R12, R14)."""
-        return self._run(module, body, api_version, mode="update", commit=True, trace=False)[0]
+        ``as_user`` and ``external`` as for ``upsert`` (R32, R24).
+        """
+        call = _Call("insert", True, False, as_user, None, external)
+        return self._run(module, body, api_version, call)[0]
 
-    def delete(self, module: str, record_ids: Sequence[Any]) -> Response:
+    def update(
+        self,
+        module: str,
+        body: Any,
+        *,
+        api_version: str | None = None,
+        as_user: str | None = None,
+        if_unmodified_since: Any = None,
+        external: Any = None,
+    ) -> Response:
+        """Zoho's Update Records API: each record names its target by ``id`` (R12, R14).
+
+        With ``external`` naming ``Module.Field`` (X-EXTERNAL, R24) each record names its
+        target by that external field's value instead, and its success ``details`` carry it.
+        ``as_user`` and ``if_unmodified_since`` as for ``upsert`` (R32, R34).
+        """
+        call = _Call("update", True, False, as_user, if_unmodified_since, external)
+        return self._run(module, body, api_version, call)[0]
+
+    def delete(
+        self,
+        module: str,
+        record_ids: Sequence[Any],
+        *,
+        as_user: str | None = None,
+        external: Any = None,
+    ) -> Response:
         """Zoho's Delete Records API: at most 100 ids; unknown ids fail one by one.
 
         ``record_ids``: a list or tuple of ids (str or int, R19's limit); anything else is a
-        request-level ``INVALID_DATA``. All or nothing under any exception (``_atomic``).
+        request-level ``INVALID_DATA``. With ``external`` naming ``Module.Field`` (X-EXTERNAL,
+        R24) they are values of that external field (the acting user's, for a user-based
+        one). All or nothing under any exception (``_atomic``).
         """
         with self._lock:
-            return self._delete(module, record_ids)
+            return self._delete(module, record_ids, self._acting(as_user), external)
 
-    def _delete(self, module: str, record_ids: Sequence[Any]) -> Response:
+    def find_external(
+        self, module: str, field: str, values: Sequence[Any], *, as_user: str | None = None
+    ) -> list[str | None]:
+        """R24: for each value, the id of the record holding it in external field ``field``
+        (among the acting user's records for a user-based field; by ``multi_match`` when
+        several), or None. Raises ``ConfigurationError`` if ``field`` is not external."""
+        with self._lock:
+            acting = self._acting(as_user)
+            store = self._store(module)
+            if field not in store.schema.external_fields:
+                raise ConfigurationError(
+                    f"{field!r} is not an external field of {store.schema.api_name} (R24)"
+                )
+            return [self._by_external(store, field, value, acting) for value in values]
+
+    def _by_external(self, store: ModuleStore, field: str, value: Any, acting: User) -> str | None:
+        key = store.schema.fields[field].key(value) if isinstance(value, str) else None
+        ranked = [] if key is None else external_holders(store.schema, store, field, key, acting)
+        return pick(self.options, ranked) if ranked else None
+
+    def _delete(
+        self, module: str, record_ids: Sequence[Any], acting: User, external: Any
+    ) -> Response:
         store = self._stores.get(canonical_module_name(module)) if isinstance(module, str) else None
         if store is None:
             return self._refuse(_invalid_module(), self.options.api_version)[0]
@@ -408,10 +610,17 @@ class Engine:
                 "R19",
             )
             return self._refuse(error, self.options.api_version)[0]
+        header = parse_external(external, store.schema, self._schema_of)
+        if isinstance(header, RequestError):
+            return self._refuse(header, self.options.api_version)[0]
+        by_field = header[0]
         entries: list[dict[str, Any]] = []
         with self._atomic(store):
             for given in record_ids:
-                record_id = record_id_text(given)
+                if by_field is None:
+                    record_id = record_id_text(given)
+                else:
+                    record_id = self._by_external(store, by_field, given, acting)
                 if record_id is not None and record_id in store.records:
                     store.delete(record_id)
                     entries.append(
@@ -426,7 +635,9 @@ class Engine:
                     entries.append(
                         {
                             "code": "INVALID_DATA",
-                            "details": {"id": record_id or _echoed(given)},
+                            "details": {
+                                "id": _echoed(given) if by_field else record_id or _echoed(given)
+                            },
                             "message": "the id given seems to be invalid",
                             "status": "error",
                         }
@@ -436,15 +647,12 @@ class Engine:
                 self._write_seq += 1
         return Response(status, {"data": entries})
 
+    def _schema_of(self, module: str) -> ModuleSchema | None:
+        store = self._stores.get(module)
+        return None if store is None else store.schema
+
     def _run(
-        self,
-        module: str,
-        body: Any,
-        api_version: str | None,
-        *,
-        mode: str,
-        commit: bool,
-        trace: bool,
+        self, module: str, body: Any, api_version: str | None, call: _Call
     ) -> tuple[Response, tuple[str, ...], list[RecordTrace], str | None]:
         """One request (upsert, plan, explain, insert, update) under the lock, all or nothing."""
         with self._lock:
@@ -453,6 +661,7 @@ class Engine:
                 raise ConfigurationError(
                     f"api_version={version!r} is not one of {API_VERSIONS} (R23)"
                 )
+            acting = self._acting(call.as_user)
             store = (
                 self._stores.get(canonical_module_name(module)) if isinstance(module, str) else None
             )
@@ -461,28 +670,49 @@ class Engine:
             parsed = parse_request(body, self.options.max_records)
             if isinstance(parsed, RequestError):
                 return self._refuse(parsed, version)
+            since = parse_unmodified_since(call.since)
+            if isinstance(since, RequestError):
+                return self._refuse(since, version)
+            header = parse_external(call.external, store.schema, self._schema_of)
+            if isinstance(header, RequestError):
+                return self._refuse(header, version)
             order: tuple[str, ...] = ()
-            if mode == "upsert":
+            if call.mode == "upsert":
                 resolved = resolve_check_order(
                     store.schema, parsed.duplicate_check_fields, self.options
                 )
                 if isinstance(resolved, RequestError):
                     return self._refuse(resolved, version)
                 order = resolved
+            ctx = Context(
+                acting,
+                self._module_id(store),
+                _OrgView(self),  # per request: no engine <-> view cycle to outlive a reset
+                since,
+                MappingProxyType(header[1]),
+                header[0] if call.mode == "update" else None,  # upsert needs none [doc]
+            )
             now = self._now()
             entries: list[dict[str, Any]] = []
             traces: list[RecordTrace] = []
             with self._atomic(store):
-                if commit and self.options.non_unique_check_field is NonUniqueCheckField.MATCH:
+                if call.commit and self.options.non_unique_check_field is NonUniqueCheckField.MATCH:
                     for name in order:  # (plan and explain scan instead: they build nothing)
                         store.ensure_index(name)
                 seq = self._write_records(
-                    store, parsed.records, order, mode, now, entries, traces if trace else None
+                    store,
+                    parsed.records,
+                    order,
+                    call.mode,
+                    now,
+                    entries,
+                    traces if call.trace else None,
+                    ctx,
                 )
                 status = batch_status(entries)
-                if commit:  # the counters move with the commit (``_atomic``)
+                if call.commit:  # the counters move with the commit (``_atomic``)
                     self._id_seq = seq
-                    if status != 400:  # R16: a request that wrote nothing leaves the clock too
+                    if status < 400:  # R16: a request that wrote nothing leaves the clock too
                         self._write_seq += 1
                 else:
                     store.rollback()
@@ -497,6 +727,7 @@ class Engine:
         now: str,
         entries: list[dict[str, Any]],
         traces: list[RecordTrace] | None,
+        ctx: Context,
     ) -> int:
         """Decide and write each record in order (R10-R17) into the open transaction.
 
@@ -505,8 +736,20 @@ class Engine:
         """
         written: dict[str, None] = {}
         seq = self._id_seq
-        # the fast path needs an index on every field it walks (a dry run builds none, R7 match)
-        fast = mode == "upsert" and traces is None and all(n in store.indexes for n in order)
+        stamp = _stamp(ctx.user)
+
+        def apply(store: ModuleStore, decision: Accepted, now: str, seq: int) -> tuple[str, int]:
+            return self._apply(store, decision, now, seq, stamp)
+
+        # the fast path needs an index on every field it walks (a dry run builds none, R7
+        # match); it leaves requests with R34 or X-EXTERNAL lookups to ``decide``
+        fast = (
+            mode == "upsert"
+            and traces is None
+            and ctx.unmodified_since is None
+            and not ctx.lookup_external
+            and all(n in store.indexes for n in order)
+        )
         if fast:
             return run_upserts(
                 self._fast_plan(store, order),
@@ -517,17 +760,19 @@ class Engine:
                 entries,
                 EngineHooks(
                     self.options,
-                    self._user,
+                    stamp,
+                    ctx,
+                    insert_defaults(store.schema, ctx),
                     self._ids is sequential_ids and not self._explicit_ids,
                     FIRST_ID,
-                    self._apply,
+                    apply,
                     self._next_id,
                 ),
             )
         for position, record in enumerate(records):
             decision: Decision
             if mode == "update":
-                target = _update_target(store, position, record)
+                target = update_target(store.schema, store, ctx, self.options, position, record)
                 if isinstance(target, Rejected):
                     decision = target
                 else:
@@ -539,6 +784,7 @@ class Engine:
                         record,
                         store,
                         written,
+                        ctx,
                         update_id=target,
                     )
             else:
@@ -550,11 +796,13 @@ class Engine:
                     record,
                     store,
                     written,
+                    ctx,
                     trace=traces is not None,
+                    by_id=mode == "upsert",
                 )
             record_id: str | None = None
             if isinstance(decision, Accepted):
-                record_id, seq = self._apply(store, decision, now, seq)
+                record_id, seq = apply(store, decision, now, seq)
                 written[record_id] = None
                 entry = success_entry(
                     decision.action,
@@ -562,10 +810,14 @@ class Engine:
                     record_id,
                     store.records[record_id],
                     now,
-                    self._user,
+                    stamp,
                 )
                 if mode != "upsert":  # the plain APIs answer without these two keys
                     del entry["action"], entry["duplicate_field"]
+                if ctx.record_external is not None:  # [doc update-records-ext sample]
+                    entry["details"] = _with_external(
+                        entry["details"], ctx.record_external, record[ctx.record_external]
+                    )
                 entries.append(entry)
             else:
                 entries.append(decision.entry())
@@ -586,15 +838,17 @@ class Engine:
         response = Response(error.status, for_version(error.body(), version))
         return response, (), [], f"{error.code} ({error.rule}): {error.message}"
 
-    def _apply(self, store: ModuleStore, decision: Accepted, now: str, seq: int) -> tuple[str, int]:
+    def _apply(
+        self, store: ModuleStore, decision: Accepted, now: str, seq: int, stamp: dict[str, str]
+    ) -> tuple[str, int]:
         """The one place a decision becomes a write (R12): returns the id and the next seq."""
         values = {name: copy_value(value) for name, value in decision.values.items()}
         values["Modified_Time"] = now
-        values["Modified_By"] = self._user
+        values["Modified_By"] = stamp
         if decision.target_id is None:
             record_id, seq = self._next_id(seq)
             values["Created_Time"] = now
-            values["Created_By"] = self._user
+            values["Created_By"] = stamp
             store.insert(record_id, values)
             return record_id, seq
         store.update(decision.target_id, values)
@@ -622,26 +876,49 @@ def _echoed(given: Any) -> str:
     return shown(given, 40)
 
 
-def _update_target(store: ModuleStore, position: int, record: Mapping[Any, Any]) -> str | Rejected:
-    """The plain update API: the record's ``id``, which must name an existing record."""
-    path = f"$.data[{position}].id"
-    given = record.get("id")
-    if given is None:
-        return Rejected(
-            "MANDATORY_NOT_FOUND",
-            {"api_name": "id", "json_path": path},
-            "R12",
-            "an update by id needs the record's id",
-        )
-    record_id = record_id_text(given)  # bounded: no str() of a huge int
-    if record_id is None or record_id not in store.records:
-        return Rejected(
-            "INVALID_DATA",
-            {"api_name": "id", "json_path": path},
-            "R12",
-            f"id {shown(given, 40)} names no record of {store.schema.api_name}",
-        )
-    return record_id
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One request call: its API and what it brings besides the body (R24, R32, R34)."""
+
+    mode: str  # "upsert" | "insert" | "update"
+    commit: bool
+    trace: bool
+    as_user: str | None
+    since: Any
+    external: Any
+
+
+class _OrgView:
+    """The engine's users and modules as ``decision.OrgView`` reads them (R32, R33); made
+    per request, so that nothing the engine holds refers back to it."""
+
+    __slots__ = ("_engine",)
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def user(self, user_id: str) -> User | None:
+        return self._engine._users.get(user_id)
+
+    def module(self, name: str) -> tuple[ModuleSchema, StoreView] | None:
+        store = self._engine._stores.get(name)
+        return None if store is None else (store.schema, store)
+
+
+def _stamp(user: User) -> dict[str, str]:
+    """R18: a user as Created_By / Modified_By show it."""
+    return {"name": user.name, "id": user.id}
+
+
+def _with_external(details: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+    """Success details of an update by external value: the field after Created_Time, as
+    Zoho's update-records-ext sample shows it (R24)."""
+    out: dict[str, Any] = {}
+    for key, item in details.items():
+        if key == "id":
+            out[name] = value
+        out[key] = item
+    return out
 
 
 def _trace(

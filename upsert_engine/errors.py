@@ -23,6 +23,13 @@ class UnknownModuleError(UpsertEngineError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class UnknownUserError(UpsertEngineError, KeyError):
+    """A call named (``as_user=``) a user the org does not hold (R32)."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
 class InvalidLoadError(UpsertEngineError, ValueError):
     """Data handed to ``Engine.load`` is malformed; nothing was loaded."""
 

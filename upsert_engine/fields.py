@@ -200,13 +200,14 @@ def is_record_id(value: Any) -> bool:
     return record_id_text(value) is not None
 
 
-def _valid_lookup(value: Any) -> bool:
-    if isinstance(value, dict):  # {"id": ..., "name": ...}: an object of scalars
-        return (
-            "id" in value
-            and is_record_id(value["id"])
-            and all(isinstance(v, (str, int, float, bool)) or v is None for v in value.values())
-        )
+def _valid_lookup(value: Any, by_external: bool) -> bool:
+    """``{"id": ..., ...}`` (an object of scalars), or a bare id; for a record lookup also an
+    object of scalars without ``id`` (an external key, R24: resolved by the decision, R33)."""
+    if isinstance(value, dict):
+        scalars = all(isinstance(v, (str, int, float, bool)) or v is None for v in value.values())
+        if "id" in value:
+            return scalars and is_record_id(value["id"])
+        return by_external and scalars and bool(value)
     return is_record_id(value)
 
 
@@ -254,7 +255,7 @@ def validate_value(
     elif data_type == "multiselectpicklist":
         ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
     elif data_type in ("lookup", "ownerlookup", "userlookup"):
-        ok = _valid_lookup(value)
+        ok = _valid_lookup(value, data_type == "lookup")
     else:  # pragma: no cover - schema.py admits only types of DATA_TYPE_MAX_LENGTH
         raise AssertionError(f"unknown data type {data_type!r}")
     return None if ok else ("expected_data_type", data_type)
@@ -325,6 +326,10 @@ class FieldDef:
     normalizer: Normalizer = normalize_text
     #: R15 [inf]: whether email and phone values must also have their format (``Options``).
     check_formats: bool = True
+    #: R24: "org" or "user" for an external field (a duplicate check field), else None.
+    external: str | None = None
+    #: R33: the module a lookup field looks up, when known (its ids are checked against it).
+    lookup_module: str | None = None
     #: ``validate_value`` specialised to this field (derived, not compared).
     check: Validator = field(init=False, repr=False, compare=False)
 

@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass
 
 from .errors import ConfigurationError
-from .rules import API_VERSIONS, MAX_RECORDS_PER_REQUEST
+from .rules import API_VERSIONS, MAX_RECORD_ID_DIGITS, MAX_RECORDS_PER_REQUEST
 
 
 class MultiMatch(str, enum.Enum):
@@ -36,6 +36,21 @@ class NonUniqueCheckField(str, enum.Enum):
     MATCH = "match"  #: treat an existing non-unique field as one more match key
 
 
+class RecordId(str, enum.Enum):
+    """R25 [obs][inf]: a record of an upsert that carries ``id``."""
+
+    UPDATE = "update"  #: update the record of that id (``duplicate_field`` "id"): the default
+    IGNORE = "ignore"  #: treat ``id`` as a key the client may not write: dropped
+    REJECT = "reject"  #: refuse the record with INVALID_DATA on ``id``
+
+
+class NullOwner(str, enum.Enum):
+    """R32 [inf]: ``Owner: null`` in a record that updates one (an insert gets the acting user)."""
+
+    REJECT = "reject"  #: INVALID_DATA on Owner: a record cannot be left without an owner
+    KEEP = "keep"  #: the owner stays (the null is dropped)
+
+
 class UnknownFields(str, enum.Enum):
     """A record key that is not a field of the module [inf]."""
 
@@ -45,10 +60,29 @@ class UnknownFields(str, enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class User:
-    """The acting user written into Created_By / Modified_By (R18)."""
+    """A user of the org (R32): who acts (Created_By / Modified_By, R18) and who may own records.
+
+    ``id`` and ``zuid`` are strings of digits (Zoho's SDKs read them as numbers); ``email`` is
+    shown in ``Owner`` and ``zuid`` in the ``Owner`` of a ``duplicate_record`` (R14, R32).
+    """
 
     name: str = "Example User"
     id: str = "5725767000000411001"
+    email: str = "example.user@example.com"
+    zuid: str = "60012345"
+
+    def __post_init__(self) -> None:
+        for key in ("name", "id", "email", "zuid"):
+            value = getattr(self, key)
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigurationError(f"User.{key}={value!r} must be a non-empty str (R32)")
+        for key in ("id", "zuid"):
+            value = getattr(self, key)
+            if not (len(value) <= MAX_RECORD_ID_DIGITS and value.isascii() and value.isdigit()):
+                raise ConfigurationError(
+                    f"User.{key}={value!r} must be 1 to {MAX_RECORD_ID_DIGITS} ASCII digits "
+                    f"(Zoho's SDKs read user ids as numbers, R32)"
+                )
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +102,22 @@ class Options:
     check_formats: bool = True
     #: R19: records per request.
     max_records: int = MAX_RECORDS_PER_REQUEST
+    #: R32: the acting user of a request that names none (``as_user=``); the org's first user.
     user: User = User()
+    #: R25 [inf]: an ``id`` inside an upsert record.
+    record_id: RecordId = RecordId.UPDATE
+    #: R33 [inf]: a lookup's ``id`` must name a record of the looked-up module when that module
+    #: is in the org; False stores any id (read back with ``"name": null``).
+    check_lookups: bool = True
+    #: R32 [inf]: ``Owner`` and user lookups must name a user of the org; False stores any id
+    #: (read back with ``"name"``/``"email"`` null).
+    check_users: bool = True
+    #: R24/R3 [inf]: whether external fields count against ``max_unique_fields``.
+    external_in_unique_cap: bool = False
+    #: R32 [inf]: ``Owner: null`` in an update.
+    null_owner: NullOwner = NullOwner.REJECT
+    #: R32 [inf]: a loaded record without Owner is owned by its Created_By; False: as is.
+    load_owner: bool = True
 
     def __post_init__(self) -> None:
         for name, enum_type in (
@@ -76,6 +125,8 @@ class Options:
             ("intra_batch", IntraBatch),
             ("non_unique_check_field", NonUniqueCheckField),
             ("unknown_fields", UnknownFields),
+            ("record_id", RecordId),
+            ("null_owner", NullOwner),
         ):
             value = getattr(self, name)
             try:
@@ -93,13 +144,19 @@ class Options:
             raise ConfigurationError(
                 f"max_unique_fields={self.max_unique_fields!r} must be None or an int >= 0 (R3)"
             )
-        if not isinstance(self.check_formats, bool):
-            raise ConfigurationError(f"check_formats={self.check_formats!r} must be a bool (R15)")
+        for flag, rule in (
+            ("check_formats", "R15"),
+            ("check_lookups", "R33"),
+            ("check_users", "R32"),
+            ("external_in_unique_cap", "R24"),
+            ("load_owner", "R32"),
+        ):
+            if not isinstance(getattr(self, flag), bool):
+                raise ConfigurationError(f"{flag}={getattr(self, flag)!r} must be a bool ({rule})")
         if not _is_count(self.max_records, 1):
             raise ConfigurationError(f"max_records={self.max_records!r} must be an int >= 1 (R19)")
-        user = self.user
-        if not (isinstance(user, User) and isinstance(user.name, str) and isinstance(user.id, str)):
-            raise ConfigurationError(f"user={user!r} must be a User with a str name and id")
+        if not isinstance(self.user, User):
+            raise ConfigurationError(f"user={self.user!r} must be a User (R32)")
 
 
 def _is_count(value: object, low: int) -> bool:

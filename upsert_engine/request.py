@@ -1,18 +1,21 @@
-"""The shape of an upsert request body (R7 shape, R19, R22), checked before any record.
+"""The shape of an upsert request body (R7 shape, R19, R22) and of its headers (R24, R34),
+checked before any record.
 
-``parse_request`` never raises for any input: a malformed body yields a ``RequestError``.
+The parsers never raise for any input: a malformed body or header yields a ``RequestError``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from .decision import RequestError
 from .errors import shown
 from .fields import is_record_id
 from .rules import TRIGGER_VALUES
+from .schema import ModuleSchema
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,3 +140,77 @@ def parse_request(body: Any, max_records: int) -> ParsedRequest | RequestError:
                 key, f"$.{key}", f"{key} must be {shape}, not {shown(body[key])} (R22)", "R22"
             )
     return ParsedRequest(data, requested)
+
+
+# --- request headers (R24, R34) -----------------------------------------------------------------
+def _header_error(name: str, message: str, rule: str) -> RequestError:
+    return RequestError("INVALID_DATA", {"param_name": name}, message, rule)
+
+
+def parse_unmodified_since(value: Any) -> datetime | RequestError | None:
+    """R34: ``If-Unmodified-Since`` as an aware datetime (ISO 8601 with an offset, as Zoho's
+    pages show it: ``2024-01-15T15:26:49+05:30``), None when absent, else the error."""
+    if value is None:
+        return None
+    when = value
+    if isinstance(value, str) and len(value) <= 64:
+        try:
+            when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            when = None
+    if isinstance(when, datetime) and when.utcoffset() is not None:
+        return when
+    return _header_error(
+        "If-Unmodified-Since",
+        f"If-Unmodified-Since {shown(value)} is not an ISO 8601 time with an offset, "
+        f"e.g. 2024-01-15T15:26:49+05:30 (R34)",
+        "R34",
+    )
+
+
+def parse_external(
+    value: Any, schema: ModuleSchema, targets: Callable[[str], ModuleSchema | None]
+) -> tuple[str | None, dict[str, str]] | RequestError:
+    """R24: the ``X-EXTERNAL`` header (a comma-separated str, or a list of its items), as
+    (the external field naming the records, {lookup field: external field of its target}).
+
+    ``Module.Field``: ``Field`` is an external field of the request's module; it names the
+    records of the update API (upsert matches external fields without it [doc]).
+    ``Module.Lookup.Field``: lookup values of ``Lookup`` are read by the external field
+    ``Field`` of the looked-up module (``targets`` gives its schema) [doc insert-records-ext].
+    Subform and multi-module forms (``->``) are not modelled: refused.
+    """
+    if value is None:
+        return None, {}
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+        return _header_error("X-EXTERNAL", f"X-EXTERNAL {shown(value)} is not text (R24)", "R24")
+    record_field: str | None = None
+    lookups: dict[str, str] = {}
+    for item in (i.strip() for i in items):
+        parts = item.split(".")
+        problem = None
+        if "->" in item or len(parts) not in (2, 3):
+            problem = "only {module}.{field} and {module}.{lookup}.{field} are modelled"
+        elif parts[0] != schema.api_name:
+            problem = f"it does not start with the request's module {schema.api_name}"
+        elif len(parts) == 2:
+            if schema.external_fields.get(parts[1]) is None:
+                problem = f"{parts[1]} is not an external field of {schema.api_name}"
+            elif record_field not in (None, parts[1]):
+                problem = f"it names a second field after {record_field}"
+            else:
+                record_field = parts[1]
+        else:
+            lookup = schema.fields.get(parts[1])
+            target_name = None if lookup is None else lookup.lookup_module
+            target = None if target_name is None else targets(target_name)
+            if target is None:
+                problem = f"{parts[1]} is not a lookup of {schema.api_name} to a module of the org"
+            elif target.external_fields.get(parts[2]) is None:
+                problem = f"{parts[2]} is not an external field of {target.api_name}"
+            else:
+                lookups[parts[1]] = parts[2]
+        if problem is not None:
+            return _header_error("X-EXTERNAL", f"X-EXTERNAL {shown(item)}: {problem} (R24)", "R24")
+    return record_field, lookups

@@ -46,11 +46,14 @@ def success_entry(
 
 
 def batch_status(entries: Sequence[dict[str, Any]]) -> int:
-    """R21: 200 when every record succeeded, 400 when every one failed, else 207."""
+    """R21: 200 when every record succeeded, 400 when every one failed (412 when every one
+    failed with ALREADY_MODIFIED, R34 [doc]), else 207."""
     succeeded = sum(1 for entry in entries if entry["status"] == "success")
     if succeeded == len(entries):
         return 200
-    return 400 if succeeded == 0 else 207
+    if succeeded:
+        return 207
+    return 412 if all(entry["code"] == "ALREADY_MODIFIED" for entry in entries) else 400
 
 
 def without_json_path(value: Any) -> Any:

@@ -95,6 +95,32 @@ READ_ONLY_SYSTEM_FIELDS: Final = frozenset(
     {"id", "Created_Time", "Modified_Time", "Created_By", "Modified_By"}
 )
 
+# --- R24, R32, R33: external fields, users, lookups ----------------------------------------------
+#: R24 [doc v7 field-meta "Create Custom Fields": "Supported field data type is text"]: the only
+#: data type an external field may have; its kinds: one value per org, or one per user.
+EXTERNAL_DATA_TYPES: Final = frozenset({"text"})
+EXTERNAL_KINDS: Final = ("org", "user")
+
+#: R32: data types whose value names a user of the org (Owner is an ``ownerlookup``).
+USER_DATA_TYPES: Final = frozenset({"ownerlookup", "userlookup"})
+
+#: R33 [doc get-records samples]: the fields whose values make a record's name when another
+#: record looks it up (``{"name": ..., "id": ...}``), joined by a space. Persons (Leads,
+#: Contacts) show their full name; other standard modules their system field (R2); custom
+#: modules Name (``CUSTOM_MODULE_SYSTEM_FIELDS``).
+DISPLAY_FIELDS: Final = MappingProxyType(
+    {
+        "Leads": ("First_Name", "Last_Name"),
+        "Contacts": ("First_Name", "Last_Name"),
+        "Appointments": ("Appointment_Name",),
+        "Services": ("Service_Name",),
+    }
+)
+
+#: The id of the n-th module of an org is ``MODULE_ID_BASE + 2 * n`` (Zoho-like, stable for a
+#: given module order); ``duplicate_record.module.id`` (R32) and ``/settings/modules`` show it.
+MODULE_ID_BASE: Final = 5725767000000002175
+
 # --- R19: request limits ---------------------------------------------------------------------
 MAX_RECORDS_PER_REQUEST: Final = 100
 #: Longest record id the engine accepts anywhere an id enters (load, requests, the id source);
@@ -122,5 +148,13 @@ MESSAGES: Final = MappingProxyType(
         "AMBIGUITY_DURING_PROCESSING": "ambiguity while processing the request",
         "INVALID_MODULE": "the module name given seems to be invalid",
         "LIMIT_EXCEEDED": "the number of records exceeds the limit of 100",
+        # R34 [doc] Zoho's v7 pages, "Possible Errors": "ALREADY_MODIFIED HTTP 412 / Record
+        # updated time has already passed if-unmodified-since time / Resolution: The record has
+        # been updated after the specified If-Unmodified-Since timestamp." Same entry on
+        # https://www.zoho.com/crm/developer/docs/api/v7/upsert-records.html and
+        # .../v7/update-records.html (read in a copy of those pages: GitHub
+        # SurajKumar2235/Crm_ChatBOT api_docs/Upsert_Records_158.md, Records_156.md). The page
+        # shows no details for it: the engine gives {"id": <the record>} [inf].
+        "ALREADY_MODIFIED": "Record updated time has already passed if-unmodified-since time",
     }
 )

@@ -17,16 +17,19 @@ from .rules import (
     CUSTOM_MODULE_MANDATORY_FIELDS,
     CUSTOM_MODULE_SYSTEM_FIELDS,
     DATA_TYPE_MAX_LENGTH,
+    EXTERNAL_DATA_TYPES,
+    EXTERNAL_KINDS,
     MANDATORY_FIELDS,
     MODULE_ALIASES,
     READ_ONLY_SYSTEM_FIELDS,
     SYSTEM_DUPLICATE_FIELDS,
     UNIQUE_CAPABLE_TYPES,
 )
-from .standard_fields import STANDARD_FIELDS
+from .standard_fields import LOOKUP_TARGETS, STANDARD_FIELDS
 
-#: Fields every custom module starts with (Zoho creates Name, Email, Secondary_Email).
+#: Fields every custom module starts with (Zoho creates Owner, Name, Email, Secondary_Email).
 CUSTOM_MODULE_FIELDS: tuple[tuple[str, str, int | None], ...] = (
+    ("Owner", "ownerlookup", None),  # R32
     ("Name", "text", 120),
     ("Email", "email", 100),
     ("Secondary_Email", "email", 100),
@@ -43,13 +46,21 @@ class ModuleSchema:
     system_fields: tuple[str, ...]
     mandatory_fields: tuple[str, ...]
     custom: bool = False
-    #: R5: user-defined unique fields, in field-metadata order.
+    #: R5, R24: user-defined unique fields and external fields (U), in field-metadata order.
     unique_fields: tuple[str, ...] = field(init=False)
+    #: R24: external field -> "org" or "user".
+    external_fields: Mapping[str, str] = field(init=False)
+    #: R33: lookup fields whose looked-up module is known.
+    lookup_fields: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
-        unique = tuple(name for name, f in self.fields.items() if f.unique)
+        unique = tuple(name for name, f in self.fields.items() if f.unique or f.external)
         object.__setattr__(self, "unique_fields", unique)
+        external = {name: f.external for name, f in self.fields.items() if f.external}
+        object.__setattr__(self, "external_fields", MappingProxyType(external))
+        lookups = tuple(name for name, f in self.fields.items() if f.lookup_module is not None)
+        object.__setattr__(self, "lookup_fields", lookups)
         for name in (*self.system_fields, *self.mandatory_fields):
             if name not in self.fields:
                 raise ConfigurationError(
@@ -69,16 +80,24 @@ class ModuleSchema:
             "custom": self.custom,
             "system_fields": list(self.system_fields),
             "mandatory_fields": list(self.mandatory_fields),
-            "fields": [
-                {
-                    "api_name": f.api_name,
-                    "data_type": f.data_type,
-                    "max_length": f.max_length,
-                    "unique": f.unique,
-                }
-                for f in self.fields.values()
-            ],
+            "fields": [_field_json(f) for f in self.fields.values()],
         }
+
+
+def _field_json(definition: FieldDef) -> dict[str, Any]:
+    """One field of ``ModuleSchema.to_json``; ``external`` (R24) and ``lookup_module`` (R33)
+    only when set."""
+    out: dict[str, Any] = {
+        "api_name": definition.api_name,
+        "data_type": definition.data_type,
+        "max_length": definition.max_length,
+        "unique": definition.unique,
+    }
+    if definition.external is not None:
+        out["external"] = definition.external
+    if definition.lookup_module is not None:
+        out["lookup_module"] = definition.lookup_module
+    return out
 
 
 def canonical_module_name(name: str) -> str:
@@ -95,8 +114,10 @@ def make_field(
     max_length: int | None = None,
     normalizer: Normalizer | None = None,
     check_formats: bool = True,
+    external: str | None = None,
+    lookup_module: str | None = None,
 ) -> FieldDef:
-    """A checked field definition; impossible ones raise ``ConfigurationError`` now (R1)."""
+    """A checked field definition; impossible ones raise ``ConfigurationError`` now (R1, R24)."""
     if not isinstance(api_name, str) or not api_name.strip():
         raise ConfigurationError(
             f"module {module!r}: field name {api_name!r} must be a non-empty str"
@@ -115,6 +136,27 @@ def make_field(
             f"module {module!r}: field {api_name!r} of type {data_type!r} cannot be unique "
             f"(R1: only {', '.join(sorted(UNIQUE_CAPABLE_TYPES))})"
         )
+    if external is not None:
+        if external not in EXTERNAL_KINDS:
+            raise ConfigurationError(
+                f"module {module!r}: field {api_name!r} has external={external!r}; it must be "
+                f"one of {', '.join(map(repr, EXTERNAL_KINDS))} or None (R24)"
+            )
+        if data_type not in EXTERNAL_DATA_TYPES:
+            raise ConfigurationError(
+                f"module {module!r}: field {api_name!r} of type {data_type!r} cannot be external "
+                f"(R24: Zoho supports external fields of type text only)"
+            )
+        if unique:
+            raise ConfigurationError(
+                f"module {module!r}: field {api_name!r} cannot be both unique and external: an "
+                f"external field is already a duplicate check field (R24)"
+            )
+    if lookup_module is not None and (data_type != "lookup" or not isinstance(lookup_module, str)):
+        raise ConfigurationError(
+            f"module {module!r}: field {api_name!r}: lookup_module={lookup_module!r} needs a "
+            f"field of type 'lookup' and a module name (R33)"
+        )
     if max_length is None:
         max_length = DATA_TYPE_MAX_LENGTH[data_type]
     elif isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
@@ -129,6 +171,8 @@ def make_field(
         unique=unique,
         normalizer=normalizer or default_normalizer(data_type),
         check_formats=check_formats,
+        external=external,
+        lookup_module=lookup_module,
     )
 
 
@@ -138,7 +182,14 @@ def standard_module(name: str, *, check_formats: bool = True) -> ModuleSchema:
     system = SYSTEM_DUPLICATE_FIELDS[api_name]
     mandatory = MANDATORY_FIELDS.get(api_name, system)
     fields = {
-        row[0]: make_field(api_name, row[0], row[1], max_length=row[2], check_formats=check_formats)
+        row[0]: make_field(
+            api_name,
+            row[0],
+            row[1],
+            max_length=row[2],
+            check_formats=check_formats,
+            lookup_module=LOOKUP_TARGETS.get((api_name, row[0])),
+        )
         for row in STANDARD_FIELDS.get(api_name, ())
     }
     for needed in (*system, *mandatory):  # the tables guarantee these; keep the schema whole
@@ -165,11 +216,23 @@ def custom_module(
     return ModuleSchema(name, fields, tuple(system_fields), tuple(mandatory_fields), custom=True)
 
 
-def with_field(schema: ModuleSchema, definition: FieldDef, max_unique: int | None) -> ModuleSchema:
-    """``schema`` with ``definition`` added or replacing the field of that name (R1, R3)."""
+def with_field(
+    schema: ModuleSchema,
+    definition: FieldDef,
+    max_unique: int | None,
+    count_external: bool = False,
+) -> ModuleSchema:
+    """``schema`` with ``definition`` added or replacing the field of that name (R1, R3).
+
+    External fields count against the cap only with ``count_external`` (R24 [inf]).
+    """
     fields = dict(schema.fields)
     fields[definition.api_name] = definition
-    unique = [name for name, f in fields.items() if f.unique and name not in schema.system_fields]
+    unique = [
+        name
+        for name, f in fields.items()
+        if (f.unique or (count_external and f.external)) and name not in schema.system_fields
+    ]
     if max_unique is not None and len(unique) > max_unique:
         raise ConfigurationError(
             f"module {schema.api_name!r}: making {definition.api_name!r} unique gives "

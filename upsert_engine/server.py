@@ -11,6 +11,12 @@ holds it. Under hostile load it stays bounded: bodies up to ``max_body_bytes``, 
     with ZohoServer(engine_factory(unique=["Leads.Mobile:phone"])) as server:
         print(server.url)            # http://127.0.0.1:PORT; server.engine is the live org
 
+Each access token acts as one user of the org (R32): ``token`` as the org's default user
+(``Options.user``), each of ``users=[(token, User), ...]`` as that user (added to every org
+the server makes), and tokens given by ``add_user`` or ``POST /__admin/users`` until the next
+reset. So two clients with two tokens act as two users (Created_By, Owner, user-based
+external fields, R24).
+
 The command ``upsert-engine serve`` runs one until interrupted (``add_serve_parser``).
 """
 
@@ -43,7 +49,7 @@ from ._cli_args import (
 from ._columns import Columns
 from ._export import ExportRules, read_records
 from ._http_handler import BodyError, HTTPServer, encode
-from ._http_routes import Reply, Request, bad_method, dispatch, error, not_found
+from ._http_routes import ROUTE_HEADERS, Reply, Request, bad_method, dispatch, error, not_found
 from ._io_read import InputError, RowFile, read_json
 from ._org_config import schema_labels
 from ._server_config import (
@@ -57,6 +63,7 @@ from ._server_config import (
 from ._server_log import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, RequestLog
 from .engine import Engine
 from .errors import UpsertEngineError
+from .options import User
 from .schema import canonical_module_name
 
 DEFAULT_TOKEN: Final = "fake-zoho-token"
@@ -78,6 +85,7 @@ __all__ = [
     "engine_factory",
     "parse_json",
     "parse_unique",
+    "parse_user",
     "read_store",
     "replay",
     "run_serve",
@@ -95,7 +103,12 @@ def replay(entries: Iterable[Mapping[str, Any]], engine: Engine) -> list[tuple[i
     for entry in entries:
         if entry.get("applied"):
             request = Request(
-                entry["method"], _segments(entry["path"]), parse_qs(entry["query"]), entry["body"]
+                entry["method"],
+                _segments(entry["path"]),
+                parse_qs(entry["query"]),
+                entry["body"],
+                entry.get("user"),
+                entry.get("headers") or {},
             )
             reply = dispatch(engine, request)
             replies.append((reply.status, reply.body))
@@ -180,6 +193,7 @@ class ZohoServer:
     ``max_log_bytes`` bytes of bodies and answers, dropping the oldest (``dropped``). The
     token endpoint hands out ``token`` only to ``client_id`` with ``client_secret``. Binding a
     non-loopback ``host`` warns (RuntimeWarning): the ``/__admin`` endpoints need no token.
+    ``users``: more access tokens, each acting as its user (R32; see the module docstring).
     """
 
     def __init__(
@@ -198,8 +212,18 @@ class ZohoServer:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_log_entries: int = DEFAULT_MAX_ENTRIES,
         max_log_bytes: int = DEFAULT_MAX_BYTES,
+        users: Iterable[tuple[str, User]] = (),
     ) -> None:
         self.token = check_credential("token", token)
+        #: R32: token -> the user it acts as, for every org this server makes
+        self._configured: dict[str, User] = {}
+        #: token -> user id: the configured ones, and those added since the last reset
+        self._tokens: dict[str, str] = {}
+        for user_token, user in users:
+            if not isinstance(user, User):
+                raise ValueError(f"users: {user!r} is not a User")
+            self._configured[self._new_token(user_token)] = user
+        self._tokens = {t: u.id for t, u in self._configured.items()}
         self.client_id = check_credential("client id", client_id)
         self.client_secret = check_credential("client secret", client_secret)
         for name, seconds in (
@@ -221,7 +245,7 @@ class ZohoServer:
         #: re-entrant, so that ``requests`` and ``reset()`` work inside ``locked()``
         self.lock = threading.RLock()
         self._log = RequestLog(max_log_entries, max_log_bytes)
-        self._engine = self.factory()
+        self._engine = self._make()
         self._http = HTTPServer((host, port), self, max_connections)
         self._thread: threading.Thread | None = None
         bound_host, bound_port = self._http.server_address[:2]
@@ -265,15 +289,52 @@ class ZohoServer:
             return self._log.dropped
 
     def reset(self) -> None:
-        """A fresh org from the factory, and an empty request log."""
+        """A fresh org from the factory (with the configured users), an empty request log;
+        tokens added since the last reset no longer work."""
         with self.lock:
             self._reset()
 
     def _reset(self) -> None:
         # the old org goes at once: nothing else refers to it (the compiled fast paths
         # hold no reference cycles), so its memory is freed here, not at the next gc
-        self._engine = self.factory()
+        self._engine = self._make()
+        self._tokens = {t: u.id for t, u in self._configured.items()}
         self._log.clear()
+
+    def _make(self) -> Engine:
+        """A fresh org from the factory, holding every configured user (R32)."""
+        engine = self.factory()
+        present = {user.id for user in engine.users()}
+        for user in self._configured.values():
+            if user.id not in present:
+                engine.add_user(user)
+        return engine
+
+    def _new_token(self, token: Any) -> str:
+        """``token`` if it is usable and not yet taken, else ``ValueError``."""
+        check_credential("token", token)
+        if token == self.token or token in self._tokens or token in self._configured:
+            raise ValueError(f"the token {token!r} is already in use")
+        return str(token)
+
+    def add_user(self, user: User, token: str) -> User:
+        """Add ``user`` to the live org and let ``token`` act as it until the next reset
+        (R32). ``ValueError`` for a token in use; ``ConfigurationError`` for a user id taken."""
+        with self.lock:
+            self._new_token(token)
+            added = self._engine.add_user(user)
+            self._tokens[token] = user.id
+            return added
+
+    def token_of(self, user_id: str) -> str:
+        """A token acting as the user ``user_id`` (the main token for the default user)."""
+        with self.lock:
+            if user_id == self._engine.options.user.id:
+                return self.token
+            for token, user in self._tokens.items():
+                if user == user_id:
+                    return token
+        raise KeyError(f"no token acts as user {user_id}")
 
     # --- lifecycle ----------------------------------------------------------------------------
     def start(self) -> ZohoServer:
@@ -308,17 +369,32 @@ class ZohoServer:
 
     # --- one request --------------------------------------------------------------------------
     def handle(
-        self, method: str, target: str, authorization: str | None, raw: bytes | BodyError
+        self, method: str, target: str, headers: dict[str, str], raw: bytes | BodyError
     ) -> tuple[int, bytes | None]:
-        """Answer one request (under the lock) and log it: (status, JSON text or None)."""
+        """Answer one request (under the lock) and log it: (status, JSON text or None).
+
+        ``headers``: Authorization and the ``ROUTE_HEADERS`` the request carries."""
         split = urlsplit(target)
         segments = _segments(split.path)
+        context = tuple((name, headers[name]) for name in ROUTE_HEADERS if name in headers)
         with self.lock:
             if segments[:2] in (("__admin", "reset"), ("__admin", "requests")):
                 return self._admin(method, segments, raw)  # not logged
-            reply, kept, applied = self._answer(method, segments, split.query, authorization, raw)
+            reply, kept, applied, user = self._answer(
+                method, segments, split.query, headers.get("Authorization"), context, raw
+            )
             payload = encode(reply)
-            self._log.append(method, split.path, split.query, kept, applied, reply.status, payload)
+            self._log.append(
+                method,
+                split.path,
+                split.query,
+                kept,
+                applied,
+                reply.status,
+                payload,
+                user,
+                context,
+            )
             return reply.status, payload
 
     def _admin(
@@ -347,9 +423,28 @@ class ZohoServer:
         segments: tuple[str, ...],
         query: str,
         authorization: str | None,
+        context: tuple[tuple[str, str], ...],
+        raw: bytes | BodyError,
+    ) -> tuple[Reply, bytes | None, bool, str | None]:
+        """The reply, the body text to log (given to the engine), whether it was applied, and
+        the acting user's id (None: the default user)."""
+        reply, kept, applied = self._reply(method, segments, query, authorization, context, raw)
+        return reply, kept, applied, self._acting(segments, authorization)
+
+    def _acting(self, segments: tuple[str, ...], authorization: str | None) -> str | None:
+        if segments[:1] != ("crm",) or not authorization:
+            return None
+        return self._tokens.get(authorization.strip().partition(" ")[2].strip())
+
+    def _reply(
+        self,
+        method: str,
+        segments: tuple[str, ...],
+        query: str,
+        authorization: str | None,
+        context: tuple[tuple[str, str], ...],
         raw: bytes | BodyError,
     ) -> tuple[Reply, bytes | None, bool]:
-        """The reply, the body text to log (given to the engine) and whether it was applied."""
         if isinstance(raw, BodyError):
             return raw.reply, None, False
         if segments == ("oauth", "v2", "token"):
@@ -373,8 +468,17 @@ class ZohoServer:
         if nested_deeper_than(body, MAX_DEPTH):
             message = f"the request body is nested more than {MAX_DEPTH} levels deep"
             return error(400, "INVALID_DATA", message, {"limit": MAX_DEPTH}), None, False
+        token = None
+        if segments == ("__admin", "users") and method == "POST":
+            token = body.get("token") if isinstance(body, dict) else None
+            try:
+                self._new_token(token)
+            except ValueError as problem:
+                return error(400, "INVALID_DATA", str(problem), {"api_name": "token"}), None, False
+        user = self._acting(segments, authorization)
+        request = Request(method, segments, parse_qs(query), body, user, dict(context))
         try:
-            reply = dispatch(self._engine, Request(method, segments, parse_qs(query), body))
+            reply = dispatch(self._engine, request)
         except RecursionError:
             return error(400, "INVALID_DATA", "the request body is nested too deeply"), None, False
         except Exception as problem:  # a bug: answer Zoho-shaped, keep serving (and the body)
@@ -382,14 +486,17 @@ class ZohoServer:
             return reply, _wire_text(raw), False
         if reply.body_use == "refused":
             return reply, None, False
+        if token is not None and reply.status == 200:
+            self._tokens[token] = reply.body["user"]["id"]
         return reply, _wire_text(raw) if reply.body_use == "engine" else None, True
 
     def _check_token(self, header: str | None) -> Reply | None:
         if not header:
             return error(401, "AUTHENTICATION_FAILURE", "Authentication failed")
         scheme, _, token = header.strip().partition(" ")
-        if scheme.lower() != "zoho-oauthtoken" or not hmac.compare_digest(
-            token.strip().encode(), self.token.encode()
+        known = [self.token, *self._tokens]
+        if scheme.lower() != "zoho-oauthtoken" or not any(
+            hmac.compare_digest(token.strip().encode(), t.encode()) for t in known
         ):
             return error(401, "INVALID_TOKEN", "invalid oauth token")
         return None
@@ -445,6 +552,13 @@ def add_serve_parser(commands: Any) -> argparse.ArgumentParser:
     )
     add_org_arguments(parser, module_required=False)
     parser.add_argument(
+        "--user",
+        action="append",
+        default=[],
+        metavar="TOKEN:ID:NAME[:EMAIL[:ZUID]]",
+        help="a user of the org (R32) and the access token that acts as it; repeatable",
+    )
+    parser.add_argument(
         "--store",
         help="the org's records, loaded at start and at every reset: a Zoho export (.csv, "
         ".xlsx) or what `apply --out` wrote (.jsonl, .json, .csv) of --module, or JSONL "
@@ -485,6 +599,18 @@ def add_serve_parser(commands: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def parse_user(spec: str) -> tuple[str, User]:
+    """``TOKEN:ID:NAME[:EMAIL[:ZUID]]`` (``--user``): the token and the user it acts as."""
+    parts = spec.split(":")
+    if not 3 <= len(parts) <= 5:
+        raise ValueError(f"--user {spec!r}: give TOKEN:ID:NAME[:EMAIL[:ZUID]]")
+    token, user_id, name = parts[:3]
+    local = ".".join(name.lower().split()) or "user"
+    email = parts[3] if len(parts) > 3 else f"{local}@example.com"
+    extra = {"zuid": parts[4]} if len(parts) > 4 else {}
+    return token, User(name, user_id, email, **extra)
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """Run ``serve`` until interrupted; 2 for a bad configuration."""
     try:
@@ -495,6 +621,7 @@ def run_serve(args: argparse.Namespace) -> int:
         if args.store:
             store = _serve_store(args, factory(), schema)
             factory = engine_factory(schema=schema, options=options, store=store, **specs)
+        users = [parse_user(spec) for spec in args.user]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
             server = ZohoServer(
@@ -509,6 +636,7 @@ def run_serve(args: argparse.Namespace) -> int:
                 max_connections=args.max_connections,
                 max_log_entries=args.log_entries,
                 max_log_bytes=args.log_bytes,
+                users=users,
             )
     except (OSError, ValueError, OverflowError, UpsertEngineError, InputError) as problem:
         print(f"upsert-engine serve: {problem}", file=sys.stderr)

@@ -10,6 +10,8 @@ Vendor_Name 50, Vendor Category 40, Account_Site 80, Account_Number 40, Ticker_S
 Otherwise Zoho's defaults: text 255, email 100, phone 30, website 255, textarea 32000,
 picklist 120. Address City/State/Country use the v8 length 100 in every module (old help
 pages said 30). ``None``: no length limit (numbers, dates, booleans, lookups).
+Every module but Price_Books starts with ``Owner`` (ownerlookup), as Zoho's Leads field-metadata
+sample does (R32; Price_Books without one is the spec's [inf]: add it with ``add_field``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ _INVENTORY_TOTALS: Final[tuple[FieldRow, ...]] = (
 
 STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
     "Leads": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Company", "text", 200),
         ("First_Name", "text", 40),
         ("Last_Name", "text", 80),
@@ -71,6 +74,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Twitter", "text", 50),
     ),
     "Accounts": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Account_Name", "text", 200),
         ("Account_Site", "text", 80),
         ("Parent_Account", "lookup", None),
@@ -90,6 +94,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Description", "textarea", 32000),
     ),
     "Contacts": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Lead_Source", "picklist", 120),
         ("First_Name", "text", 40),
         ("Last_Name", "text", 80),
@@ -126,6 +131,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Description", "textarea", 32000),
     ),
     "Deals": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Amount", "currency", None),
         ("Deal_Name", "text", 120),
         ("Closing_Date", "date", None),
@@ -142,6 +148,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Description", "textarea", 32000),
     ),
     "Campaigns": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Campaign_Name", "text", 255),
         ("Type", "picklist", 120),
         ("Status", "picklist", 120),
@@ -156,6 +163,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Description", "textarea", 32000),
     ),
     "Cases": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Product_Name", "lookup", None),
         ("Subject", "text", 255),
         ("Priority", "picklist", 120),
@@ -174,6 +182,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Solution", "textarea", 32000),
     ),
     "Solutions": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Solution_Title", "text", 255),
         ("Product_Name", "lookup", None),
         ("Status", "picklist", 120),
@@ -183,6 +192,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("No_of_comments", "integer", None),
     ),
     "Products": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Product_Name", "text", 50),
         ("Product_Code", "text", 40),
         ("Vendor_Name", "lookup", None),
@@ -206,6 +216,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Description", "textarea", 32000),
     ),
     "Vendors": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Vendor_Name", "text", 50),
         ("Phone", "phone", 30),
         ("Email", "email", 100),
@@ -227,6 +238,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Description", "textarea", 32000),
     ),
     "Quotes": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Subject", "text", 120),
         ("Deal_Name", "lookup", None),
         ("Quote_Stage", "picklist", 120),
@@ -239,6 +251,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         *_INVENTORY_TOTALS,
     ),
     "Sales_Orders": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Subject", "text", 255),
         ("Customer_No", "text", 255),
         ("Deal_Name", "lookup", None),
@@ -255,6 +268,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         *_INVENTORY_TOTALS,
     ),
     "Purchase_Orders": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Subject", "text", 255),
         ("Vendor_Name", "lookup", None),
         ("Requisition_No", "text", 255),
@@ -271,6 +285,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         *_INVENTORY_TOTALS,
     ),
     "Invoices": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Subject", "text", 255),
         ("Sales_Order", "lookup", None),
         ("Invoice_Date", "date", None),
@@ -285,6 +300,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         *_INVENTORY_TOTALS,
     ),
     "Appointments": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Appointment_Name", "text", 255),
         ("Appointment_For", "lookup", None),
         ("Service_Name", "lookup", None),
@@ -301,6 +317,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Reschedule_Note", "textarea", 32000),
     ),
     "Services": (
+        ("Owner", "ownerlookup", None),  # R32
         ("Service_Name", "text", 255),
         ("Duration", "integer", None),
         ("Price", "currency", None),
@@ -313,4 +330,36 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Unavailable_Till", "date", None),
         ("Description", "textarea", 32000),
     ),
+}
+
+#: Target module of each standard lookup field (Zoho's field metadata ``lookup.module``): R33
+#: checks a lookup's id against it, the fake server lists it in ``/settings/fields``.
+LOOKUP_TARGETS: Final[dict[tuple[str, str], str]] = {
+    ("Accounts", "Parent_Account"): "Accounts",
+    ("Contacts", "Account_Name"): "Accounts",
+    ("Contacts", "Vendor_Name"): "Vendors",
+    ("Contacts", "Reporting_To"): "Contacts",
+    ("Deals", "Account_Name"): "Accounts",
+    ("Deals", "Campaign_Source"): "Campaigns",
+    ("Deals", "Contact_Name"): "Contacts",
+    ("Campaigns", "Parent_Campaign"): "Campaigns",
+    ("Cases", "Product_Name"): "Products",
+    ("Cases", "Related_To"): "Contacts",
+    ("Cases", "Account_Name"): "Accounts",
+    ("Cases", "Deal_Name"): "Deals",
+    ("Solutions", "Product_Name"): "Products",
+    ("Products", "Vendor_Name"): "Vendors",
+    ("Quotes", "Deal_Name"): "Deals",
+    ("Quotes", "Contact_Name"): "Contacts",
+    ("Quotes", "Account_Name"): "Accounts",
+    ("Sales_Orders", "Deal_Name"): "Deals",
+    ("Sales_Orders", "Quote_Name"): "Quotes",
+    ("Sales_Orders", "Contact_Name"): "Contacts",
+    ("Sales_Orders", "Account_Name"): "Accounts",
+    ("Purchase_Orders", "Vendor_Name"): "Vendors",
+    ("Purchase_Orders", "Contact_Name"): "Contacts",
+    ("Invoices", "Sales_Order"): "Sales_Orders",
+    ("Invoices", "Contact_Name"): "Contacts",
+    ("Invoices", "Account_Name"): "Accounts",
+    ("Appointments", "Service_Name"): "Services",
 }

@@ -143,6 +143,10 @@ class ModuleStore:
         """The normalised value of ``field`` in ``record_id`` (R8)."""
         return self.schema.fields[field].key(self.records[record_id].get(field))
 
+    def get(self, record_id: str) -> dict[str, Any] | None:
+        """The stored fields of ``record_id`` (for reading only), or None: O(1)."""
+        return self.records.get(record_id)
+
     def oldest_first(self, record_ids: Iterable[str]) -> list[str]:
         """R11: ids from the oldest record to the newest: O(k log k)."""
         ids = list(record_ids)

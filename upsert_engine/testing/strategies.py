@@ -10,21 +10,27 @@
     def test_...(body): ...
 
 Every generated value is valid for its field (R15), so records fail only for the reasons the
-engine decides (matching, mandatory fields, uniqueness: R10-R14). Duplicate check fields draw
-from a small pool of values, spelled in the variants R8 treats as equal (case, surrounding
-white space, ``"0042"`` for 42), so that records match and collide often.
+engine decides (matching, mandatory fields, uniqueness: R10-R14). Duplicate check fields
+(external fields included, R24) draw from a small pool of values, spelled in the variants R8
+treats as equal (case, surrounding white space, ``"0042"`` for 42), so that records match and
+collide often. Owner and user lookups name one of ``user_ids`` (R32: the default user unless
+given); a lookup to a module of the org names one of ``lookup_ids[field]``, and is left out
+when none are given (R33: any other id would be refused); ``record_ids`` given, a record
+sometimes carries one as ``id`` (R25).
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import strategies as st
 
 from ..fields import FieldDef
-from ..rules import INTEGER_RANGES, TRIGGER_VALUES
+from ..options import User
+from ..rules import INTEGER_RANGES, TRIGGER_VALUES, USER_DATA_TYPES
 from ..schema import ModuleSchema
 
 _WORD = string.ascii_letters + string.digits
@@ -119,13 +125,28 @@ def records(
     pool_size: int = 4,
     mandatory: bool = True,
     other_fields: bool = True,
+    user_ids: Sequence[str] = (User().id,),
+    lookup_ids: Mapping[str, Sequence[str]] | None = None,
+    record_ids: Sequence[str] = (),
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Records of ``schema``'s module: duplicate check fields from a small pool (maybe absent
-    or null, R9), mandatory fields present when ``mandatory`` (R13), other fields optional."""
+    or null, R9), mandatory fields present when ``mandatory`` (R13), other fields optional;
+    references as the module docstring says (R25, R32, R33)."""
     keys = set(schema.duplicate_check_fields)
     required: dict[str, st.SearchStrategy[Any]] = {}
     optional: dict[str, st.SearchStrategy[Any]] = {}
+    if record_ids:
+        optional["id"] = st.sampled_from(list(record_ids))
     for name, definition in schema.fields.items():
+        if definition.data_type in USER_DATA_TYPES:
+            if other_fields and user_ids:
+                optional[name] = st.builds(lambda i: {"id": i}, st.sampled_from(list(user_ids)))
+            continue
+        if definition.lookup_module is not None:
+            ids = (lookup_ids or {}).get(name, ())
+            if other_fields and ids:
+                optional[name] = st.builds(lambda i: {"id": i}, st.sampled_from(list(ids)))
+            continue
         if name in keys:
             pooled = key_values(definition, pool_size)
             if mandatory and name in schema.mandatory_fields:
@@ -146,11 +167,21 @@ def upsert_bodies(
     max_records: int = 5,
     pool_size: int = 4,
     other_fields: bool = True,
+    user_ids: Sequence[str] = (User().id,),
+    lookup_ids: Mapping[str, Sequence[str]] | None = None,
+    record_ids: Sequence[str] = (),
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Well-formed upsert bodies (R19, R22): ``data``, and maybe ``duplicate_check_fields``
-    (drawn from the module's S ∪ U, R5/R7) and ``trigger``."""
+    (drawn from the module's S ∪ U, R5/R7) and ``trigger``; references as ``records``."""
     data = st.lists(
-        records(schema, pool_size=pool_size, other_fields=other_fields),
+        records(
+            schema,
+            pool_size=pool_size,
+            other_fields=other_fields,
+            user_ids=user_ids,
+            lookup_ids=lookup_ids,
+            record_ids=record_ids,
+        ),
         min_size=min_records,
         max_size=max_records,
     )
