@@ -19,7 +19,15 @@ from ._io_read import InputError
 from .engine import Engine
 from .errors import UpsertEngineError
 from .fields import known_data_types, normalize_digits, normalize_integer, normalize_text
-from .options import IntraBatch, MultiMatch, NonUniqueCheckField, Options, UnknownFields
+from .options import (
+    IntraBatch,
+    MultiMatch,
+    NonUniqueCheckField,
+    NullOwner,
+    Options,
+    RecordId,
+    UnknownFields,
+)
 from .rules import API_VERSIONS
 from .schema import ModuleSchema, canonical_module_name
 from .standard_labels import resolve_header
@@ -34,7 +42,22 @@ CHOICES: tuple[tuple[str, str, Any, str], ...] = (
     ("--intra-batch", "intra_batch", IntraBatch, "R17"),
     ("--non-unique-check-field", "non_unique_check_field", NonUniqueCheckField, "R7"),
     ("--unknown-fields", "unknown_fields", UnknownFields, "unknown keys"),
+    ("--record-id", "record_id", RecordId, "R25"),
+    ("--null-owner", "null_owner", NullOwner, "R32"),
 )
+#: Engine switches: (flag stem, Options field, rule, what it says).
+SWITCHES: tuple[tuple[str, str, str, str], ...] = (
+    ("check-formats", "check_formats", "R15", "check email and phone formats; without, only "
+     "that they are strings within their length (default: yes)"),
+    ("check-users", "check_users", "R32", "Owner and user lookups must name a user of the org "
+     "(plan and apply: off, the org's users are not all known; serve: on)"),
+    ("check-lookups", "check_lookups", "R33", "a lookup's id must name a record of its module "
+     "(plan and apply: off; serve: on)"),
+    ("load-owner", "load_owner", "R32", "a loaded record without Owner is owned by its "
+     "creator (default: yes)"),
+    ("external-in-unique-cap", "external_in_unique_cap", "R24, R3", "external fields count "
+     "against --max-unique-fields (default: no)"),
+)  # fmt: skip
 
 
 def choose(option: str, value: str, choices: tuple[str, ...] | list[str]) -> str:
@@ -220,17 +243,19 @@ def encoding(text: str | None) -> str | None:
         raise InputError(f"--encoding {text}: not an encoding Python knows{hint}") from None
 
 
-def options_from(args: argparse.Namespace) -> Options:
-    """The engine's ``Options`` from the command line's (each [inf] rule's switch)."""
-    values: dict[str, Any] = {}
+def options_from(args: argparse.Namespace, **defaults: Any) -> Options:
+    """The engine's ``Options`` from the command line's (each [inf] rule's switch); an option
+    not given takes ``defaults``, then ``Options``' own default."""
+    values: dict[str, Any] = dict(defaults)
     for flag, attribute, kind, _ in CHOICES:
         given = getattr(args, attribute, None)
         if given is not None:
             values[attribute] = choose(flag, given, [m.value for m in kind])
     if getattr(args, "api_version", None) is not None:
         values["api_version"] = choose("--api-version", args.api_version, list(API_VERSIONS))
-    if getattr(args, "check_formats", None) is not None:
-        values["check_formats"] = args.check_formats
+    for _, attribute, _, _ in SWITCHES:
+        if getattr(args, attribute, None) is not None:
+            values[attribute] = getattr(args, attribute)
     if getattr(args, "max_unique_fields", None) is not None:
         values["max_unique_fields"] = args.max_unique_fields
     return Options(**values)
@@ -291,13 +316,14 @@ def add_org_arguments(parser: argparse.ArgumentParser, *, module_required: bool)
         metavar="|".join(API_VERSIONS),
         help=f"R23: the response shape (default {defaults.api_version})",
     )
-    engine.add_argument(
-        "--check-formats",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="R15: check email and phone formats (default: yes); --no-check-formats checks "
-        "only that they are strings within their length",
-    )
+    for stem, attribute, rule, text in SWITCHES:
+        engine.add_argument(
+            f"--{stem}",
+            dest=attribute,
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=f"{rule}: {text}",
+        )
     engine.add_argument(
         "--max-unique-fields",
         type=int,

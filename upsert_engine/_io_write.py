@@ -283,9 +283,12 @@ def write_store(file: AtomicFile, records: Callable[[], Iterable[dict[str, Any]]
 
 
 def shown_value(value: Any) -> str:
-    """A value in a change list: JSON, non-ASCII as is; nothing sent or held: (empty)."""
+    """A value in a change list: JSON, non-ASCII as is; nothing sent or held: (empty); a user
+    or lookup by its name (its id when it has no name)."""
     if value is None:
         return "(empty)"
+    if isinstance(value, dict) and "id" in value:
+        value = value.get("name") or value["id"]
     return json.dumps(value, ensure_ascii=False, default=repr)
 
 

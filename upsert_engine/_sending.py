@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ._io_read import RowFile
@@ -81,15 +81,30 @@ def matched_ids(trace: RecordTrace | None, multi_match: MultiMatch) -> tuple[str
 
 
 def changes(
-    before: Mapping[str, Any] | None, values: Mapping[str, Any], fields: Any, ignored: Sequence[str]
+    before: Mapping[str, Any] | None,
+    values: Mapping[str, Any],
+    fields: Any,
+    ignored: Sequence[str],
+    names: Mapping[str, str] | None = None,
 ) -> tuple[tuple[str, Any, Any], ...]:
-    """(field, before, after) for each field the row writes with another value (R12)."""
+    """(field, before, after) for each field the row writes with another value (R12).
+
+    A user or lookup (an object with an ``id``) changes when its id does; a user sent as
+    ``{"id"}`` is shown by name when ``names`` (user id -> name) knows it (R32)."""
     out = []
     for name, value in values.items():
         if name in fields and name not in READ_ONLY_SYSTEM_FIELDS and name not in ignored:
             old = before.get(name) if before is not None else None
-            if old != value or type(old) is not type(value):
-                out.append((name, old, value))
+            if isinstance(old, dict) and isinstance(value, dict) and "id" in value:
+                if old.get("id") == value.get("id"):
+                    continue
+            elif old == value and type(old) is type(value):
+                continue
+            new = value
+            if isinstance(value, dict) and set(value) == {"id"} and names:
+                user = names.get(str(value["id"]))
+                new = {"name": user, "id": value["id"]} if user is not None else value
+            out.append((name, old, new))
     return tuple(out)
 
 
@@ -109,12 +124,16 @@ class Sending:
         self.engine, self.clock, self.module = engine, clock, module
         self.check, self.report, self.explain = check, report, explain
         self.placeholders = Placeholders(ids == "placeholder")
+        #: translates a batch of rows in place before it is sent (user names, id prefixes)
+        self.translate: Callable[[list[dict[str, Any]], frozenset[str] | None], None] | None = None
 
     def run(self, rows: RowFile, progress: Progress) -> Tally:
         """Send the rows in requests of at most ``max_records`` (R19), in file order (R17)."""
         engine, tally = self.engine, Tally()
         detail = self.report is not None or self.explain
         for lines, records in rows.batches(engine.options.max_records):
+            if self.translate is not None:
+                self.translate(records, rows.columns)
             body: dict[str, Any] = {"data": records}
             if self.check:
                 body["duplicate_check_fields"] = self.check
@@ -148,6 +167,7 @@ class Sending:
                 view[target] = engine.get(module, target)
         entries = self._entries(engine.upsert(module, body).body, records)
         fields = engine.schema(module).fields
+        names = {user.id: user.name for user in engine.users()}
         multi = engine.options.multi_match
         shown = self.placeholders
         for position, (line, entry, values) in enumerate(zip(lines, entries, records, strict=True)):
@@ -160,7 +180,7 @@ class Sending:
             elif row.action == "update" and row.id is not None:
                 target = row.id
                 before = view.get(target)
-                row = row._replace(changes=changes(before, values, fields, ignored))
+                row = row._replace(changes=changes(before, values, fields, ignored, names))
                 view[target] = {**(before or {}), **values}
             else:
                 row = row._replace(matched_ids=matched_ids(trace, multi))

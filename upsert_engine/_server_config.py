@@ -14,7 +14,7 @@ from ._io_read import InputError, RowFile
 from ._org_config import apply_module_schema
 from .engine import Engine
 from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError
-from .options import Options
+from .options import Options, User
 
 EngineFactory = Callable[[], Engine]
 
@@ -77,18 +77,22 @@ def engine_factory(
     options: Options | None = None,
     normalize: Sequence[str] = (),
     module: str | None = None,
+    users: Sequence[User] = (),
 ) -> EngineFactory:
     """A function making a fresh, identically configured org (used at start and reset).
 
     ``schema`` is JSON data as ``apply_schema`` takes it; ``unique`` and ``normalize`` are
     ``--unique [Module.]Field[:type]`` and ``--normalize [Module.]Field:NAME`` specs (the module
-    defaults to ``module``); ``store`` is (module, record) pairs loaded in order. The
+    defaults to ``module``); ``users`` are added to the org (R32: e.g. the owners a store
+    names); ``store`` is (module, record) pairs loaded in order. The
     configuration is checked now: a bad one raises ConfigurationError.
     """
     rows = list(store)
 
     def make() -> Engine:
         engine = Engine(options)
+        for user in users:
+            engine.add_user(user)
         if schema is not None:
             apply_schema(engine, schema)
         try:

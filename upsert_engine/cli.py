@@ -18,7 +18,6 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +34,7 @@ from ._cli_args import (
     parse_timezone,
 )
 from ._columns import Columns
-from ._export import ExportRules, load_store
+from ._export import ExportRules, ExportUsers, load_store
 from ._io_read import InputError, RowFile, read_json
 from ._io_write import (
     AtomicFile,
@@ -184,9 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("plan", "apply"):
             _check_paths(args)
         clock = RequestClock()
-        # the CLI holds one module's records and none of the org's users: the ids Owner and
-        # lookups name cannot be checked here (R32, R33); Zoho checks them
-        options = replace(options_from(args), check_users=False, check_lookups=False)
+        # the CLI holds one module's records and only the users its files name: the ids Owner
+        # and lookups name cannot be checked here unless asked (R32, R33); Zoho checks them
+        options = options_from(args, check_users=False, check_lookups=False)
         engine = Engine(options, clock=clock)
         module, labels = configure(engine, args)
         if args.command == "schema":
@@ -292,7 +291,7 @@ def run_import(
         args.ignore_unknown_columns,
         send_unknown=args.unknown_fields is not None,
     )
-    rules = ExportRules(schema, parse_timezone(args.timezone), engine.options.user.id)
+    rules = ExportRules(schema, parse_timezone(args.timezone), ExportUsers(engine))
     codec, separator = encoding(args.encoding), delimiter(args.delimiter)
     store_codec = encoding(args.store_encoding)
     out_path: str | None = getattr(args, "out", None)
@@ -317,6 +316,7 @@ def run_import(
             gc.freeze()
         try:
             sending = Sending(engine, clock, module, check, report, args.explain, args.ids)
+            sending.translate = rules.translate_rows
             tally = sending.run(rows, progress)
         finally:
             if freezing:

@@ -47,7 +47,7 @@ from ._cli_args import (
     parse_timezone,
 )
 from ._columns import Columns
-from ._export import ExportRules, read_records
+from ._export import ExportRules, ExportUsers, read_records
 from ._http_handler import BodyError, HTTPServer, encode
 from ._http_routes import ROUTE_HEADERS, Reply, Request, bad_method, dispatch, error, not_found
 from ._io_read import InputError, RowFile, read_json
@@ -619,8 +619,10 @@ def run_serve(args: argparse.Namespace) -> int:
         specs = {"unique": args.unique, "normalize": args.normalize, "module": args.module}
         factory = engine_factory(schema=schema, options=options, **specs)
         if args.store:
-            store = _serve_store(args, factory(), schema)
-            factory = engine_factory(schema=schema, options=options, store=store, **specs)
+            store, owners = _serve_store(args, factory(), schema)
+            factory = engine_factory(
+                schema=schema, options=options, store=store, users=owners, **specs
+            )
         users = [parse_user(spec) for spec in args.user]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
@@ -661,11 +663,14 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve_store(args: argparse.Namespace, org: Engine, schema: Any) -> list[tuple[str, Any]]:
-    """``serve --store``: (module, record) pairs from any store format (issue 12 item 4)."""
+def _serve_store(
+    args: argparse.Namespace, org: Engine, schema: Any
+) -> tuple[list[tuple[str, Any]], list[User]]:
+    """``serve --store``: (module, record) pairs from any store format (issue 12 item 4), and
+    the users its owners' names made (R32)."""
     path = args.store
     if is_wrapped_store(path):
-        return read_store(path)
+        return read_store(path), []
     if args.module is None:
         raise InputError(
             f'--store {path}: the records of which module? give --module (a store of {{"module"'
@@ -684,10 +689,11 @@ def _serve_store(args: argparse.Namespace, org: Engine, schema: Any) -> list[tup
         args.ignore_unknown_columns,
         send_unknown=args.unknown_fields is not None,
     )
-    rules = ExportRules(org.schema(module), parse_timezone(args.timezone), org.options.user.id)
+    users = ExportUsers(org)
+    rules = ExportRules(org.schema(module), parse_timezone(args.timezone), users)
     codec, separator = encoding(args.encoding), delimiter(args.delimiter)
     with RowFile(path, columns, empty_ok=True, encoding=codec, delimiter=separator) as rows:
-        return [(module, record) for record in read_records(rows, rules)]
+        return [(module, record) for record in read_records(rows, rules)], users.made
 
 
 def _schema_items(schema: Any) -> list[Any]:
