@@ -491,3 +491,149 @@ def test_json_reader_checks_keys_once_per_name(tmp_path: Path) -> None:
     with _io_read.RowFile(path, Namer()) as rows:
         assert [row.values for row in rows] == [{"A": 1, "B": 2}, {"B": 3, "A": 4}]
     assert calls == ["a", "b"]
+
+
+# --- after issue 9: ids in rows (R25), owners as users (R32), external fields (R24) -----------
+def test_record_id_in_rows_updates_that_record(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Item 1 / R25: a re-imported export's `Record Id` (zcrm_ prefix and all) updates that
+    record by id, not an insert; an id of no record is INVALID_DATA on id; --record-id
+    ignore/reject switch the reading."""
+    rows = write(
+        tmp_path / "rows.csv",
+        "Record Id,Last Name,Email\nzcrm_5725767000000500002,Moss2,\nzcrm_999,Ghost,\n",
+    )
+    code, result, _ = summary(capsys, "--store", EXPORT, rows)
+    assert (code, result["updated"], result["failed_fields"]) == (
+        1,
+        {"id": 1},
+        {"INVALID_DATA": {"id": 1}},
+    )
+    code, result, _ = summary(capsys, "--store", EXPORT, rows, "--record-id", "ignore")
+    assert (code, result["inserted"], result["updated"]) == (0, 2, {})
+    code, result, _ = summary(capsys, "--store", EXPORT, rows, "--record-id", "reject")
+    assert (code, result["failed_fields"]) == (1, {"INVALID_DATA": {"id": 2}})
+
+
+def test_owner_names_become_the_orgs_users(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Item 2 / R32: "Lead Owner" holds names; each becomes a user of the org (the export's
+    owners are its users), in the store and in the rows, never failing the load; an update
+    changing the owner shows it by name; apply writes Owner as {name, id, email}."""
+    rows = write(
+        tmp_path / "rows.csv",
+        "Lead Owner,Last Name,Email\nAmélie Dubois,Frey,frey@sample.com\n"
+        "Jürgen Neu,Moss,moss@example.org\n,Hart,hart@example.com\n",
+    )
+    report, out = tmp_path / "r.csv", tmp_path / "new.jsonl"
+    argv = ["apply", "--module", "Leads", "--store", EXPORT, rows, "--report", str(report)]
+    code, _, err = run(capsys, *argv, "--out", str(out), "--check-users")
+    assert (code, err) == (0, "")
+    with report.open(encoding="utf-8", newline="") as handle:
+        changed = [line["changes"] for line in csv.DictReader(handle)]
+    assert changed == [
+        'Owner: "Example User" → "Amélie Dubois"',
+        'Owner: "Example User" → "Jürgen Neu"',
+        "",
+    ]
+    records = {r["Last_Name"]: r for r in map(json.loads, out.read_text("utf-8").splitlines())}
+    assert records["Frey"]["Owner"]["name"] == "Amélie Dubois"
+    assert records["Hart"]["Owner"] == records["Kim"]["Owner"]  # the export's Amélie Dubois
+    assert records["Moss"]["Owner"]["name"] == "Jürgen Neu"
+    # the written store names its users by id: read back, the same owners resolve again
+    code, result, _ = summary(capsys, "--store", str(out), rows, "--check-users")
+    assert (code, result["updated"]) == (0, {"Email": 3})
+
+
+def test_external_field_with_a_label_from_schema(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """R24 + item 2: a --schema external field with its label is a check field, and the
+    export's column by that label matches it, no --map."""
+    field = {"api_name": "Shop_ID", "data_type": "text", "external": "org", "label": "Shop ID"}
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"module": "Leads", "fields": [field]}), encoding="utf-8")
+    store = write(tmp_path / "store.csv", "Record Id,Last Name,Shop ID\nzcrm_1,A,s-1\n")
+    rows = write(tmp_path / "rows.csv", "Last Name,shop id\nA2,S-1\nB,s-2\n")
+    code, result, _ = summary(capsys, "--schema", str(schema), "--store", store, rows)
+    assert (code, result["updated"], result["inserted"]) == (0, {"Shop_ID": 1}, 1)
+
+
+# --- the installed console script, one subprocess per subcommand ------------------------------
+def _script() -> str:
+    """The console script installed beside this Python (or on PATH)."""
+    import shutil
+
+    beside = Path(sys.executable).with_name("upsert-engine")
+    found = str(beside) if beside.exists() else shutil.which("upsert-engine")
+    assert found is not None, "the upsert-engine console script is not installed"
+    return found
+
+
+def _console(*argv: str, stdin: str | None = None) -> tuple[int, str, str]:
+    import subprocess
+
+    done = subprocess.run(
+        [_script(), *argv], input=stdin, capture_output=True, text=True, check=False, timeout=120
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_console_script_demo_schema_and_version() -> None:
+    """`upsert-engine demo`, `schema` (labels) and `--version` run as installed."""
+    code, out, _ = _console("demo")
+    assert code == 0 and "Kaizen #56" in out
+    code, out, _ = _console("schema", "--module", "Leads")
+    fields = {f["api_name"]: f for f in json.loads(out)["fields"]}
+    assert code == 0 and fields["No_of_Employees"]["label"] == "No. of Employees"
+    assert fields["Designation"]["label"] == "Title" and fields["Owner"]["label"] == "Lead Owner"
+    code, out, _ = _console("--version")
+    assert code == 0 and out.startswith("upsert-engine ")
+
+
+def test_console_script_plan_and_apply(tmp_path: Path) -> None:
+    """`plan` over the README's Zoho-format export (no --map; rows on stdin) and `apply`
+    (a CSV store out) run as installed; a bad option is exit 2 in one line."""
+    rows = Path(ROWS).read_text(encoding="utf-8")
+    argv = ["--module", "Leads", "--store", EXPORT, "--unique", "Mobile", "--check-fields",
+            "Email,Mobile"]  # fmt: skip
+    code, out, err = _console("plan", *argv, "-", stdin=rows)
+    assert (code, err) == (1, "")
+    assert out.splitlines()[:2] == [
+        "Leads: 15 rows in 1 request, against 10 stored records",
+        "  inserted        4",
+    ]
+    code, out, err = _console("apply", *argv, ROWS, "--out", str(tmp_path / "new.csv"))
+    assert code == 1 and "written to" in out
+    assert (tmp_path / "new.csv").read_text(encoding="utf-8").startswith("id,Owner,")
+    code, out, err = _console("plan", "--module", "Leads", ROWS, "--unique", "Mobil")
+    assert (code, out) == (2, "") and len(err.splitlines()) == 1 and "did you mean Mobile" in err
+
+
+def test_console_script_serve_reads_a_zoho_export(tmp_path: Path) -> None:
+    """`serve --module Leads --store <Zoho CSV export>` (item 4): the records load with their
+    ids, export times and owners as users; the first line is the URL."""
+    import subprocess
+    import urllib.request
+
+    command = [_script(), "serve", "--port", "0", "--module", "Leads", "--store", EXPORT]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            url = process.stdout.readline().strip()
+            with urllib.request.urlopen(f"{url}/__admin/dump?module=Leads", timeout=30) as answer:
+                records = json.load(answer)["records"]
+            request = urllib.request.Request(
+                f"{url}/crm/v8/users", headers={"Authorization": "Zoho-oauthtoken fake-zoho-token"}
+            )
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                users = [user["full_name"] for user in json.load(answer)["users"]]
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    assert len(records) == 10 and records[0]["id"] == "5725767000000500001"
+    assert records[0]["Created_Time"] == "2024-06-19T01:58:32+00:00"
+    assert records[2]["Owner"]["name"] == "Amélie Dubois"
+    assert "Amélie Dubois" in users
