@@ -637,3 +637,25 @@ def test_console_script_serve_reads_a_zoho_export(tmp_path: Path) -> None:
     assert records[0]["Created_Time"] == "2024-06-19T01:58:32+00:00"
     assert records[2]["Owner"]["name"] == "Amélie Dubois"
     assert "Amélie Dubois" in users
+
+
+def test_readme_preview_is_a_plan_over_a_zoho_export_without_map(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12 "done when": the README's "Preview an import" runs the command it shows (no
+    --map, over the Zoho-format example export) and prints exactly the summary it shows."""
+    import shlex
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Preview an import") :]
+    start = section.index("upsert-engine plan")
+    command = section[start : section.index("```", start)]
+    shown = section[section.index("```text\n") + 8 :]
+    shown = shown[: shown.index("```")]
+    argv = shlex.split(command.replace("\\\n", " "))[1:]
+    assert "--map" not in argv and "examples/leads-export.csv" in argv
+    monkeypatch.chdir(ROOT)
+    argv[argv.index("report.csv")] = str(tmp_path / "report.csv")
+    code, out, err = run(capsys, *argv)
+    assert (code, out, err) == (1, shown, "")
+    assert "Record Id,Lead Owner,First Name" in Path(EXPORT).read_text(encoding="utf-8")
