@@ -28,6 +28,16 @@ from .options import MultiMatch
 from .rules import READ_ONLY_SYSTEM_FIELDS
 
 _DIGITS = re.compile(r"\d+")
+#: Error codes a row gets after its walk matched a record (R11 reject, R14, R17, R34): only
+#: then is a request explained to name that record.
+MATCHED_ERRORS = frozenset(
+    {
+        "DUPLICATE_DATA",
+        "MULTIPLE_OR_MULTI_ERRORS",
+        "AMBIGUITY_DURING_PROCESSING",
+        "ALREADY_MODIFIED",
+    }
+)
 
 
 class Placeholders:
@@ -159,11 +169,18 @@ class Sending:
         self, body: dict[str, Any], lines: list[int], records: list[dict[str, Any]], tally: Tally
     ) -> None:
         engine, module = self.engine, self.module
-        traces = engine.explain(module, body).records
+        traces: tuple[RecordTrace, ...] = ()
+        if self.explain:
+            traces = engine.explain(module, body).records
+            targets = [t.record_id for t in traces if t.outcome == "update"]
+        else:  # cheaper: the plan names the targets; explained only if a row may have matched
+            planned = self._entries(engine.plan(module, body).body, records)
+            targets = [e["details"].get("id") for e in planned if e.get("action") == "update"]
+            if any(e.get("code") in MATCHED_ERRORS for e in planned):
+                traces = engine.explain(module, body).records
         view: dict[str, dict[str, Any] | None] = {}
-        for planned in traces:
-            target = planned.record_id
-            if planned.outcome == "update" and target is not None and target not in view:
+        for target in targets:
+            if isinstance(target, str) and target not in view:
                 view[target] = engine.get(module, target)
         entries = self._entries(engine.upsert(module, body).body, records)
         fields = engine.schema(module).fields
@@ -172,17 +189,16 @@ class Sending:
         shown = self.placeholders
         for position, (line, entry, values) in enumerate(zip(lines, entries, records, strict=True)):
             trace = traces[position] if position < len(traces) else None
-            row = report_row(tally.rows + 1, line, entry, trace)
-            ignored = trace.ignored_fields if trace is not None else ()
+            row = report_row(tally.rows + 1, line, entry, trace if self.explain else None)
             if row.action == "insert" and row.id is not None:
                 shown.add(row.id)
                 view[row.id] = dict(values)
             elif row.action == "update" and row.id is not None:
                 target = row.id
                 before = view.get(target)
-                row = row._replace(changes=changes(before, values, fields, ignored, names))
+                row = row._replace(changes=changes(before, values, fields, (), names))
                 view[target] = {**(before or {}), **values}
-            else:
+            elif trace is not None:
                 row = row._replace(matched_ids=matched_ids(trace, multi))
             row = self._shown(row)
             tally.add(row)
