@@ -659,3 +659,23 @@ def test_readme_preview_is_a_plan_over_a_zoho_export_without_map(
     code, out, err = run(capsys, *argv)
     assert (code, out, err) == (1, shown, "")
     assert "Record Id,Lead Owner,First Name" in Path(EXPORT).read_text(encoding="utf-8")
+
+
+def test_server_field_metadata_shows_zohos_labels() -> None:
+    """Item 2 on the fake server: `GET settings/fields` labels standard fields as Zoho does
+    ("No. of Employees", "Title" for Designation, "Lead Owner"), custom ones by API name."""
+    from upsert_engine.server import ZohoServer, engine_factory
+
+    from .server_support import call
+
+    with ZohoServer(engine_factory()) as server:
+        server.engine.add_field("Leads", "Shoe_Size", "integer")
+        status, _, body = call(server, "GET", "/crm/v8/settings/fields?module=Leads")
+    labels = {field["api_name"]: field["field_label"] for field in body["fields"]}
+    assert status == 200
+    assert (labels["No_of_Employees"], labels["Designation"]) == ("No. of Employees", "Title")
+    assert (labels["Owner"], labels["Created_Time"], labels["Shoe_Size"]) == (
+        "Lead Owner",
+        "Created Time",
+        "Shoe Size",
+    )

@@ -23,6 +23,7 @@ from .options import User
 from .rules import MODULE_ID_BASE
 from .schema import CUSTOM_MODULE_FIELDS, ModuleSchema
 from .standard_fields import STANDARD_FIELDS
+from .standard_labels import label_of
 
 JSON_TYPES: Final[dict[str, str]] = {
     "integer": "integer",
@@ -57,8 +58,10 @@ def module_id(modules: Sequence[str], module: str) -> str:
     return str(MODULE_ID_BASE + 2 * modules.index(module))
 
 
-def _label(api_name: str) -> str:
-    return api_name.replace("_", " ")
+def _label(api_name: str, module: str | None = None) -> str:
+    """A field's label: Zoho's for a standard field (``standard_labels``), else the API name
+    with spaces (a module's label: the API name with spaces)."""
+    return (label_of(module, api_name) if module else None) or api_name.replace("_", " ")
 
 
 def _is_custom_field(schema: ModuleSchema, api_name: str) -> bool:
@@ -84,8 +87,8 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
             }
         entry: dict[str, Any] = {
             "api_name": definition.api_name,
-            "field_label": _label(definition.api_name),
-            "display_label": _label(definition.api_name),
+            "field_label": _label(definition.api_name, schema.api_name),
+            "display_label": _label(definition.api_name, schema.api_name),
             "data_type": definition.data_type,
             "json_type": JSON_TYPES.get(definition.data_type, "string"),
             "id": str(_FIELD_ID_BASE + 1000 * index + position),
@@ -107,8 +110,8 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
         out.append(
             {
                 "api_name": api_name,
-                "field_label": _label(api_name),
-                "display_label": _label(api_name),
+                "field_label": _label(api_name, schema.api_name),
+                "display_label": _label(api_name, schema.api_name),
                 "data_type": data_type,
                 "json_type": JSON_TYPES.get(data_type, "string"),
                 "id": str(_FIELD_ID_BASE + 1000 * index + offset),
