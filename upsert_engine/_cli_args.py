@@ -15,7 +15,7 @@ from datetime import timedelta, timezone, tzinfo
 from typing import Any
 
 from ._columns import did_you_mean, label_spellings, suggestions
-from ._io_read import InputError
+from ._io_read import InputError, read_json
 from .engine import Engine
 from .errors import UpsertEngineError
 from .fields import known_data_types, normalize_digits, normalize_integer, normalize_text
@@ -269,7 +269,9 @@ def configure_fields(engine: Engine, module: str | None, args: argparse.Namespac
         set_normalizer(engine, spec, module)
 
 
-def add_org_arguments(parser: argparse.ArgumentParser, *, module_required: bool) -> None:
+def add_org_arguments(
+    parser: argparse.ArgumentParser, *, module_required: bool, schema_help: str | None = None
+) -> None:
     """--module, --schema, --unique, --normalize and the engine's options."""
     parser.add_argument(
         "--module",
@@ -280,7 +282,8 @@ def add_org_arguments(parser: argparse.ArgumentParser, *, module_required: bool)
     parser.add_argument(
         "--schema",
         metavar="SCHEMA.json",
-        help="what `upsert-engine schema` prints, edited: custom fields (with their label), "
+        help=schema_help
+        or "what `upsert-engine schema` prints, edited: custom fields (with their label), "
         'unique and mandatory fields; a custom module with "custom": true',
     )
     parser.add_argument(
@@ -369,3 +372,15 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         help="of times without an offset in a store (Zoho's export format 2024-06-19 "
         "01:58:32): UTC (default), +05:30 or an IANA name",
     )
+
+
+def read_map(path: str | None) -> dict[str, str | None]:
+    """``--map``: custom column labels to API names (null leaves a column out)."""
+    if path is None:
+        return {}
+    data = read_json(path)
+    if not isinstance(data, dict) or not all(
+        value is None or isinstance(value, str) for value in data.values()
+    ):
+        raise InputError(f'{path}: expected {{"Display Label": "API_Name" or null, ...}}')
+    return data

@@ -6,15 +6,27 @@ identical org from it: the server calls it at start and at every reset.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._cli_args import make_unique, set_normalizer
+from ._cli_args import (
+    delimiter,
+    encoding,
+    make_unique,
+    module_name,
+    parse_timezone,
+    read_map,
+    set_normalizer,
+)
+from ._columns import Columns
+from ._export import ExportRules, ExportUsers, read_records
 from ._io_read import InputError, RowFile
-from ._org_config import apply_module_schema
+from ._org_config import apply_module_schema, schema_labels
 from .engine import Engine
 from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError
 from .options import Options, User
+from .schema import canonical_module_name
 
 EngineFactory = Callable[[], Engine]
 
@@ -114,3 +126,42 @@ def engine_factory(
     except (UnknownModuleError, InvalidLoadError, KeyError, TypeError) as problem:
         raise ConfigurationError(str(problem)) from None
     return make
+
+
+def serve_store(
+    args: argparse.Namespace, org: Engine, schema: Any
+) -> tuple[list[tuple[str, Any]], list[User]]:
+    """``serve --store``: (module, record) pairs from any store format (issue 12 item 4), and
+    the users its owners' names made (R32)."""
+    path = args.store
+    if is_wrapped_store(path):
+        return read_store(path), []
+    if args.module is None:
+        raise InputError(
+            f'--store {path}: the records of which module? give --module (a store of {{"module"'
+            f', "record"}} lines names its own)'
+        )
+    module = module_name(org, args.module)
+    labels: dict[str, str] = {}
+    for item in _schema_items(schema):
+        if canonical_module_name(str(item.get("module"))) == module:
+            labels.update(schema_labels(item, "--schema"))
+    columns = Columns(
+        org.schema(module),
+        read_map(args.map),
+        labels,
+        args.ignore_column,
+        args.ignore_unknown_columns,
+        send_unknown=args.unknown_fields is not None,
+    )
+    users = ExportUsers(org)
+    rules = ExportRules(org.schema(module), parse_timezone(args.timezone), users)
+    codec, separator = encoding(args.encoding), delimiter(args.delimiter)
+    with RowFile(path, columns, empty_ok=True, encoding=codec, delimiter=separator) as rows:
+        return [(module, record) for record in read_records(rows, rules)], users.made
+
+
+def _schema_items(schema: Any) -> list[Any]:
+    modules = schema.get("modules", schema) if isinstance(schema, dict) else schema
+    items = [modules] if isinstance(modules, dict) else modules or []
+    return [item for item in items if isinstance(item, dict)]

@@ -32,6 +32,7 @@ from ._cli_args import (
     module_name,
     options_from,
     parse_timezone,
+    read_map,
 )
 from ._columns import Columns
 from ._export import ExportRules, ExportUsers, load_store
@@ -51,7 +52,7 @@ from .demo import run_demo
 from .engine import Engine, stepping_clock
 from .errors import UpsertEngineError
 from .schema import canonical_module_name
-from .server import add_serve_parser, read_map, run_serve
+from .server import add_serve_parser, run_serve
 
 #: The exit status of an internal error (sysexits.h's EX_SOFTWARE): never 1, "some rows failed".
 EXIT_INTERNAL = 70

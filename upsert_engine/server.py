@@ -37,34 +37,22 @@ from types import TracebackType
 from typing import Any, Final
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ._cli_args import (
-    add_input_arguments,
-    add_org_arguments,
-    delimiter,
-    encoding,
-    module_name,
-    options_from,
-    parse_timezone,
-)
-from ._columns import Columns
-from ._export import ExportRules, ExportUsers, read_records
+from ._cli_args import add_input_arguments, add_org_arguments, options_from
 from ._http_handler import BodyError, HTTPServer, encode
 from ._http_routes import ROUTE_HEADERS, Reply, Request, bad_method, dispatch, error, not_found
-from ._io_read import InputError, RowFile, read_json
-from ._org_config import schema_labels
+from ._io_read import InputError, read_json
 from ._server_config import (
     EngineFactory,
     apply_schema,
     engine_factory,
-    is_wrapped_store,
     parse_unique,
     read_store,
+    serve_store,
 )
 from ._server_log import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, RequestLog
 from .engine import Engine
 from .errors import UpsertEngineError
 from .options import User
-from .schema import canonical_module_name
 
 DEFAULT_TOKEN: Final = "fake-zoho-token"
 DEFAULT_CLIENT_ID: Final = "fake-zoho-client-id"
@@ -550,7 +538,12 @@ def add_serve_parser(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--client-secret", default=DEFAULT_CLIENT_SECRET, help="that client's secret"
     )
-    add_org_arguments(parser, module_required=False)
+    add_org_arguments(
+        parser,
+        module_required=False,
+        schema_help="JSON of module schemas, as `upsert-engine schema` prints them: one, a "
+        'list, or {"modules": [...]}',
+    )
     parser.add_argument(
         "--user",
         action="append",
@@ -619,7 +612,7 @@ def run_serve(args: argparse.Namespace) -> int:
         specs = {"unique": args.unique, "normalize": args.normalize, "module": args.module}
         factory = engine_factory(schema=schema, options=options, **specs)
         if args.store:
-            store, owners = _serve_store(args, factory(), schema)
+            store, owners = serve_store(args, factory(), schema)
             factory = engine_factory(
                 schema=schema, options=options, store=store, users=owners, **specs
             )
@@ -661,54 +654,3 @@ def run_serve(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
         server.stop()
     return 0
-
-
-def _serve_store(
-    args: argparse.Namespace, org: Engine, schema: Any
-) -> tuple[list[tuple[str, Any]], list[User]]:
-    """``serve --store``: (module, record) pairs from any store format (issue 12 item 4), and
-    the users its owners' names made (R32)."""
-    path = args.store
-    if is_wrapped_store(path):
-        return read_store(path), []
-    if args.module is None:
-        raise InputError(
-            f'--store {path}: the records of which module? give --module (a store of {{"module"'
-            f', "record"}} lines names its own)'
-        )
-    module = module_name(org, args.module)
-    labels: dict[str, str] = {}
-    for item in _schema_items(schema):
-        if canonical_module_name(str(item.get("module"))) == module:
-            labels.update(schema_labels(item, "--schema"))
-    columns = Columns(
-        org.schema(module),
-        read_map(args.map),
-        labels,
-        args.ignore_column,
-        args.ignore_unknown_columns,
-        send_unknown=args.unknown_fields is not None,
-    )
-    users = ExportUsers(org)
-    rules = ExportRules(org.schema(module), parse_timezone(args.timezone), users)
-    codec, separator = encoding(args.encoding), delimiter(args.delimiter)
-    with RowFile(path, columns, empty_ok=True, encoding=codec, delimiter=separator) as rows:
-        return [(module, record) for record in read_records(rows, rules)], users.made
-
-
-def _schema_items(schema: Any) -> list[Any]:
-    modules = schema.get("modules", schema) if isinstance(schema, dict) else schema
-    items = [modules] if isinstance(modules, dict) else modules or []
-    return [item for item in items if isinstance(item, dict)]
-
-
-def read_map(path: str | None) -> dict[str, str | None]:
-    """``--map``: custom column labels to API names (null leaves a column out)."""
-    if path is None:
-        return {}
-    data = read_json(path)
-    if not isinstance(data, dict) or not all(
-        value is None or isinstance(value, str) for value in data.values()
-    ):
-        raise InputError(f'{path}: expected {{"Display Label": "API_Name" or null, ...}}')
-    return data
