@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from upsert_engine import Options, _io_read
+from upsert_engine import Engine, Options, _io_read
 from upsert_engine._cli_args import options_from
 from upsert_engine.cli import build_parser, main
 from upsert_engine.options import IntraBatch, MultiMatch, NonUniqueCheckField, UnknownFields
@@ -679,3 +679,48 @@ def test_server_field_metadata_shows_zohos_labels() -> None:
         "Created Time",
         "Shoe Size",
     )
+
+
+def test_serve_store_in_process(tmp_path: Path) -> None:
+    """Item 4: `serve --store` reads a Zoho export with --module (owners made users, R32), a
+    wrapped {"module", "record"} JSONL naming its own module, and asks for --module otherwise;
+    `parse_unique` keeps its Module.Field[:type] reading for library callers."""
+    from upsert_engine._io_read import InputError
+    from upsert_engine._server_config import engine_factory, parse_unique, serve_store
+    from upsert_engine.errors import ConfigurationError
+
+    def args(*argv: str) -> Any:
+        return build_parser().parse_args(["serve", *argv])
+
+    records, owners = serve_store(args("--store", EXPORT, "--module", "Leads"), Engine(), None)
+    assert len(records) == 10 and {user.name for user in owners} == {"Amélie Dubois"}
+    org = engine_factory(store=records, users=owners)()
+    assert org.get("Leads", "5725767000000500003")["Owner"]["name"] == "Amélie Dubois"
+    wrapped = write(tmp_path / "s.jsonl", '{"module": "Contacts", "record": {"Last_Name": "A"}}\n')
+    assert serve_store(args("--store", wrapped), Engine(), None) == (
+        [("Contacts", {"Last_Name": "A"})],
+        [],
+    )
+    with pytest.raises(InputError, match="give --module"):
+        serve_store(args("--store", EXPORT), Engine(), None)
+    assert parse_unique("Leads.Mobile:phone") == ("Leads", "Mobile", "phone")
+    with pytest.raises(ConfigurationError, match=r"Module\.Field"):
+        parse_unique("Mobile")
+
+
+def test_xlsx_cells_read_as_an_export_writes_them(tmp_path: Path) -> None:
+    """Item 6: xlsx cell values become a CSV export's text; a file that is no workbook is an
+    InputError naming it."""
+    from datetime import date, datetime, time
+
+    from upsert_engine._io_read import InputError
+    from upsert_engine._io_xlsx import cell_text, xlsx_rows
+
+    assert [cell_text(v) for v in (None, True, False, 12.0, 1.5, 7)] == [
+        "", "true", "false", "12", "1.5", "7"
+    ]  # fmt: skip
+    assert cell_text(datetime(2024, 6, 19, 1, 58, 32)) == "2024-06-19 01:58:32"
+    assert (cell_text(date(2024, 6, 19)), cell_text(time(1, 2, 3))) == ("2024-06-19", "01:02:03")
+    pytest.importorskip("openpyxl")
+    with pytest.raises(InputError, match=r"not an \.xlsx workbook"):
+        list(xlsx_rows("x.xlsx", io.BytesIO(b"PK\x03\x04 no zip")))
