@@ -5,7 +5,11 @@ case or with surrounding white space, integers spelled "0042"/42/42.0, empty str
 missing keys, and a few invalid values. Spec v2 section 7 too: external fields of both kinds
 (R24), ids of existing and missing records inside upsert records (R25), three users acting and
 owning (R32), lookups to Leads itself and to Accounts, by id and by external value (R33),
-and If-Unmodified-Since times before, at and after the records' modification (R34).
+and If-Unmodified-Since times before, at and after the records' modification (R34); and what
+else sync payloads carry (issue 10): a multi-select with ``$append_values`` (R26), ``$approved``
+(R31), a layout and Tag (R35), an ``Items`` subform whose rows are updated by id, removed and
+appended (R36). Some records also carry a field of another R15 type (TYPED: every type,
+values at and just over its limits, converted on write by R28).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from hypothesis import strategies as st
 
 from upsert_engine import Engine, Options, User
 from upsert_engine.options import (
+    AppendOther,
     IntraBatch,
     MultiMatch,
     NonUniqueCheckField,
@@ -87,6 +92,47 @@ SINCE = ["2020-01-01T00:00:00+00:00", "2026-01-15T10:00:01+05:30", "2026-01-15T1
 LOOKUP_HEADER = "Leads.Account_Ref.Acct_Ext"
 
 
+#: Fields of every other R15 type, each with values just inside and just outside its limits,
+#: in spellings R28 stores differently ("0042" -> 42, "12.50" -> 12.5, 1.239 -> 1.23, ...).
+TYPED_FIELDS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("Big_X", "bigint", {}),
+    ("Pct_X", "percent", {"decimal_place": 2}),
+    ("Dec_X", "double", {}),
+    ("Day_X", "date", {}),
+    ("When_X", "datetime", {}),
+    ("Langs_X", "multiselectpicklist", {}),
+    ("Rows_X", "subform", {}),
+    ("Acct_X", "lookup", {}),
+    ("Files_X", "fileupload", {"max_length": 1}),
+)
+TYPED: dict[str, list[Any]] = {
+    "No_of_Employees": [42, "0042", 42.0, 999999999, 1000000000, "1-2 People"],
+    "Annual_Revenue": [12.5, "12.50", 1.239, "9999999999999999", 10**16, "lots", 7],
+    "Email_Opt_Out": [True, False, "true"],
+    "Website": ["x.io", "https://www.zylker.com", "HTTPS://x.io", "w" * 251 + ".com"],
+    "Salutation": ["Mr.", "S" * 25, "S" * 26],
+    "Big_X": [10**17, "123456789012345678", "1" * 19, "+005", "x1", 4.0],
+    "Pct_X": [12.5, 99999, 100000, "5.555"],
+    "Dec_X": [0.1 + 0.2, "2.1234567899", 10**16, "1e5"],
+    "Day_X": ["2024-02-29", "2026-02-29"],
+    "When_X": ["2026-01-15T10:00:00+05:30", "2026-01-15T10:00:00Z"],
+    "Langs_X": [["en", "fr"], [], "en", ["en", 1]],
+    "Rows_X": [[{"Name": "a"}], [], "row", [{"Name": str(i)} for i in range(101)]],
+    "Acct_X": [{"id": "5725767000000600001"}, "5725767000000600001", {"name": "x"}],
+    "Files_X": [[{"file_id": "a"}], [{"file_id": "a"}, {"file_id": "b"}]],
+}
+
+
+def add_typed_fields(target: Engine | ReferenceEngine) -> None:
+    """Define TYPED_FIELDS in Leads (the same calls for the engine and the reference); the
+    subform with one text row field, Name (R36)."""
+    for name, data_type, settings in TYPED_FIELDS:
+        if data_type == "subform":
+            target.add_subform("Leads", name, [("Name", "text")], **settings)
+        else:
+            target.add_field("Leads", name, data_type, **settings)
+
+
 @dataclass(frozen=True)
 class Org:
     """An org configuration that can be built into both implementations."""
@@ -97,9 +143,11 @@ class Org:
 
     def build(self) -> tuple[Engine, ReferenceEngine]:
         """A fresh engine and reference model with this configuration: users, Leads' unique,
-        external and lookup fields, Accounts with an external field and two records."""
+        external and lookup fields, Accounts with an external field and two records; Leads'
+        multi-select (R26), subform (R36) and layout (R35)."""
         engine, reference = Engine(self.options), ReferenceEngine(self.options)
         for org in (engine, reference):
+            add_typed_fields(org)
             for user in USERS:
                 org.add_user(user)
             for name, data_type in self.unique:
@@ -109,8 +157,39 @@ class Org:
             org.add_field("Leads", "Referrer", "lookup", lookup_module="Leads")
             org.add_field("Leads", "Account_Ref", "lookup", lookup_module="Accounts")
             org.add_field("Accounts", "Acct_Ext", "text", external="org")
+            org.add_field("Leads", "Langs", "multiselectpicklist")
+            org.add_subform("Leads", "Items", ITEM_FIELDS, mandatory=["Name"], max_rows=4)
+            org.add_layout("Leads", "900", mandatory=["Company"])
             assert org.load("Accounts", [dict(a) for a in ACCOUNTS]) == [rid(1), rid(2)]
         return engine, reference
+
+
+#: R36: the row fields of the Leads subform ``Items`` the differential tests use.
+ITEM_FIELDS = (("Name", "text"), ("Qty", "integer"))
+
+#: Row ids rows name: ids that loaded rows bring (``row_records``), and ids the org issues
+#: early (to a record or a row).
+ROW_IDS = st.one_of(
+    st.sampled_from(["9001", "9002"]),
+    st.sampled_from(["9001", "9002"]),
+    st.integers(4, 14).map(rid),
+)
+
+#: R36: rows of ``Items``: new rows (now and then one lacking its mandatory Name or with a bad
+#: Qty), rows naming an id (a row of the target or not) to update or remove it.
+ROWS: st.SearchStrategy[dict[str, Any]] = st.one_of(
+    st.sampled_from(
+        [
+            {"Name": "a"},
+            {"Name": "b", "Qty": 2},
+            {"Name": "c"},
+            {"Qty": 1},
+            {"Name": "d", "Qty": "x"},
+        ]
+    ),
+    st.builds(lambda i: {"id": i, "Qty": 7}, ROW_IDS),
+    st.builds(lambda i: {"id": i, "_delete": None}, ROW_IDS),
+)
 
 
 options = st.builds(
@@ -119,13 +198,15 @@ options = st.builds(
     intra_batch=st.sampled_from(IntraBatch),
     non_unique_check_field=st.sampled_from(NonUniqueCheckField),
     unknown_fields=st.sampled_from([UnknownFields.IGNORE] * 3 + [UnknownFields.REJECT]),
-    api_version=st.sampled_from(["v8", "v2"]),
+    api_version=st.sampled_from(["v8", "v2", "v5"]),
     check_formats=st.booleans(),
     record_id=st.sampled_from([RecordId.UPDATE] * 3 + [RecordId.IGNORE, RecordId.REJECT]),
     check_lookups=st.booleans(),
     check_users=st.booleans(),
     null_owner=st.sampled_from(NullOwner),
     load_owner=st.booleans(),
+    append_repeats=st.booleans(),
+    append_other=st.sampled_from(AppendOther),
 )
 
 orgs = st.builds(
@@ -165,15 +246,39 @@ def records(
     if draw(st.integers(0, 14)) == 0:
         name = draw(st.sampled_from(sorted(INVALID)))
         record[name] = draw(st.sampled_from(INVALID[name]))
+    if draw(st.integers(0, 2)) == 0:  # R15/R28: a field of another type
+        name = draw(st.sampled_from(sorted(TYPED)))
+        record[name] = draw(st.sampled_from(TYPED[name]))
     if draw(st.integers(0, 14)) == 0:
         record["Unknown_Field"] = "?"
+    for key, values in PAYLOAD.items():  # spec v2: R26, R31, R35, R36, each now and then
+        if draw(st.integers(0, 7)) == 0:
+            record[key] = draw(values)
     return record
+
+
+#: What sync payloads carry (R26, R31, R35, R36), valid and not.
+PAYLOAD: dict[str, st.SearchStrategy[Any]] = {
+    "Langs": st.lists(st.sampled_from(["EN", "FR", "DE"]), max_size=3),
+    "$append_values": st.sampled_from(
+        [{"Langs": True}, {"Langs": True}, {"Langs": False}, {"Email": True}, {"Langs": 1}]
+    ),
+    "Layout": st.sampled_from([{"id": "900"}, {"id": "901"}, None]),
+    "Tag": st.sampled_from([[{"name": "t"}], [], "t"]),
+    "$approved": st.sampled_from([True, False, "no"]),
+    "Items": st.one_of(
+        st.lists(ROWS, max_size=3), st.lists(ROWS, max_size=3), st.sampled_from([None, [], "x"])
+    ),
+}
 
 
 @st.composite
 def stored(draw: st.DrawFn) -> dict[str, Any]:
     """Existing data: a record without id, maybe created by another user (R24, R32)."""
     record = draw(records(ids=False))
+    owner = record.get("Owner")
+    if owner is not None and not (isinstance(owner, dict) and isinstance(owner.get("id"), str)):
+        del record["Owner"]  # load refuses an Owner that is no user object (R32)
     creator = draw(st.sampled_from([None, *USERS]))
     if creator is not None:
         record["Created_By"] = {"name": creator.name, "id": creator.id}
@@ -215,3 +320,27 @@ keywords = st.fixed_dictionaries(
         "external": st.sampled_from([LOOKUP_HEADER, "Leads.Ext_Org", "Leads.Nope"]),
     },
 )
+
+
+# --- R26, R36: focused records, which reach existing rows and lists often ------------------------
+@st.composite
+def row_records(draw: st.DrawFn, loaded: bool = False) -> dict[str, Any]:
+    """A Leads record keyed by one of three emails, with ``Items`` rows (loaded: rows with the
+    ids 9001 and 9002; sent: updates and removals of those or of issued ids, new rows) and maybe
+    ``Langs`` with ``$append_values``."""
+    record: dict[str, Any] = {"Last_Name": "L", "Email": draw(st.sampled_from(EMAILS))}
+    if loaded:
+        record["Items"] = [{"id": i, "Name": f"n{i}", "Qty": 1} for i in ("9001", "9002")]
+        record["Langs"] = draw(st.lists(st.sampled_from(["EN", "FR"]), unique=True))
+        return record
+    if draw(st.booleans()):
+        record["Items"] = draw(
+            st.one_of(st.lists(ROWS, min_size=1, max_size=3), st.sampled_from([[], None]))
+        )
+    if draw(st.booleans()):
+        record["Langs"] = draw(st.lists(st.sampled_from(["EN", "FR", "DE"]), max_size=2))
+        record["$append_values"] = {"Langs": draw(st.booleans())}
+    return record
+
+
+EMAILS = ("a@x.io", "b@x.io", "c@x.io")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from upsert_engine import Engine, Response, _export, _io_read
+from upsert_engine._cli_args import check_fields
 from upsert_engine.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -631,12 +632,22 @@ def test_unknown_check_field(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_non_unique_check_field(capsys: pytest.CaptureFixture[str]) -> None:
-    """A --check-fields field that is not a duplicate check field is refused up front (R7)."""
+    """A --check-fields field that is no duplicate check field and of a type R7's default
+    cannot match on (a textarea) is refused up front; Phone (not unique) is a match key."""
     line = bad(
-        capsys, "plan", "--module", "Leads", "--store", EXPORT, ROWS, "--check-fields", "Phone"
+        capsys,
+        "plan",
+        "--module",
+        "Leads",
+        "--store",
+        EXPORT,
+        ROWS,
+        "--check-fields",
+        "Description",
     )
-    assert "Phone is not a duplicate check field" in line and "--unique Phone," in line
-    assert "--non-unique-check-field match (R7)" in line
+    assert "Description is not a duplicate check field" in line and "textarea" in line
+    options = Engine().options
+    assert check_fields(Engine().schema("Leads"), "Email,Phone", options) == ["Email", "Phone"]
 
 
 @pytest.mark.parametrize(
@@ -675,7 +686,7 @@ def test_unique_in_another_module_form(capsys: pytest.CaptureFixture[str], tmp_p
         ('{"fields": [{"api_name": "X"}]}', "api_name and data_type must be strings"),
         ('{"fields": [{"api_name": "X", "data_type": "text", "unique": 1}]}', "unique must be"),
         ('{"fields": [{"api_name": "X", "data_type": "blob"}]}', "fields[0]: module 'Leads'"),
-        ('{"fields": [], "mandatory_fields": ["Nope"]}', "'Nope' is named as a system or mand"),
+        ('{"fields": [], "mandatory_fields": ["Nope"]}', "'Nope' is named as a system, mand"),
         ('{"fields": [}', "schema.json line 1: not valid JSON"),
     ],
 )

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from upsert_engine import Engine, check_order
 
-from .strategies import Org, bodies, keywords, orgs, stores
+from .strategies import Org, bodies, keywords, orgs, row_records, stores
 
 
 def _state(engine: Any) -> list[dict[str, Any]]:
@@ -118,3 +118,30 @@ def test_default_engine_has_the_standard_modules() -> None:
     engine = Engine()
     assert engine.schema("Leads").system_fields == ("Email",)
     assert engine.schema("PriceBooks").api_name == "Price_Books"
+
+
+@given(
+    orgs,
+    st.lists(row_records(loaded=True), min_size=2, max_size=4),
+    st.lists(st.lists(row_records(), min_size=1, max_size=4), min_size=1, max_size=4),
+)
+@settings(max_examples=200, deadline=None)
+def test_subform_rows_and_appends_equal_reference(
+    org: Org, store: list[dict[str, Any]], batches: list[list[dict[str, Any]]]
+) -> None:
+    """R26, R36: rows updated by id, removed, appended, cleared, and multi-select values
+    appended, over several requests: the engine answers and stores what the reference does,
+    plan() predicts it (row ids included), and the insert API agrees too (R30)."""
+    engine, reference = org.build()
+    assert engine.load("Leads", store) == reference.load("Leads", store)
+    for position, data in enumerate(batches):
+        body = {"data": data, "duplicate_check_fields": ["Email"]}
+        planned = engine.plan("Leads", body)
+        if position % 3 == 2:
+            got, want = engine.insert("Leads", body), reference.insert("Leads", body)
+        else:
+            got, want = engine.upsert("Leads", body), reference.upsert("Leads", body)
+            assert planned == got
+        assert (got.status, got.body) == (want.status, want.body)
+        assert _state(engine) == _state(reference)
+        engine._check()

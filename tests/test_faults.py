@@ -113,7 +113,14 @@ def faulty_store(monkeypatch: pytest.MonkeyPatch) -> None:
 #: Existing data: repeats on the system field Email (R11) and on Code, loaded before it was
 #: made unique (R14), integers spelled two ways (R8), a record without any key (R9).
 ROWS: list[dict[str, Any]] = [
-    {"Last_Name": "Ada", "Email": "ada@x.io", "Mobile": "111", "Code": "k1", "Badge": 1},
+    {
+        "Last_Name": "Ada",
+        "Email": "ada@x.io",
+        "Mobile": "111",
+        "Code": "k1",
+        "Badge": 1,
+        "Items": [{"id": "8001", "Name": "a", "Qty": 1}, {"id": "8002", "Name": "b"}],
+    },
     {"Last_Name": "Bo", "Email": "ADA@x.io", "Mobile": "222", "Code": "k2", "Badge": "0002"},
     {"Last_Name": "Cy", "Email": "cy@x.io", "Mobile": "333", "Code": "k2", "Badge": 3},
     {"Last_Name": "Di", "Email": "di@x.io", "Company": "Acme"},
@@ -140,6 +147,25 @@ BODY: dict[str, Any] = {
 }
 
 
+#: Records carrying what sync payloads carry (R26, R31, R35): appends, a layout, tags.
+PAYLOAD_BODY: dict[str, Any] = {
+    "data": [
+        {
+            "Email": "ada@x.io",
+            "Langs": ["EN"],
+            "$append_values": {"Langs": True},
+            "Items": [{"id": "8001", "Qty": 5}, {"id": "8002", "_delete": None}, {"Name": "c"}],
+        },
+        {"Email": "ada@x.io", "Langs": ["FR", "EN"], "$append_values": {"Langs": True}},
+        {"Last_Name": "Pat", "Email": "pat@x.io", "Layout": {"id": "900"}},
+        {"Last_Name": "Pat", "Email": "pat@x.io", "Company": "P", "Layout": {"id": "900"}},
+        {"Last_Name": "Ap", "Mobile": "4040", "$approved": False, "Tag": [{"name": "t"}]},
+        {"Last_Name": "Rows", "Items": [{"Name": "r1"}, {"Name": "r2", "Qty": "3"}]},
+        {"Last_Name": "Bad", "Items": [{"Qty": 1}]},
+        {"Email": "cy@x.io", "Mobile": "4040", "Tag": None, "$append_values": {"Langs": False}},
+    ],
+    "duplicate_check_fields": ["Email", "Mobile"],
+}
 ALICE = User("Alice Archer", "5725767000000411002", "alice@example.com", "60012346")
 BOB = User("Bob Baker", "5725767000000411003", "bob@example.com", "60012347")
 
@@ -157,6 +183,9 @@ def build(options: Options | None = None) -> Engine:
     engine.add_field(
         "Leads", "Badge", "integer", unique=True, normalizer=counted(normalize_integer)
     )
+    engine.add_field("Leads", "Langs", "multiselectpicklist")
+    engine.add_subform("Leads", "Items", [("Name", "text"), ("Qty", "integer")], mandatory=["Name"])
+    engine.add_layout("Leads", "900", mandatory=["Company"], name="Partners")
     engine.add_field("Leads", "Ext", "text", external="org", normalizer=counted(normalize_text))
     engine.add_field("Leads", "Mine", "text", external="user", normalizer=counted(normalize_text))
     engine.add_field("Leads", "Referrer", "lookup", lookup_module="Leads")
@@ -228,6 +257,8 @@ def _schema_summary(schema: ModuleSchema) -> tuple[Any, ...]:
         fields_more,
         schema.duplicate_check_fields,
         schema.mandatory_fields,
+        tuple(sorted(schema.settings)),
+        tuple(layout.to_json()["mandatory_fields"] for layout in schema.layouts.values()),
     )
 
 
@@ -304,6 +335,23 @@ CALLS = [
     ),
     Call("set_mandatory", lambda e: e.set_mandatory("Leads", ["Last_Name", "Company"]).api_name),
     Call("add_module", lambda e: e.add_module("Projects").api_name),
+    Call(
+        "upsert-payload",  # R26, R31, R35: reserved keys through decide(), not the fast path
+        lambda e: _response(e.upsert("Leads", copy.deepcopy(PAYLOAD_BODY))),
+    ),
+    Call("add_layout", lambda e: e.add_layout("Leads", "901", mandatory=["Mobile"]).api_name),
+    Call("add_layout-redefine", lambda e: len(e.add_layout("Leads", "900").layouts)),
+    Call("set_setting", lambda e: sorted(e.set_setting("Deals", "pipelines").settings)),
+    Call("add_subform", lambda e: e.add_subform("Leads", "Items", [("Name", "text")]).api_name),
+    Call(
+        "update-rows",
+        lambda e: _response(
+            e.update(
+                "Leads",
+                {"data": [{"id": "42", "Code": "kz", "Items": [{"Name": "x"}, {"Name": "y"}]}]},
+            )
+        ),
+    ),
     Call("add_user", lambda e: e.add_user(User("Cy", "5725767000000411004")).name),
     Call(
         "add_field-external",
@@ -401,7 +449,15 @@ def test_every_injection_point_leaves_the_engine_as_it_was(
         points += 1
         at += 1
     INJECTION_POINTS[(call.name, site, raising.__name__)] = points
-    if site == "normalize" and call.name not in {"add_module", "set_mandatory", "add_user"}:
+    if site == "normalize" and call.name not in {
+        "add_module",
+        "set_mandatory",
+        "add_user",
+        "add_layout",
+        "add_layout-redefine",
+        "set_setting",
+        "add_subform",
+    }:
         assert points > 0, f"{call.name} calls no normaliser: the harness tests nothing"
 
 

@@ -68,19 +68,24 @@ def ok(
     modified: str,
     duplicate_field: str | None = None,
     created_by: dict[str, str] | None = None,
+    approval: str | None = "approved",
 ) -> dict[str, Any]:
-    """R18: one exact success entry."""
+    """R18: one exact success entry; an insert's details end with ``$approval_state`` (R31:
+    v6 on, the default version being v8; ``approval=None`` for older versions)."""
+    details = {
+        "Modified_Time": modified,
+        "Modified_By": USER,
+        "Created_Time": created,
+        "id": record_id,
+        "Created_By": created_by or USER,
+    }
+    if action == "insert" and approval is not None:
+        details["$approval_state"] = approval
     return {
         "code": "SUCCESS",
         "duplicate_field": duplicate_field,
         "action": action,
-        "details": {
-            "Modified_Time": modified,
-            "Modified_By": USER,
-            "Created_Time": created,
-            "id": record_id,
-            "Created_By": created_by or USER,
-        },
+        "details": details,
         "message": "record added" if action == "insert" else "record updated",
         "status": "success",
     }
@@ -217,6 +222,7 @@ def test_r2_seed_spellings_are_aliases(alias: str, api_name: str) -> None:
     engine = Engine()
     assert engine.schema(alias).api_name == api_name
     field = SYSTEM_FIELDS[api_name]
+    engine.set_mandatory(alias, [field])  # R4's other fields (line items, vendor) aside
     first = engine.upsert(alias, {"data": [{field: "Q-1"}]})
     second = engine.upsert(api_name, {"data": [{field: "q-1"}]})
     assert first.body == {"data": [ok("insert", rid(1), at(0), at(0))]}
@@ -260,20 +266,79 @@ def test_r3_cap_is_an_option() -> None:
 
 
 # --- R4 ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("module", "mandatory"),
-    [("Leads", "Last_Name"), ("Contacts", "Last_Name"),
-     *((m, f) for m, f in SYSTEM_FIELDS.items() if m not in ("Leads", "Contacts"))],
-)  # fmt: skip
-def test_r4_mandatory_fields(module: str, mandatory: str) -> None:
-    """R4: Leads/Contacts need Last_Name; every other standard module its system field."""
+#: R4 as the spec lists it (Zoho's v7 Insert Records page), written out here, not imported.
+SPEC_MANDATORY = {
+    "Leads": ("Last_Name",),
+    "Contacts": ("Last_Name",),
+    "Accounts": ("Account_Name",),
+    "Deals": ("Deal_Name", "Stage"),
+    "Campaigns": ("Campaign_Name",),
+    "Cases": ("Case_Origin", "Status", "Subject"),
+    "Solutions": ("Solution_Title",),
+    "Products": ("Product_Name",),
+    "Vendors": ("Vendor_Name",),
+    "Price_Books": ("Price_Book_Name", "Pricing_Details"),
+    "Quotes": ("Subject", "Quoted_Items"),
+    "Sales_Orders": ("Subject", "Ordered_Items"),
+    "Purchase_Orders": ("Subject", "Vendor_Name", "Purchased_Items"),
+    "Invoices": ("Subject", "Invoiced_Items"),
+    "Appointments": (),
+    "Services": (),
+}
+
+
+@pytest.mark.parametrize(("module", "mandatory"), SPEC_MANDATORY.items())
+def test_r4_mandatory_fields(module: str, mandatory: tuple[str, ...]) -> None:
+    """R4: each standard module's system-defined mandatory fields, as Zoho lists them; an
+    insert without them gets MANDATORY_NOT_FOUND naming the first one missing (R13)."""
     engine = Engine()
-    assert engine.schema(module).mandatory_fields == (mandatory,)
+    assert engine.schema(module).mandatory_fields == mandatory
     response = engine.upsert(module, {"data": [{"Description": "x"}]})
+    if not mandatory:  # Appointments, Services: none known
+        assert response.status == 200
+        return
     assert response.status == 400
     assert response.body["data"][0]["code"] == "MANDATORY_NOT_FOUND"
-    assert response.body["data"][0]["details"]["api_name"] == mandatory
+    assert response.body["data"][0]["details"]["api_name"] == mandatory[0]
     assert engine.count(module) == 0
+
+
+def test_r4_deal_needs_stage_and_case_needs_origin_and_status() -> None:
+    """R4 (issue 10): a Deal without Stage, a Case without Case_Origin or Status are refused."""
+    engine = Engine()
+    deal = engine.upsert("Deals", {"data": [{"Deal_Name": "Big"}]})
+    assert deal.status == 400
+    assert deal.body["data"][0]["details"] == {"api_name": "Stage", "json_path": "$.data[0].Stage"}
+    cases = engine.insert(
+        "Cases",
+        {"data": [{"Subject": "Broke", "Status": "New"}, {"Subject": "L", "Case_Origin": "Web"}]},
+    )
+    assert [e["details"]["api_name"] for e in cases.body["data"]] == ["Case_Origin", "Status"]
+    assert engine.count("Deals") == engine.count("Cases") == 0
+    added = engine.upsert("Deals", {"data": [{"Deal_Name": "Big", "Stage": "Qualification"}]})
+    assert added.status == 200 and engine.count("Deals") == 1
+
+
+def test_r4_deals_pipeline_is_a_module_setting() -> None:
+    """R4: Deals need Pipeline only when the org has pipelines enabled (a module setting)."""
+    engine = Engine()
+    deal = {"Deal_Name": "Big", "Stage": "Qualification"}
+    assert engine.upsert("Deals", {"data": [deal]}).status == 200
+    schema = engine.set_setting("Deals", "pipelines")
+    assert schema.settings == frozenset({"pipelines"})
+    assert schema.insert_mandatory() == ("Deal_Name", "Stage", "Pipeline")
+    refused = engine.upsert("Deals", {"data": [{**deal, "Deal_Name": "Other"}]})
+    assert refused.body["data"][0]["details"]["api_name"] == "Pipeline"
+    updated = engine.upsert("Deals", {"data": [{"Deal_Name": "big", "Amount": 5}]})
+    assert updated.body["data"][0]["action"] == "update"  # updates need no mandatory field
+    added = engine.upsert("Deals", {"data": [{**deal, "Deal_Name": "O", "Pipeline": "Standard"}]})
+    assert added.status == 200
+    engine.set_setting("Deals", "pipelines", False)
+    assert engine.upsert("Deals", {"data": [{**deal, "Deal_Name": "Third"}]}).status == 200
+    with pytest.raises(ConfigurationError, match="no setting 'pipelines'"):
+        engine.set_setting("Leads", "pipelines")
+    with pytest.raises(ConfigurationError, match="must be a bool"):
+        engine.set_setting("Deals", "pipelines", "yes")  # type: ignore[arg-type]
 
 
 def test_r4_custom_module_needs_name() -> None:
@@ -376,9 +441,12 @@ def test_r5_system_field_ignored_unless_named() -> None:
 
 
 # --- R7 ------------------------------------------------------------------------------------------
-def test_r7_non_unique_field_fails_whole_request() -> None:
-    """R7: a non-duplicate-check field in D fails the whole request with 400, nothing written."""
-    engine = leads({"Last_Name": "A", "Email": "a@example.com"})
+def test_r7_non_unique_field_fails_whole_request_under_reject() -> None:
+    """R7 (seed reading, non_unique_check_field="reject"): a name outside S ∪ U fails the
+    whole request with 400 and Zoho's exact top-level body; nothing is written; the reason
+    goes to explain, not to the message (R27)."""
+    engine = Engine(Options(non_unique_check_field="reject"))
+    engine.load("Leads", [{"Last_Name": "A", "Email": "a@example.com"}])
     before = snapshot(engine)
     body = {
         "data": [{"Last_Name": "B", "Email": "b@example.com"}],
@@ -386,28 +454,52 @@ def test_r7_non_unique_field_fails_whole_request() -> None:
     }
     response = engine.upsert("Leads", body)
     assert response.status == 400
-    assert set(response.body) == {"code", "details", "message", "status"}
-    assert response.body["code"] == "INVALID_DATA"
-    assert response.body["status"] == "error"
-    assert response.body["details"] == {
-        "api_name": "duplicate_check_fields",
-        "json_path": "$.duplicate_check_fields[1]",
+    assert response.body == {
+        "code": "INVALID_DATA",
+        "details": {
+            "api_name": "duplicate_check_fields",
+            "json_path": "$.duplicate_check_fields[1]",
+        },
+        "message": "invalid data",
+        "status": "error",
     }
-    assert "Company" in response.body["message"]
-    assert "neither" in response.body["message"]
+    why = engine.explain("Leads", body).request_error or ""
+    assert "R7" in why and "'Company'" in why and "neither" in why
     assert snapshot(engine) == before
 
 
-def test_r7_unknown_field_fails_whole_request() -> None:
-    """R7: an unknown name in D fails the request; the message says it is not a field."""
+def test_r7_default_matches_on_a_non_unique_field() -> None:
+    """R7 (spec v2 default, issue 10): Phone on Leads, not unique, named in D is a match key;
+    it is no uniqueness constraint (a second record may hold the same phone)."""
     engine = Engine()
-    response = engine.upsert(
-        "Leads", {"data": [{"Last_Name": "B"}], "duplicate_check_fields": ["Nope_X"]}
+    assert engine.options.non_unique_check_field is NonUniqueCheckField.MATCH
+    engine.load("Leads", [{"Last_Name": "A", "Phone": "555 0100"}])
+    body = {"data": [{"Last_Name": "B", "Phone": "555 0100"}], "duplicate_check_fields": ["Phone"]}
+    response = engine.upsert("Leads", body)
+    assert response.body == {"data": [ok("update", rid(1), at(0), at(1), "Phone")]}
+    other = engine.upsert(
+        "Leads",
+        {"data": [{"Last_Name": "C", "Email": "c@x.io", "Phone": "555 0100"}]},
     )
+    assert other.body["data"][0]["action"] == "insert"  # R14 does not apply to Phone
+    engine._check()
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [("Nope_X", "not a field"), ("Description", "'textarea'"), ("Lead_Source", "'picklist'"),
+     ("No_of_Employees_X", "not a field")],
+)  # fmt: skip
+def test_r7_unknown_or_other_typed_field_fails_whole_request(name: str, why: str) -> None:
+    """R7: under the default, a name that is no field of the module, or a field whose type R1
+    does not allow, fails the whole request with 400 "invalid data"; nothing is written."""
+    engine = Engine()
+    body = {"data": [{"Last_Name": "B"}], "duplicate_check_fields": ["Email", name]}
+    response = engine.upsert("Leads", body)
     assert response.status == 400
-    assert response.body["details"]["json_path"] == "$.duplicate_check_fields[0]"
-    assert "Nope_X" in response.body["message"]
-    assert "not a field" in response.body["message"]
+    assert response.body["message"] == "invalid data"
+    assert response.body["details"]["json_path"] == "$.duplicate_check_fields[1]"
+    assert why in (engine.explain("Leads", body).request_error or "")
     assert engine.count("Leads") == 0
 
 
@@ -472,32 +564,38 @@ def test_r8_text_normalisation_strips_and_ignores_case() -> None:
 @pytest.mark.parametrize("incoming", ["0042", 42, 42.0, " 42 ", "+42", "042"])
 @pytest.mark.parametrize("stored", [42, "42", "0042", 42.0])
 def test_r8_integers_compare_as_integers(stored: Any, incoming: Any) -> None:
-    """R8: Number fields compare as integers: "0042", 42 and 42.0 are equal."""
+    """R8: Number fields compare as integers: "0042", 42 and 42.0 are equal; R28: the value
+    is stored and read back as a JSON integer (spec v2; it was stored as sent)."""
     engine = Engine()
     engine.add_field("Leads", "Badge_X", "integer", unique=True)
     engine.load("Leads", [{"Last_Name": "A", "Badge_X": stored}])
     response = engine.upsert("Leads", {"data": [{"Badge_X": incoming}]})
     assert response.body == {"data": [ok("update", rid(1), at(0), at(1), "Badge_X")]}
-    assert engine.get("Leads", rid(1))["Badge_X"] == incoming  # the original value is stored
+    stored_value = engine.get("Leads", rid(1))["Badge_X"]
+    assert stored_value == 42 and type(stored_value) is int
 
 
 def test_r8_bigint_compares_as_integer() -> None:
-    """R8: Long Integer fields compare as integers too."""
+    """R8: Long Integer fields compare as integers too; R28: read back as a string of digits
+    (18 digits at most, R15: 2**59 has 18)."""
     engine = Engine()
     engine.add_field("Leads", "Big_X", "bigint", unique=True)
-    engine.load("Leads", [{"Last_Name": "A", "Big_X": 2**62}])
-    response = engine.upsert("Leads", {"data": [{"Big_X": f"000{2**62}"}]})
+    engine.load("Leads", [{"Last_Name": "A", "Big_X": 2**59}])
+    response = engine.upsert("Leads", {"data": [{"Big_X": f"000{2**59}"}]})
     assert response.body == {"data": [ok("update", rid(1), at(0), at(1), "Big_X")]}
+    assert engine.get("Leads", rid(1))["Big_X"] == str(2**59)
 
 
 @pytest.mark.parametrize("value", [42.5, "42.5", "4.2e1", "42abc", "0x2A", "٤٢"])
 def test_r8_non_integral_number_is_invalid(value: Any) -> None:
-    """R8: a non-integral value for a Number field is INVALID_DATA."""
+    """R8: a non-integral value for a Number field is INVALID_DATA (R15: with its digit limit)."""
     engine = Engine()
     engine.add_field("Leads", "Badge_X", "integer", unique=True)
     response = engine.upsert("Leads", {"data": [{"Last_Name": "A", "Badge_X": value}]})
     assert response.status == 400
-    assert response.body == {"data": [invalid(0, "Badge_X", expected_data_type="integer")]}
+    assert response.body == {
+        "data": [invalid(0, "Badge_X", expected_data_type="integer", maximum_length=9)]
+    }
     assert engine.count("Leads") == 0
 
 
@@ -827,7 +925,7 @@ def test_r14_two_collisions_give_multiple_errors() -> None:
                 "details": {
                     "errors": [duplicate(0, "Mobile", rid(2)), duplicate(0, "Code", rid(3))]
                 },
-                "message": "multiple errors occurred",
+                "message": "Multiple errors in the request",
                 "status": "error",
             }
         ]
@@ -899,28 +997,33 @@ def test_r14_system_fields_are_not_constraints() -> None:
         ("Email", "a@@b.com", {"expected_data_type": "email"}),
         ("Email", "a b@c.com", {"expected_data_type": "email"}),
         ("Email", "@b.com", {"expected_data_type": "email"}),
-        ("Email", 42, {"expected_data_type": "email"}),
+        ("Email", 42, {"expected_data_type": "string"}),
+        ("Email", "p@zylker.c", {"expected_data_type": "email"}),
         ("Email", "a@" + "b" * 95 + ".com", {"maximum_length": 100}),
-        ("Phone", "call me", {"expected_data_type": "phone"}),
+        ("Phone", "call me!", {"expected_data_type": "phone"}),
         ("Phone", "+-()", {"expected_data_type": "phone"}),
-        ("Phone", 5550100, {"expected_data_type": "phone"}),
+        ("Phone", 5550100, {"expected_data_type": "string"}),
         ("Phone", "1" * 31, {"maximum_length": 30}),
-        ("No_of_Employees", "many", {"expected_data_type": "integer"}),
-        ("No_of_Employees", 2**31, {"expected_data_type": "integer"}),
-        ("No_of_Employees", True, {"expected_data_type": "integer"}),
+        ("No_of_Employees", "many", {"expected_data_type": "integer", "maximum_length": 9}),
+        ("No_of_Employees", 10**9, {"expected_data_type": "integer", "maximum_length": 9}),
+        ("No_of_Employees", True, {"expected_data_type": "integer", "maximum_length": 9}),
         ("Last_Name", "x" * 81, {"maximum_length": 80}),
-        ("Last_Name", 7, {"expected_data_type": "text"}),
-        ("Company", ["a"], {"expected_data_type": "text"}),
+        ("Last_Name", 7, {"expected_data_type": "string"}),
+        ("Company", ["a"], {"expected_data_type": "string"}),
         ("Website", "w" * 256, {"maximum_length": 255}),
-        ("Website", {"url": "x"}, {"expected_data_type": "website"}),
+        ("Website", {"url": "x"}, {"expected_data_type": "string"}),
+        ("Website", "zylker", {"expected_data_type": "website"}),
         ("Description", "d" * 32001, {"maximum_length": 32000}),
-        ("Lead_Status", 3, {"expected_data_type": "picklist"}),
+        ("Lead_Status", 3, {"expected_data_type": "string"}),
+        ("Salutation", "S" * 26, {"maximum_length": 25}),
         ("Annual_Revenue", "lots", {"expected_data_type": "currency"}),
         ("Email_Opt_Out", "yes", {"expected_data_type": "boolean"}),
+        ("Email_Opt_Out", "TRUE", {"expected_data_type": "boolean"}),
     ],
 )
 def test_r15_invalid_leads_values(field: str, value: Any, detail: dict[str, Any]) -> None:
-    """R15: a wrong type or an over-long value is INVALID_DATA with the detail that says why."""
+    """R15: a wrong type or an over-long value is INVALID_DATA with the details that say why
+    (spec v2: the JSON type name for a value of the wrong JSON kind)."""
     engine = leads({"Last_Name": "A", "Email": "a@example.com"})
     before = snapshot(engine)
     body = {"data": [{"Email": "a@example.com", field: value}]}
@@ -931,27 +1034,31 @@ def test_r15_invalid_leads_values(field: str, value: Any, detail: dict[str, Any]
 
 
 @pytest.mark.parametrize(
-    ("field", "value"),
+    ("field", "value", "stored"),
     [
-        ("Email", "  a@example.com  "),
-        ("Phone", "+1 (555) 010-0000."),
-        ("No_of_Employees", "0042"),
-        ("No_of_Employees", 2**31 - 1),
-        ("No_of_Employees", -(2**31)),
-        ("Last_Name", "  " + "x" * 80 + "  "),  # R15 measures the stripped value
-        ("Website", "w" * 255),
-        ("Annual_Revenue", "12.5"),
-        ("Email_Opt_Out", "TRUE"),
-        ("Email_Opt_Out", False),
+        ("Email", "  a@example.com  ", "  a@example.com  "),
+        ("Phone", "+1 (555) 010-0000", "+1 (555) 010-0000"),
+        ("Phone", "1800-FLOWERS", "1800-FLOWERS"),
+        ("No_of_Employees", "0042", 42),
+        ("No_of_Employees", 999_999_999, 999_999_999),
+        ("No_of_Employees", -999_999_999, -999_999_999),
+        ("Last_Name", "  " + "x" * 80 + "  ", "  " + "x" * 80 + "  "),  # R15: stripped length
+        ("Website", "w" * 251 + ".com", "w" * 251 + ".com"),
+        ("Salutation", "S" * 25, "S" * 25),
+        ("Annual_Revenue", "12.5", 12.5),
+        ("Annual_Revenue", 12.349, 12.34),  # R15 [doc]: decimal_place 2, truncated
+        ("Email_Opt_Out", False, False),
     ],
 )
-def test_r15_valid_leads_values(field: str, value: Any) -> None:
-    """R15: values of the right type and length are accepted and stored as sent."""
+def test_r15_valid_leads_values(field: str, value: Any, stored: Any) -> None:
+    """R15: values of the right type and length are accepted; R28: read back in the field's
+    JSON type (text as sent, Number an int, Currency a number)."""
     engine = Engine()
     body = {"data": [{"Last_Name": "A", field: value}]}
     response = engine.upsert("Leads", body)
     assert response.status == 200, response.body
-    assert engine.get("Leads", rid(1))[field] == value
+    got = engine.get("Leads", rid(1))[field]
+    assert (got, type(got)) == (stored, type(stored))
 
 
 @pytest.mark.parametrize(
@@ -963,14 +1070,17 @@ def test_r15_valid_leads_values(field: str, value: Any) -> None:
         ("Appointments", "Appointment_Start_Time", "tomorrow", "datetime"),
         ("Products", "Qty_in_Stock", "ten", "double"),
         ("Products", "Qty_in_Stock", float("inf"), "double"),
-        ("Products", "Tax", "VAT", "multiselectpicklist"),
+        ("Products", "Tax", "VAT", "jsonarray"),
         ("Products", "Tax", ["VAT", 5], "multiselectpicklist"),
         ("Products", "Handler", {"name": "x"}, "ownerlookup"),
-        ("Accounts", "Parent_Account", "abc", "lookup"),
+        ("Accounts", "Parent_Account", "abc", "jsonobject"),
+        ("Accounts", "Parent_Account", "5725767000000600001", "jsonobject"),
+        ("Accounts", "Parent_Account", {"id": "abc"}, "lookup"),
     ],
 )
 def test_r15_invalid_other_types(module: str, field: str, value: Any, data_type: str) -> None:
-    """R15: dates, datetimes, doubles, multi-select picklists and lookups are type-checked."""
+    """R15: dates, datetimes, doubles, multi-select picklists and lookups are type-checked
+    (a JSON kind error names the JSON type: jsonarray, jsonobject)."""
     engine = Engine()
     mandatory = engine.schema(module).mandatory_fields or ("Description",)
     response = engine.upsert(module, {"data": [{mandatory[0]: "M", field: value}]})
@@ -986,7 +1096,7 @@ def test_r15_invalid_other_types(module: str, field: str, value: Any, data_type:
         ("Products", "Qty_in_Stock", 2.5),
         ("Products", "Tax", ["VAT", "GST"]),
         ("Products", "Handler", {"id": "5725767000000411001"}),
-        ("Accounts", "Parent_Account", "5725767000000600001"),
+        ("Accounts", "Parent_Account", {"id": "5725767000000600001"}),
     ],
 )
 def test_r15_valid_other_types(module: str, field: str, value: Any) -> None:
@@ -1014,7 +1124,7 @@ def test_r15_checked_before_anything_is_written() -> None:
     """R15: one bad field refuses the whole record, even its valid fields."""
     engine = leads({"Last_Name": "A", "Email": "a@example.com", "Company": "Old"})
     response = engine.upsert(
-        "Leads", {"data": [{"Email": "a@example.com", "Company": "New", "Phone": "phone"}]}
+        "Leads", {"data": [{"Email": "a@example.com", "Company": "New", "Phone": "phone!"}]}
     )
     assert response.body == {"data": [invalid(0, "Phone", expected_data_type="phone")]}
     assert engine.get("Leads", rid(1))["Company"] == "Old"
@@ -1045,7 +1155,7 @@ def test_r16_rejected_record_changes_nothing() -> None:
     "body",
     [
         {"data": [{"Last_Name": "A"}] * 101},
-        {"data": [{"Last_Name": "A"}], "duplicate_check_fields": ["Company"]},
+        {"data": [{"Last_Name": "A"}], "duplicate_check_fields": ["Description"]},
         {"data": [{"Last_Name": "A"}, 5]},
         {"data": [{"Last_Name": "A"}], "trigger": ["cron"]},
     ],
@@ -1148,8 +1258,13 @@ def test_r18_success_shape() -> None:
     entry = response.body["data"][0]
     assert list(entry) == ["code", "duplicate_field", "action", "details", "message", "status"]
     assert list(entry["details"]) == [
-        "Modified_Time", "Modified_By", "Created_Time", "id", "Created_By"
-    ]  # fmt: skip
+        "Modified_Time",
+        "Modified_By",
+        "Created_Time",
+        "id",
+        "Created_By",
+        "$approval_state",
+    ]  # fmt: skip (R31: an added record's details end with $approval_state from v6)
     assert re.fullmatch(
         r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", entry["details"]["Created_Time"]
     )
@@ -1395,7 +1510,7 @@ def test_r23_old_versions_omit_json_path(version: str) -> None:
                         for field, other in (("Mobile", rid(2)), ("Code", rid(3)))
                     ]
                 },
-                "message": "multiple errors occurred",
+                "message": "Multiple errors in the request",
                 "status": "error",
             },
             {
@@ -1407,7 +1522,7 @@ def test_r23_old_versions_omit_json_path(version: str) -> None:
         ]
     }
     top = engine.upsert(
-        "Leads", {"data": [{"Last_Name": "A"}], "duplicate_check_fields": ["Company"]},
+        "Leads", {"data": [{"Last_Name": "A"}], "duplicate_check_fields": ["Description"]},
         api_version=version,
     )  # fmt: skip
     assert top.body["details"] == {"api_name": "duplicate_check_fields"}
@@ -1435,8 +1550,12 @@ def test_r23_versions_share_semantics(version: str) -> None:
     """R23: every version gives the same successes for the same request."""
     engine = leads({"Last_Name": "A", "Email": "a@example.com"})
     body = {"data": [{"Email": "A@example.com"}, {"Last_Name": "B"}]}
+    approval = "approved" if version == "v8" else None  # R31: from v6 on
     assert engine.upsert("Leads", body, api_version=version).body == {
-        "data": [ok("update", rid(1), at(0), at(1), "Email"), ok("insert", rid(2), at(1), at(1))]
+        "data": [
+            ok("update", rid(1), at(0), at(1), "Email"),
+            ok("insert", rid(2), at(1), at(1), approval=approval),
+        ]
     }
 
 

@@ -148,6 +148,30 @@ def test_r24_user_based_values_are_per_user() -> None:
     assert free.body["data"][0]["code"] == "SUCCESS"  # Bob updates Alice's record by Email
 
 
+def test_r24_user_based_value_stays_unique_among_its_creators_records() -> None:
+    """R24, R14, spec section 8 (invariants) [inf]: Bob updating Alice's record may not give it
+    a user-based value another of Alice's records holds: the value is checked among the
+    records of the target's creator, so Alice never holds it twice."""
+    engine = contacts("user")
+    engine.upsert(
+        "Contacts", {"data": [{"Last_Name": "One", "External_Contact_ID": "X"}]}, as_user=ALICE.id
+    )
+    engine.upsert(
+        "Contacts",
+        {"data": [{"Last_Name": "Two", "Email": "two@x.io", "External_Contact_ID": "Y"}]},
+        as_user=ALICE.id,
+    )
+    body = {
+        "data": [{"Email": "two@x.io", "External_Contact_ID": "x"}],
+        "duplicate_check_fields": ["Email"],
+    }
+    clash = engine.upsert("Contacts", body, as_user=BOB.id)
+    assert clash.body["data"][0]["code"] == "DUPLICATE_DATA"
+    assert clash.body["data"][0]["details"]["duplicate_record"]["id"] == rid(1)
+    assert sorted(r["External_Contact_ID"] for r in engine.records("Contacts")) == ["X", "Y"]
+    engine._check()
+
+
 def test_r24_external_configuration_errors() -> None:
     """R24: external fields are text only [doc], org or user, never also unique; the schema
     JSON shows them."""

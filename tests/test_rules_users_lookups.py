@@ -90,9 +90,7 @@ def test_r32_issue_case_owner_is_stored_and_named() -> None:
     }
 
 
-@pytest.mark.parametrize(
-    "owner", [{"id": "42"}, {"id": "5725767000000411009", "name": "Ghost"}, "42"]
-)
+@pytest.mark.parametrize("owner", [{"id": "42"}, {"id": "5725767000000411009", "name": "Ghost"}])
 def test_r32_owner_must_be_a_user(owner: Any) -> None:
     """R32 [inf]: an Owner that names no user of the org is INVALID_DATA on Owner; with
     check_users=False it is stored with an unknown name and email."""
@@ -103,6 +101,16 @@ def test_r32_owner_must_be_a_user(owner: Any) -> None:
     assert lenient.upsert("Leads", {"data": [{"Last_Name": "A", "Owner": owner}]}).status == 200
     user_id = owner["id"] if isinstance(owner, dict) else owner
     assert lenient.get("Leads", rid(1))["Owner"] == {"name": None, "id": user_id, "email": None}
+
+
+@pytest.mark.parametrize("check_users", [True, False])
+def test_r32_owner_sent_as_a_bare_id_is_refused(check_users: bool) -> None:
+    """R15, R32: an Owner is an object with ``id``; a bare id string is the wrong JSON kind
+    (``jsonobject``), whether or not users are checked; nothing is written."""
+    engine = org(check_users=check_users)
+    response = engine.upsert("Leads", {"data": [{"Last_Name": "A", "Owner": "42"}]})
+    assert response.body == {"data": [invalid(0, "Owner", expected_data_type="jsonobject")]}
+    assert engine.count("Leads") == 0
 
 
 def test_r32_null_owner() -> None:
@@ -140,7 +148,8 @@ def test_r32_which_modules_have_owner() -> None:
     engine.add_module("Projects_X")
     have = [m for m in engine.modules() if "Owner" in engine.schema(m).fields]
     assert set(engine.modules()) - set(have) == {"Price_Books"}
-    engine.upsert("Price_Books", {"data": [{"Price_Book_Name": "P"}]})
+    book = {"Price_Book_Name": "P", "Pricing_Details": [{"from_range": 1, "discount": 0}]}
+    engine.upsert("Price_Books", {"data": [book]})  # R4: Pricing_Details is mandatory
     assert "Owner" not in engine.get("Price_Books", rid(1))
 
 
@@ -176,6 +185,7 @@ def test_r32_duplicate_record_of_a_custom_module_and_without_owner() -> None:
     engine.add_module("Projects_X")
     engine.add_field("Projects_X", "Code", "text", unique=True)
     engine.add_field("Price_Books", "Code", "text", unique=True)
+    engine.set_mandatory("Price_Books", ["Price_Book_Name"])  # R4's Pricing_Details aside
     for module, name in (("Projects_X", "Name"), ("Price_Books", "Price_Book_Name")):
         engine.upsert(module, {"data": [{name: "one", "Code": "c"}, {name: "two"}]})
         clash = engine.upsert(module, {"data": [{name: "two", "Code": "C"}]})

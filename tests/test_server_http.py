@@ -122,10 +122,11 @@ def test_every_api_version_prefix(server: ZohoServer) -> None:
 
 
 def test_insert_update_get_list_and_delete(server: ZohoServer) -> None:
-    """POST inserts without matching, PUT updates by id, GET reads and pages, DELETE removes."""
+    """POST inserts without matching (201 when every record was added, R30), PUT updates by
+    id, GET reads and pages, DELETE removes."""
     body: dict[str, Any] = {"data": [lead("A", "a@x.org", "1")]}
     status, _, inserted = call(server, "POST", "/crm/v8/Leads", body)
-    assert status == 200 and "action" not in inserted["data"][0]
+    assert status == 201 and "action" not in inserted["data"][0]
     first = inserted["data"][0]["details"]["id"]
     _, _, again = call(server, "POST", "/crm/v8/Leads", {"data": [lead("A", "a@x.org")]})
     assert again["data"][0]["code"] == "SUCCESS"  # insert does not match on Email
@@ -234,7 +235,8 @@ def test_metadata_endpoints(server: ZohoServer) -> None:
     assert (status, answer["code"]) == (400, "REQUIRED_PARAM_MISSING")
     status, _, answer = call(server, "GET", "/crm/v8/settings/fields?module=Nope")
     assert (status, answer["code"]) == (400, "INVALID_MODULE")
-    assert call(server, "GET", "/crm/v8/settings/layouts")[0] == 404
+    status, _, answer = call(server, "GET", "/crm/v8/settings/layouts")
+    assert (status, answer["code"]) == (400, "REQUIRED_PARAM_MISSING")
 
 
 def test_oauth_token_endpoint(server: ZohoServer) -> None:

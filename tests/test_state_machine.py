@@ -22,8 +22,23 @@ class EngineVersusReference(RuleBasedStateMachine):
 
     @initialize(chosen=options)
     def start(self, chosen: Options) -> None:
-        """A fresh org with the drawn options, its users, lookups and Accounts (R32, R33)."""
+        """A fresh org with the drawn options, its users, lookups and Accounts (R32, R33), and
+        the multi-select, subform and layout records may name (R26, R35, R36), and fields of
+        every R15 type (``Org.build`` adds them)."""
         self.engine, self.reference = Org(chosen, ()).build()
+
+    @rule(layout=st.sampled_from(["900", "901"]), mandatory=st.sampled_from([[], ["Phone"]]))
+    def add_layout(self, layout: str, mandatory: list[str]) -> None:
+        """R35: a layout is defined or redefined between requests."""
+        self.engine.add_layout("Leads", layout, mandatory=mandatory)
+        self.reference.add_layout("Leads", layout, mandatory=mandatory)
+
+    @rule(body=bodies(), as_user=st.sampled_from([None, USERS[0].id]))
+    def insert(self, body: dict[str, Any], as_user: str | None) -> None:
+        """R30: the Insert Records API answers alike (201 when all added) on both sides."""
+        got = self.engine.insert("Leads", body, as_user=as_user)
+        want = self.reference.insert("Leads", body, as_user=as_user)
+        assert (got.status, got.body) == (want.status, want.body)
 
     @rule(rows=st.lists(stored(), max_size=4))
     def load(self, rows: list[dict[str, Any]]) -> None:

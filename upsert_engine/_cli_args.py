@@ -16,9 +16,10 @@ from typing import Any
 
 from ._columns import did_you_mean, label_spellings, suggestions
 from ._io_read import InputError, read_json
+from .decision import is_match_key
 from .engine import Engine
 from .errors import UpsertEngineError
-from .fields import known_data_types, normalize_digits, normalize_integer, normalize_text
+from .fields import FieldDef, known_data_types, normalize_digits, normalize_integer, normalize_text
 from .options import (
     IntraBatch,
     MultiMatch,
@@ -27,8 +28,9 @@ from .options import (
     Options,
     RecordId,
     UnknownFields,
+    WizardKeys,
 )
-from .rules import API_VERSIONS
+from .rules import API_VERSIONS, UNIQUE_CAPABLE_TYPES
 from .schema import ModuleSchema, canonical_module_name
 from .standard_labels import resolve_header
 
@@ -44,6 +46,7 @@ CHOICES: tuple[tuple[str, str, Any, str], ...] = (
     ("--unknown-fields", "unknown_fields", UnknownFields, "unknown keys"),
     ("--record-id", "record_id", RecordId, "R25"),
     ("--null-owner", "null_owner", NullOwner, "R32"),
+    ("--wizard-keys", "wizard_keys", WizardKeys, "R35"),
 )
 #: Engine switches: (flag stem, Options field, rule, what it says).
 SWITCHES: tuple[tuple[str, str, str, str], ...] = (
@@ -111,6 +114,22 @@ def _split_spec(option: str, spec: str, default_module: str | None) -> tuple[str
     return module.strip(), field.strip(), extra.strip()
 
 
+def redefine(engine: Engine, module: str, field: FieldDef, **changed: Any) -> None:
+    """``field`` defined again with ``changed`` (unique, normalizer), all else as it was; a
+    subform (R36) is no single value to make unique or normalise."""
+    if field.rows:
+        raise InputError(f"{field.api_name} is a subform (R36): its rows are fields of their own")
+    kept: dict[str, Any] = {
+        "unique": field.unique,
+        "max_length": field.max_length,
+        "normalizer": field.normalizer,
+        "decimal_place": field.decimal_place,
+        "external": field.external,
+        "lookup_module": field.lookup_module,
+    }
+    engine.add_field(module, field.api_name, field.data_type, **{**kept, **changed})
+
+
 def make_unique(engine: Engine, spec: str, default_module: str | None) -> None:
     """``--unique [Module.]Field[:type]``: make an existing field user-defined unique (R1).
 
@@ -133,15 +152,8 @@ def make_unique(engine: Engine, spec: str, default_module: str | None) -> None:
             f"{field.api_name}:{field.data_type}); a field of another type comes from --schema"
         )
     try:
-        engine.add_field(
-            schema.api_name,
-            field.api_name,
-            field.data_type,
-            unique=True,
-            max_length=field.max_length,
-            normalizer=field.normalizer,
-        )
-    except UpsertEngineError as error:
+        redefine(engine, schema.api_name, field, unique=True)
+    except (UpsertEngineError, InputError) as error:
         raise InputError(f"{option}: {error}") from None
 
 
@@ -157,15 +169,8 @@ def set_normalizer(engine: Engine, spec: str, default_module: str | None) -> Non
     schema = engine.schema(module_name(engine, module, option))
     field = schema.fields[field_name(schema, name, option)]
     try:
-        engine.add_field(
-            schema.api_name,
-            field.api_name,
-            field.data_type,
-            unique=field.unique,
-            max_length=field.max_length,
-            normalizer=NORMALIZERS[normalizer],
-        )
-    except UpsertEngineError as error:
+        redefine(engine, schema.api_name, field, normalizer=NORMALIZERS[normalizer])
+    except (UpsertEngineError, InputError) as error:
         raise InputError(f"{option}: {error}") from None
 
 
@@ -179,16 +184,26 @@ def check_fields(schema: ModuleSchema, text: str | None, options: Options) -> li
         for name in text.split(",")
         if name.strip()
     ]
-    if options.non_unique_check_field is NonUniqueCheckField.REJECT:
-        for name in names:
-            if name != "id" and name not in schema.duplicate_check_fields:  # R25: id always may be
-                raise InputError(
-                    f"--check-fields: {name} is not a duplicate check field of "
-                    f"{schema.api_name} (these are: "
-                    f"{', '.join(schema.duplicate_check_fields) or 'none'}); make it unique "
-                    f"with --unique {name}, or send it as a match key with "
-                    f"--non-unique-check-field match (R7)"
-                )
+    policy = options.non_unique_check_field
+    for name in names:
+        if name == "id" or name in schema.duplicate_check_fields:  # R25: id may be named
+            continue
+        if policy is NonUniqueCheckField.MATCH and is_match_key(schema, name):
+            continue  # R7's default: a match key at its position, not a constraint
+        if policy is NonUniqueCheckField.IGNORE:
+            continue  # R7: the engine drops it from the check order
+        field = schema.fields[name]
+        reason = (
+            f"and a {field.data_type} field cannot be a match key (R7: only "
+            f"{', '.join(sorted(UNIQUE_CAPABLE_TYPES))})"
+            if policy is NonUniqueCheckField.MATCH
+            else f"and --non-unique-check-field is {policy.value}; make it unique with "
+            f"--unique {name}, or send it as a match key with --non-unique-check-field match"
+        )
+        raise InputError(
+            f"--check-fields: {name} is not a duplicate check field of {schema.api_name} "
+            f"(these are: {', '.join(schema.duplicate_check_fields) or 'none'}), {reason} (R7)"
+        )
     return names
 
 

@@ -34,8 +34,14 @@ from .decision import Accepted, Context, Rejected, decide, duplicate_details
 from .fields import CONTAINER_TYPES, PLAIN_STRING_TYPES, normalize_text
 from .options import IntraBatch, Options, RecordId, UnknownFields
 from .references import REFERENCE_TYPES
-from .responses import success_entry
-from .rules import MESSAGES, READ_ONLY_SYSTEM_FIELDS
+from .responses import stamp_of, success_entry
+from .rules import (
+    APPROVAL_STATE_KEY,
+    APPROVED,
+    MESSAGES,
+    READ_ONLY_SYSTEM_FIELDS,
+    RESERVED_KEYS,
+)
 from .store import ModuleStore
 
 #: What a compiled shape answers (see the module docstring).
@@ -75,7 +81,7 @@ class FastPlan:
         self.fields = schema.fields
         self.order = order
         self.unique = schema.unique_fields  # every one of them is in the check order (R5)
-        self.mandatory = schema.mandatory_fields
+        self.mandatory = schema.insert_mandatory()  # R4 (records with a Layout defer)
         self.indexes = store.indexes
         self.records = store.records
         self.reject_written = options.intra_batch is IntraBatch.REJECT
@@ -119,7 +125,11 @@ class FastPlan:
             if name.__class__ is not str or name in self.deferred:
                 return None
             if name in fields:
+                if fields[name].rows:
+                    return None  # R36: decide() merges subform rows
                 kept[name] = position
+            elif name in RESERVED_KEYS:
+                return None  # R26, R31, R35: decide() handles the reserved keys
             elif not (self.ignore_unknown or name in READ_ONLY_SYSTEM_FIELDS):
                 return None  # unknown_fields=reject: decide() words the error
         dropped = len(kept) != len(shape)
@@ -139,6 +149,9 @@ class FastPlan:
                 )
             else:
                 code.append(f"    if v{i} is not None and c{i}(v{i}) is not None: return None")
+            if f.convert is not None:  # R28: a value not in its stored form goes to decide()
+                ns[f"X{i}"] = f.convert
+                code.append(f"    if v{i} is not None and X{i}(v{i}) is not v{i}: return None")
 
         def key_of(var: str, j: int) -> str:
             """Expression: the normalised key of the value in ``var`` (R8, R9)."""
@@ -262,6 +275,7 @@ def run_upserts(
     defaults = hooks.defaults
     duplicate_message = MESSAGES["DUPLICATE_DATA"]
     multiple_message = MESSAGES["MULTIPLE_OR_MULTI_ERRORS"]
+    added_message, updated_message = MESSAGES["SUCCESS_insert"], MESSAGES["SUCCESS_update"]
     default_ids = hooks.default_ids
     undo = store.undo_log()
     written: dict[str, None] = {}
@@ -286,6 +300,7 @@ def run_upserts(
                     store_records[record_id],
                     now,
                     user,
+                    decision.approval_state,
                 )
             )
             continue
@@ -354,8 +369,9 @@ def run_upserts(
                         "Created_Time": now,
                         "id": record_id,
                         "Created_By": {"name": user_name, "id": user_id},
+                        APPROVAL_STATE_KEY: APPROVED,  # R31 (dropped before v6 by the engine)
                     },
-                    "message": "record added",
+                    "message": added_message,
                     "status": "success",
                 }
             )
@@ -372,9 +388,9 @@ def run_upserts(
                         "Modified_By": {"name": user_name, "id": user_id},
                         "Created_Time": stored["Created_Time"],
                         "id": target,
-                        "Created_By": dict(stored["Created_By"]),
+                        "Created_By": stamp_of(stored["Created_By"]),
                     },
-                    "message": "record updated",
+                    "message": updated_message,
                     "status": "success",
                 }
             )

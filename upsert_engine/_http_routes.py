@@ -148,6 +148,7 @@ def _crm(engine: Engine, request: Request, version: str, rest: tuple[str, ...]) 
     if rest[0] in ("settings", "users", "org"):
         route: Callable[[], Reply] | None = {
             ("settings", "fields"): lambda: _fields(engine, request),
+            ("settings", "layouts"): lambda: _layouts(engine, request),
             ("settings", "modules"): lambda: _modules(engine),
             ("users",): lambda: _users(engine, request),
             ("org",): lambda: Reply(200, meta.org_metadata()),
@@ -222,6 +223,19 @@ def _fields(engine: Engine, request: Request) -> Reply:
     if schema is None:
         return _invalid_module("module")
     return Reply(200, meta.fields_metadata(engine.modules(), schema))
+
+
+def _layouts(engine: Engine, request: Request) -> Reply:
+    """R35: ``GET /settings/layouts?module=M``; a module without layouts answers 204."""
+    module = _param(request, "module")
+    if not module:
+        return _missing_param("module")
+    schema = _schema(engine, module)
+    if schema is None:
+        return _invalid_module("module")
+    if not schema.layouts:
+        return Reply(204)
+    return Reply(200, meta.layouts_metadata(schema))
 
 
 def _modules(engine: Engine) -> Reply:

@@ -7,6 +7,7 @@ of each row to write. Nothing is written unless every row passes (R16 for loads)
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,24 @@ STAMPS = frozenset({"Created_Time", "Modified_Time", "Created_By", "Modified_By"
 def copy_value(value: Any) -> Any:
     """A private copy of a stored value: containers are deep-copied, scalars shared."""
     return copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+
+
+def _non_finite(row: Mapping[str, Any]) -> str | None:
+    """The key of the first value of ``row`` that is or holds a NaN or an infinity, or None.
+
+    Such a value cannot be answered as JSON (a strict parser refuses ``Infinity``)."""
+    for key, value in row.items():
+        if value.__class__ in SCALARS and value.__class__ is not float:
+            continue
+        stack, seen = [value], set()  # seen: a container holding itself is walked once
+        while stack:
+            item = stack.pop()
+            if isinstance(item, float) and not math.isfinite(item):
+                return str(key)
+            if isinstance(item, (dict, list, tuple)) and id(item) not in seen:
+                seen.add(id(item))
+                stack.extend(item.values() if isinstance(item, dict) else item)
+    return None
 
 
 def check_load(
@@ -85,6 +104,20 @@ def check_load(
                     f"{module} record {position}: {by} {shown(user)} is not a user "
                     f"{{'name': str, 'id': str}}"
                 )
+        owner = row.get("Owner")
+        if owner is not None and not (
+            isinstance(owner, Mapping) and isinstance(owner.get("id"), str)
+        ):
+            raise InvalidLoadError(
+                f"{module} record {position}: Owner {shown(owner)} is not a user "
+                f"{{'id': str, ...}} (R32)"
+            )
+        bad = _non_finite(row)
+        if bad is not None:
+            raise InvalidLoadError(
+                f"{module} record {position}: {bad} is not a finite number (JSON has no "
+                f"NaN or Infinity)"
+            )
         # copy now, so that nothing below can fail half-way through the writes
         fields = dict(row)
         fields.pop("id", None)

@@ -60,15 +60,26 @@ def apply_module_schema(
         if lookup_module is not None and not isinstance(lookup_module, str):
             raise ConfigurationError(f"{at}: lookup_module must be a module name (R33)")
         try:
-            engine.add_field(
-                module,
-                name,
-                data_type,
-                unique=unique,
-                max_length=max_length,
-                external=external,
-                lookup_module=lookup_module,
-            )
+            if data_type == "subform":  # R36
+                rows, needed = field.get("rows"), field.get("row_mandatory", [])
+                if not isinstance(rows, list) or not _strings(needed):
+                    raise ConfigurationError(
+                        "a subform needs rows (a list of [api_name, data_type, max_length] or "
+                        "[api_name, data_type, max_length, lookup_module]) and row_mandatory "
+                        "(a list of row field names)"
+                    )
+                engine.add_subform(module, name, rows, mandatory=needed, max_rows=max_length)
+            else:
+                engine.add_field(
+                    module,
+                    name,
+                    data_type,
+                    unique=unique,
+                    max_length=max_length,
+                    decimal_place=field.get("decimal_place"),
+                    external=external,
+                    lookup_module=lookup_module,
+                )
         except ConfigurationError as error:
             raise ConfigurationError(f"{at}: {error}") from None
     if mandatory is not None:
@@ -76,6 +87,29 @@ def apply_module_schema(
             engine.set_mandatory(module, mandatory)
         except ConfigurationError as error:
             raise ConfigurationError(f"{where}: {error}") from None
+    _apply_settings_and_layouts(engine, module, data, where)
+
+
+def _apply_settings_and_layouts(
+    engine: Engine, module: str, data: dict[str, Any], where: str
+) -> None:
+    """R4 module settings (``"settings": ["pipelines"]``) and R35 layouts (``"layouts":
+    [{"id", "name", "mandatory_fields"}]``) of a schema object."""
+    settings, layouts = data.get("settings", []), data.get("layouts", [])
+    if not _strings(settings):
+        raise ConfigurationError(f"{where}: settings must be a list of setting names")
+    if not isinstance(layouts, list) or not all(isinstance(item, dict) for item in layouts):
+        raise ConfigurationError(f"{where}: layouts must be a list of objects")
+    try:
+        for setting in settings:
+            engine.set_setting(module, setting)
+        for layout in layouts:
+            needed = layout.get("mandatory_fields", [])
+            if not _strings(needed):
+                raise ConfigurationError("a layout's mandatory_fields must be a list of names")
+            engine.add_layout(module, layout.get("id"), mandatory=needed, name=layout.get("name"))
+    except ConfigurationError as error:
+        raise ConfigurationError(f"{where}: {error}") from None
 
 
 def schema_labels(data: dict[str, Any], where: str) -> dict[str, str]:

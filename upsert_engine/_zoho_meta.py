@@ -3,8 +3,9 @@
 
 Everything here is derived from the configuration, never invented: a field's ``length`` is
 the engine's ``max_length`` (absent when the engine has none), ``system_mandatory`` is the
-module's mandatory fields (R4), ``unique`` is Zoho's ``{"casesensitive": "false"}`` for a
-user-defined unique field (R8: case-insensitive) and ``{}`` otherwise. Picklists carry no
+module's mandatory fields, its settings' included (R4), ``unique`` is Zoho's
+``{"casesensitive": "false"}`` for a user-defined unique field (R8: case-insensitive) and
+``{}`` otherwise. Subform fields (R36) are left out. Picklists carry no
 ``pick_list_values``: the engine does not restrict picklist values, and an empty list makes
 Zoho's SDK skip its client-side value check, as it would for any value the engine accepts.
 A lookup is listed only when the fake can answer for its target module (Zoho's SDK fetches
@@ -20,24 +21,10 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from .options import User
-from .rules import MODULE_ID_BASE
+from .rules import JSON_TYPES, MODULE_ID_BASE
 from .schema import CUSTOM_MODULE_FIELDS, ModuleSchema
 from .standard_fields import STANDARD_FIELDS
 from .standard_labels import label_of
-
-JSON_TYPES: Final[dict[str, str]] = {
-    "integer": "integer",
-    "bigint": "integer",
-    "double": "double",
-    "currency": "double",
-    "percent": "double",
-    "decimal": "double",
-    "boolean": "boolean",
-    "multiselectpicklist": "jsonarray",
-    "lookup": "jsonobject",
-    "ownerlookup": "jsonobject",
-    "userlookup": "jsonobject",
-}
 
 #: The read-only system fields every record has, as Zoho lists them (the SDK skips them).
 SYSTEM_FIELDS: Final[tuple[tuple[str, str], ...]] = (
@@ -73,9 +60,12 @@ def _is_custom_field(schema: ModuleSchema, api_name: str) -> bool:
 def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, Any]:
     """``GET /settings/fields?module=M``: ``{"fields": [...]}`` in Zoho's shape."""
     index = modules.index(schema.api_name)
+    mandatory = schema.insert_mandatory()  # R4: Deals' Pipeline when pipelines are on
     out: list[dict[str, Any]] = []
     for position, definition in enumerate(schema.fields.values()):
         lookup: dict[str, Any] | None = None
+        if definition.rows:  # R36: Zoho's SDK would fetch the subform's own module: left out
+            continue
         if definition.data_type == "lookup":
             target = definition.lookup_module
             if target is None or target not in modules:
@@ -92,7 +82,7 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
             "data_type": definition.data_type,
             "json_type": JSON_TYPES.get(definition.data_type, "string"),
             "id": str(_FIELD_ID_BASE + 1000 * index + position),
-            "system_mandatory": definition.api_name in schema.mandatory_fields,
+            "system_mandatory": definition.api_name in mandatory,
             "custom_field": _is_custom_field(schema, definition.api_name),
             "read_only": False,
             "field_read_only": False,
@@ -103,6 +93,8 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
         }
         if definition.max_length is not None:
             entry["length"] = definition.max_length
+        if definition.decimal_place is not None:
+            entry["decimal_place"] = definition.decimal_place
         if lookup is not None:
             entry["lookup"] = lookup
         out.append(entry)
@@ -124,6 +116,34 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
             }
         )
     return {"fields": out}
+
+
+def layouts_metadata(schema: ModuleSchema) -> dict[str, Any]:
+    """``GET /settings/layouts?module=M``: the module's layouts (R35), each with one section
+    listing the module's fields, ``required`` for those an insert naming the layout needs."""
+    layouts = []
+    for layout in schema.layouts.values():
+        required = set(schema.insert_mandatory(layout.id))
+        layouts.append(
+            {
+                "id": layout.id,
+                "name": layout.name,
+                "status": "active",
+                "visible": True,
+                "sections": [
+                    {
+                        "api_name": "Information",
+                        "name": "Information",
+                        "display_label": "Information",
+                        "fields": [
+                            {"api_name": name, "required": name in required}
+                            for name in schema.fields
+                        ],
+                    }
+                ],
+            }
+        )
+    return {"layouts": layouts}
 
 
 def modules_metadata(modules: Sequence[str], schemas: Sequence[ModuleSchema]) -> dict[str, Any]:

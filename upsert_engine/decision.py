@@ -13,19 +13,27 @@ the org around the module (for lookups, R33), ``If-Unmodified-Since`` (R34) and 
 (R24). For each record, in request order (R17), ``decide`` runs these steps; the first that
 rejects ends the record (R29's order):
 
-1. prepare: drop read-only and unknown keys (or reject unknown ones), validate every value
-   against its field's type and length (R15), and resolve what Owner, user lookups and
-   lookups name (R32, R33, R24), key by key in the record's order -> INVALID_DATA;
+1. prepare: drop read-only and unknown keys (or reject unknown ones; reserved keys, R35, are
+   never unknown), validate every value against its field's type and length (R15), each
+   reserved key (R26, R31, R35: payload.py) and each subform row (R36: subforms.py), and
+   resolve what Owner, user lookups and lookups name (R32, R33, R24), key by key in the
+   record's order -> INVALID_DATA for the first invalid key; convert each value to its
+   field's JSON type (R28);
 2. by id: an upsert record carrying ``id`` updates that record (R25) -> else INVALID_DATA;
 3. match: walk the check order; the first field whose non-empty normalised value (R8, R9)
    finds existing records decides (R10); several candidates -> oldest/newest/reject (R11);
    a user-based external field finds only the acting user's records (R24);
 4. batch: a target already written by this request may be refused (R17 option);
 5. If-Unmodified-Since: a target modified after that time -> ALREADY_MODIFIED (R34);
-6. mandatory fields on insert (R13) -> MANDATORY_NOT_FOUND;
-7. uniqueness of user-defined unique and external fields the record sets to a new value
+6. rows and appends: subform rows named by id must be rows of the target, new rows need the
+   subform's row-mandatory fields (R36) -> INVALID_DATA / MANDATORY_NOT_FOUND; multi-select
+   values flagged in ``$append_values`` join the stored ones (R26);
+7. mandatory fields on insert, the record's layout's included (R13, R4, R35)
+   -> MANDATORY_NOT_FOUND;
+8. uniqueness of user-defined unique and external fields the record sets to a new value
    (R14, R24) -> DUPLICATE_DATA, or MULTIPLE_OR_MULTI_ERRORS for several fields;
-8. an insert without Owner is owned by the acting user (R32).
+9. an insert without Owner is owned by the acting user (R32); an insert sent with
+   ``"$approved": false`` answers the pending ``$approval_state`` (R31).
 
 Errors carry ``json_path``; the response layer removes it for v2/v2.1 (R23).
 """
@@ -37,7 +45,7 @@ from datetime import datetime
 from typing import Any
 
 from .errors import shown
-from .fields import is_empty, record_id_text
+from .fields import FieldDef, is_empty, record_id_text
 from .options import (
     IntraBatch,
     NonUniqueCheckField,
@@ -59,17 +67,26 @@ from .outcomes import (
     invalid_data,
     json_path,
 )
+from .payload import DROP, Refusal, append_to, check_reserved
 from .references import (
     REFERENCE_TYPES,
     Resolver,
+    creator_of,
     external_holders,
     insert_defaults,
     owner_summary,
     pick,
     resolve_reference,
 )
-from .rules import MESSAGES, READ_ONLY_SYSTEM_FIELDS
+from .rules import (
+    APPROVED,
+    MESSAGES,
+    READ_ONLY_SYSTEM_FIELDS,
+    RESERVED_KEYS,
+    UNIQUE_CAPABLE_TYPES,
+)
 from .schema import ModuleSchema
+from .subforms import CellResolver, check_rows, merge_rows
 
 __all__ = [  # the values decide reads and returns live in outcomes.py
     "Accepted",
@@ -109,23 +126,41 @@ def check_order(
     return (*named, *(f for f in dict.fromkeys(unique_fields) if f not in named))
 
 
-def not_a_check_field(schema: ModuleSchema, position: int, name: str) -> RequestError:
-    """R7: the error for a ``duplicate_check_fields`` entry outside S ∪ U."""
-    why = (
-        "is not a field of the module"
-        if name not in schema.fields
-        else "is neither a system-defined duplicate check field nor a user-defined unique field"
-    )
+def not_a_check_field(
+    schema: ModuleSchema, position: int, name: str, policy: NonUniqueCheckField
+) -> RequestError:
+    """R7: the error for a ``duplicate_check_fields`` entry the policy does not take.
+
+    The response says Zoho's ``"invalid data"`` (R27); the reason (for ``explain``) says why.
+    """
+    definition = schema.fields.get(name)
+    if definition is None:
+        why = "is not a field of the module"
+    elif policy is NonUniqueCheckField.MATCH:
+        why = (
+            f"is a field of type {definition.data_type!r}; only fields of the types "
+            f"{', '.join(sorted(UNIQUE_CAPABLE_TYPES))} can be match keys"
+        )
+    else:
+        why = "is neither a system-defined duplicate check field nor a user-defined unique field"
     return RequestError(
         "INVALID_DATA",
         {
             "api_name": "duplicate_check_fields",
             "json_path": f"$.duplicate_check_fields[{position}]",
         },
-        f"duplicate_check_fields[{position}] {shown(name)} {why} of {schema.api_name}; "
-        f"allowed: {', '.join(schema.duplicate_check_fields) or 'none'} (R7)",
+        MESSAGES["INVALID_DATA"],
         "R7",
+        reason=f"duplicate_check_fields[{position}] {shown(name)} {why} of {schema.api_name} "
+        f"(non_unique_check_field={policy.value}); duplicate check fields: "
+        f"{', '.join(schema.duplicate_check_fields) or 'none'}",
     )
+
+
+def is_match_key(schema: ModuleSchema, name: str) -> bool:
+    """R7 ``match``: a field of the module whose type R1 allows can be a match key."""
+    definition = schema.fields.get(name)
+    return definition is not None and definition.data_type in UNIQUE_CAPABLE_TYPES
 
 
 def resolve_check_order(
@@ -147,10 +182,10 @@ def resolve_check_order(
         policy = options.non_unique_check_field
         if policy is NonUniqueCheckField.IGNORE:
             continue
-        if policy is NonUniqueCheckField.MATCH and name in schema.fields:
+        if policy is NonUniqueCheckField.MATCH and is_match_key(schema, name):
             kept.append(name)
             continue
-        return not_a_check_field(schema, position, name)
+        return not_a_check_field(schema, position, name, policy)
     return tuple(
         f for f in check_order(schema.system_fields, schema.unique_fields, kept) if f != "id"
     )
@@ -164,7 +199,8 @@ def prepare(
     record: Mapping[Any, Any],
     resolve: Resolver | None = None,
 ) -> tuple[dict[str, Any], tuple[str, ...]] | Rejected:
-    """R15: the writable values of a record and the keys ignored, or INVALID_DATA.
+    """R15/R28: the writable values of a record, typed as stored, and the keys ignored; or
+    INVALID_DATA for the first invalid key in the record's key order.
 
     With ``resolve``, each non-null value of a reference field (R32, R33) is replaced by what
     ``resolve`` returns, or the record is rejected with it, in the record's key order (R29).
@@ -182,6 +218,15 @@ def prepare(
             )
         definition = fields.get(name)
         if definition is None:
+            if name in RESERVED_KEYS:  # R35: accepted, never refused as unknown
+                kept = check_reserved(schema, options, name, value)
+                if isinstance(kept, Refusal):
+                    return _refused(index, name, kept)
+                if kept is DROP:
+                    ignored.append(name)
+                else:
+                    values[name] = kept
+                continue
             if name in READ_ONLY_SYSTEM_FIELDS:
                 ignored.append(name)  # R12: system fields are not written by clients
                 continue
@@ -196,21 +241,62 @@ def prepare(
             continue
         problem = definition.validate(value)
         if problem is not None:
-            kind, expected = problem
+            details = dict(problem)
             reason = (
-                f"{name} = {shown(value)} is longer than {expected} characters"
-                if kind == "maximum_length"
-                else f"{name} = {shown(value)} is not a valid {expected}"
+                f"{name} = {shown(value)} is not a valid {details['expected_data_type']}"
+                if "expected_data_type" in details
+                else f"{name} = {shown(value)} is over the limit of {details['maximum_length']}"
             )
-            return invalid_data(index, name, {kind: expected}, reason)
+            return invalid_data(index, name, details, reason)
         if resolve is not None and value is not None and definition.data_type in REFERENCE_TYPES:
             resolved = resolve(index, name, definition, value)
             if isinstance(resolved, Rejected):
                 return resolved
             values[name] = resolved
             continue
-        values[name] = value
+        if definition.rows and isinstance(value, list) and value:  # R36: each row, in order
+            rows = check_rows(definition, options, value, _cells(index, resolve))
+            if isinstance(rows, Refusal):
+                return _refused(index, name, rows)
+            values[name] = rows
+            continue
+        # R28: stored (and matched, R8) in the field's JSON type
+        values[name] = value if definition.convert is None else definition.convert(value)
     return values, tuple(ignored)
+
+
+def _cells(index: int, resolve: Resolver | None) -> CellResolver | None:
+    """R33, R36: a subform row's reference cells (a line item's Product_Name) are resolved as
+    a record's lookups are; an error names the cell (``Subform[j].Field``)."""
+    if resolve is None:
+        return None
+
+    def cell(definition: FieldDef, value: Any, where: str) -> Any:
+        resolved = resolve(index, definition.api_name, definition, value)
+        if not isinstance(resolved, Rejected):
+            return resolved
+        detail = {k: v for k, v in resolved.details.items() if k not in ("api_name", "json_path")}
+        return Refusal(
+            detail, resolved.rule, resolved.reason, definition.api_name, where, resolved.code
+        )
+
+    return cell
+
+
+def _refused(
+    index: int,
+    name: str,
+    refusal: Refusal,
+    probes: tuple[Probe, ...] = (),
+    ignored: tuple[str, ...] = (),
+) -> Rejected:
+    """A ``Refusal`` of key ``name`` (payload.py, subforms.py) as the record's error."""
+    details = {
+        "api_name": refusal.api_name or name,
+        "json_path": json_path(index, refusal.path or name),
+        **refusal.detail,
+    }
+    return Rejected(refusal.code, details, refusal.rule, refusal.reason, probes, ignored)
 
 
 # --- steps 2-8 ----------------------------------------------------------------------------------
@@ -263,7 +349,7 @@ def decide(
     update_id: str | None = None,
     by_id: bool = False,
 ) -> Decision:
-    """Steps 1-8 of the module docstring for record ``index`` of a request.
+    """Steps 1-9 of the module docstring for record ``index`` of a request.
 
     ``written`` holds the ids already written by earlier records of the same request (R17).
     ``update_id`` (the plain update API, not upsert) names the target and skips matching;
@@ -284,6 +370,9 @@ def decide(
     if isinstance(prepared, Rejected):
         return prepared
     values, ignored = prepared
+    flags: dict[str, bool] = values.pop("$append_values", None) or {}  # R26, not stored
+    approved = values.pop("$approved", None)  # R31, not stored
+    layout = values.get("Layout")  # R35: {"name", "id"} of a layout of the module
     fields = schema.fields
     probes: list[Probe] = []
 
@@ -377,10 +466,30 @@ def decide(
                 ignored,
             )
 
-    # step 6: R13 - mandatory fields on insert; R32 - an update cannot leave a record ownerless.
+    # step 6: R36 - subform rows updated by id, removed, appended (new rows need their
+    # row-mandatory fields); R26 - multi-select values flagged in $append_values join the
+    # target's stored ones.
+    stored = None if target is None else view.get(target)
+    new_rows: list[tuple[str, int]] = []
+    for name in schema.subform_fields:
+        if name not in values:
+            continue
+        merged = merge_rows(
+            fields[name], None if stored is None else stored.get(name), values[name]
+        )
+        if isinstance(merged, Refusal):
+            return _refused(index, name, merged, tuple(probes), ignored)
+        values[name] = merged[0]
+        new_rows.extend((name, position) for position in merged[1])
+    if flags:
+        append_to(values, flags, stored, options)
+
+    # step 7: R13 - mandatory fields on insert (R4, and the record's layout's: R35; an empty
+    # list, a subform without rows, is missing too); R32 - an update cannot leave a record
+    # ownerless.
     if target is None:
-        for name in schema.mandatory_fields:
-            if is_empty(values.get(name)):
+        for name in schema.insert_mandatory(layout["id"] if layout else None):
+            if is_empty(values.get(name)) or values.get(name) == []:
                 return Rejected(
                     "MANDATORY_NOT_FOUND",
                     {"api_name": name, "json_path": json_path(index, name)},
@@ -402,7 +511,7 @@ def decide(
                 ignored,
             )
 
-    # step 7: R14, R24 - unique and external fields set to a new value must not collide.
+    # step 8: R14, R24 - unique and external fields set to a new value must not collide.
     collisions: list[tuple[str, list[str]]] = []
     for name in schema.unique_fields:
         if name not in values:
@@ -412,8 +521,9 @@ def decide(
             continue
         if target is not None and view.key_of(target, name) == key:
             continue  # unchanged values are not re-checked
-        if name in schema.external_fields:
-            holders = external_holders(schema, view, name, key, ctx.user)
+        if name in schema.external_fields:  # R24: a user-based value, among its creator's
+            creator = None if target is None else creator_of(view.get(target))
+            holders = external_holders(schema, view, name, key, ctx.user, creator)
         else:
             holders = view.oldest_first(view.find(name, key))
         others = [other for other in holders if other != target]
@@ -452,8 +562,9 @@ def decide(
             f"record {update_id} updated by " + (f"{by} (X-EXTERNAL)" if by else "id"),
             tuple(probes),
             ignored,
+            new_rows=tuple(new_rows),
         )
-    if target is None:  # step 8: R32 - the acting user owns what it inserts without Owner
+    if target is None:  # step 9: R32 - the acting user owns what it inserts without Owner
         for name, default in insert_defaults(schema, ctx).items():
             if values.get(name) is None:
                 values[name] = default
@@ -467,6 +578,8 @@ def decide(
             f"no record found by {tried}; inserted",
             tuple(probes),
             ignored,
+            options.pending_approval_state if approved is False else APPROVED,  # R31
+            tuple(new_rows),
         )
     assert deciding is not None
     how = {"R25": "names", "R24": "(external) finds"}.get(rule, "finds")
@@ -480,4 +593,5 @@ def decide(
         f"{deciding} = {shown_value!r} {how} record {target}; updated",
         tuple(probes),
         ignored,
+        new_rows=tuple(new_rows),
     )

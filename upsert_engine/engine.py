@@ -59,7 +59,14 @@ from .references import (
     user_value,
 )
 from .request import parse_external, parse_request, parse_unmodified_since
-from .responses import Response, batch_status, for_version, success_entry
+from .responses import (
+    Response,
+    batch_status,
+    for_version,
+    shows_approval_state,
+    success_entry,
+    without_approval_state,
+)
 from .rules import (
     API_VERSIONS,
     MAX_RECORD_ID_DIGITS,
@@ -73,8 +80,11 @@ from .schema import (
     custom_module,
     make_field,
     standard_module,
+    subform_field,
     with_field,
+    with_layout,
     with_mandatory,
+    with_setting,
 )
 from .store import ModuleStore
 
@@ -116,7 +126,7 @@ class Engine:
         clock: Clock = stepping_clock,
         standard_modules: bool = True,
     ) -> None:
-        self.options = options if options is not None else Options()
+        self._options = options if options is not None else Options()
         self._lock = threading.RLock()
         self._ids = ids
         self._clock = clock
@@ -134,6 +144,11 @@ class Engine:
                 self._stores[name] = ModuleStore(
                     standard_module(name, check_formats=self.options.check_formats)
                 )
+
+    @property
+    def options(self) -> Options:
+        """The engine's options, fixed at construction (compiled plans depend on them)."""
+        return self._options
 
     # --- configuration (R1-R4) ---------------------------------------------------------------
     def _store(self, module: str) -> ModuleStore:
@@ -237,8 +252,8 @@ class Engine:
                 raise ConfigurationError(f"module {name!r} already exists")
             schema = custom_module(
                 name,
-                tuple(system_fields),
-                tuple(mandatory_fields),
+                _names(system_fields, "system_fields"),
+                _names(mandatory_fields, "mandatory_fields"),
                 check_formats=self.options.check_formats,
             )
             self._stores[name] = ModuleStore(schema)
@@ -253,17 +268,20 @@ class Engine:
         unique: bool = False,
         max_length: int | None = None,
         normalizer: Normalizer | None = None,
+        decimal_place: int | None = None,
         external: str | None = None,
         lookup_module: str | None = None,
     ) -> FieldDef:
         """Define a field, or redefine one (e.g. make a standard field unique: R1, R3, R8).
 
-        ``external`` ("org" or "user") makes a text field an external field (R24): a
-        duplicate check field, unique per org or per user. ``lookup_module`` names the module
-        a custom lookup field looks up (R33). The field's index is rebuilt from the records:
-        O(records). Loaded repeats of a value that becomes unique stay (R14 re-checks only
-        values a write changes). The new schema and indexes are built aside and swapped in
-        whole: a normaliser that raises on a stored value leaves the module as it was.
+        ``max_length`` and ``decimal_place`` are Zoho's field ``length`` and ``decimal_place``
+        (R15); each defaults to the type's. ``external`` ("org" or "user") makes a text field
+        an external field (R24): a duplicate check field, unique per org or per user.
+        ``lookup_module`` names the module a custom lookup field looks up (R33). The field's
+        index is rebuilt from the records: O(records). Loaded repeats of a value that becomes
+        unique stay (R14 re-checks only values a write changes). The new schema and indexes
+        are built aside and swapped in whole: a normaliser that raises on a stored value
+        leaves the module as it was.
         """
         with self._lock:
             store = self._store(module)
@@ -275,6 +293,7 @@ class Engine:
                 max_length=max_length,
                 normalizer=normalizer,
                 check_formats=self.options.check_formats,
+                decimal_place=decimal_place,
                 external=external,
                 lookup_module=lookup_module,
             )
@@ -288,11 +307,76 @@ class Engine:
                 store.set_schema(schema, [name for name in store.indexes if name in schema.fields])
             return definition
 
+    def add_subform(
+        self,
+        module: str,
+        api_name: str,
+        rows: Sequence[Sequence[Any]],
+        *,
+        mandatory: Sequence[str] = (),
+        max_rows: int | None = None,
+    ) -> FieldDef:
+        """Define a subform field (R36), or redefine one: its rows hold the fields ``rows``
+        (``(api_name, data_type)`` or ``(api_name, data_type, max_length)`` each); a new row
+        needs the row fields ``mandatory``; at most ``max_rows`` rows (default 100 [inf]).
+
+        Raises ``ConfigurationError`` for an impossible definition; all or nothing.
+        """
+        with self._lock:
+            store = self._store(module)
+            definition = subform_field(
+                store.schema.api_name,
+                api_name,
+                rows,
+                mandatory,
+                max_rows,
+                check_formats=self.options.check_formats,
+            )
+            schema = with_field(store.schema, definition, self.options.max_unique_fields)
+            with self._atomic(store):
+                store.set_schema(schema, [name for name in store.indexes if name in schema.fields])
+            return definition
+
     def set_mandatory(self, module: str, fields: Sequence[str]) -> ModuleSchema:
         """Replace the mandatory fields of ``module`` (R4 is configurable)."""
         with self._lock:
             store = self._store(module)
-            schema = with_mandatory(store.schema, tuple(fields))
+            schema = with_mandatory(store.schema, _names(fields, "fields"))
+            with self._atomic(store):
+                store.set_schema(schema, list(store.indexes))
+            return schema
+
+    def set_setting(self, module: str, setting: str, enabled: bool = True) -> ModuleSchema:
+        """Turn a module setting on or off (R4): ``set_setting("Deals", "pipelines")`` makes
+        Deals' ``Pipeline`` mandatory on insert, as in an org with pipelines enabled.
+
+        Raises ``ConfigurationError`` for a setting the module does not have; all or nothing.
+        """
+        with self._lock:
+            store = self._store(module)
+            schema = with_setting(store.schema, setting, enabled)
+            with self._atomic(store):
+                store.set_schema(schema, list(store.indexes))
+            return schema
+
+    def add_layout(
+        self,
+        module: str,
+        layout_id: str | int,
+        *,
+        mandatory: Sequence[str] = (),
+        name: str | None = None,
+    ) -> ModuleSchema:
+        """Define a layout of ``module``, or redefine one (R35).
+
+        A record carrying ``"Layout": {"id": layout_id}`` is stored with that layout and, on
+        insert, needs the layout's ``mandatory`` fields too (R4, R13). ``name`` defaults to
+        ``"Layout <id>"``. Raises ``ConfigurationError`` for an id that is not 1 to 32 digits
+        or a field the module lacks; all or nothing.
+        """
+        with self._lock:
+            store = self._store(module)
+            schema = with_layout(store.schema, layout_id, name, mandatory)
             with self._atomic(store):
                 store.set_schema(schema, list(store.indexes))
             return schema
@@ -319,6 +403,11 @@ class Engine:
                     f"{MAX_RECORD_ID_DIGITS} ASCII digits"
                 )
             if not self._taken(record_id):
+                if any(record_id in store.records for store in self._stores.values()):
+                    raise ConfigurationError(
+                        f"the id source returned {record_id} for sequence {seq - 1}, already "
+                        f"a record's id: an id source must be injective"
+                    )
                 return record_id, seq
 
     # --- reading -----------------------------------------------------------------------------
@@ -348,11 +437,19 @@ class Engine:
 
     def _read(self, store: ModuleStore, record: dict[str, Any]) -> dict[str, Any]:
         """A copy of a stored record as Zoho reads it back: each lookup to a record of the
-        org shows that record's current name (R33)."""
+        org, a subform row's too (R36), shows that record's current name (R33)."""
         copied = copy.deepcopy(record)
-        for name in store.schema.lookup_fields:
-            value = copied.get(name)
-            target = store.schema.fields[name].lookup_module
+        fields = store.schema.fields
+        cells = [(copied, fields[name]) for name in store.schema.lookup_fields]
+        for name in store.schema.subform_fields:
+            rows = copied.get(name)
+            lookups = [f for f in fields[name].rows if f.lookup_module is not None]
+            for row in rows if lookups and isinstance(rows, list) else ():
+                if isinstance(row, dict):
+                    cells += [(row, f) for f in lookups]
+        for holds, definition in cells:
+            value = holds.get(definition.api_name)
+            target = definition.lookup_module
             holder = None if target is None else self._stores.get(target)
             if holder is None or not isinstance(value, dict) or set(value) != {"name", "id"}:
                 continue
@@ -394,7 +491,8 @@ class Engine:
                 added = seen.difference(self._given_ids)
                 with self._atomic(store) as on_rollback:
                     new_ids = self._load_rows(store, prepared, seen)
-                    self._write_seq += 1
+                    if prepared:  # section 8: the clock moves only with a write
+                        self._write_seq += 1
                     on_rollback.append(lambda: self._given_ids.difference_update(added))
                     self._given_ids |= added
             finally:
@@ -581,6 +679,10 @@ class Engine:
                 raise ConfigurationError(
                     f"{field!r} is not an external field of {store.schema.api_name} (R24)"
                 )
+            if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+                raise ConfigurationError(
+                    f"values must be a list of external values, not {shown(values)} (R24)"
+                )
             return [self._by_external(store, field, value, acting) for value in values]
 
     def _by_external(self, store: ModuleStore, field: str, value: Any, acting: User) -> str | None:
@@ -598,7 +700,7 @@ class Engine:
             error = RequestError(
                 "INVALID_DATA",
                 {"api_name": "ids"},
-                f"ids must be a list of record ids, not {shown(record_ids)} (R19)",
+                f"ids must be a list of record ids, not {shown(record_ids)}",
                 "R19",
             )
             return self._refuse(error, self.options.api_version)[0]
@@ -606,7 +708,7 @@ class Engine:
             error = RequestError(
                 "LIMIT_EXCEEDED" if record_ids else "MANDATORY_NOT_FOUND",
                 {"limit": self.options.max_records} if record_ids else {"api_name": "ids"},
-                f"send 1 to {self.options.max_records} ids, not {len(record_ids)} (R19)",
+                f"send 1 to {self.options.max_records} ids, not {len(record_ids)}",
                 "R19",
             )
             return self._refuse(error, self.options.api_version)[0]
@@ -709,14 +811,17 @@ class Engine:
                     traces if call.trace else None,
                     ctx,
                 )
-                status = batch_status(entries)
+                status = batch_status(entries, insert=call.mode == "insert")  # R21, R30
                 if call.commit:  # the counters move with the commit (``_atomic``)
                     self._id_seq = seq
                     if status < 400:  # R16: a request that wrote nothing leaves the clock too
                         self._write_seq += 1
                 else:
                     store.rollback()
-            return Response(status, for_version({"data": entries}, version)), order, traces, None
+            body = for_version({"data": entries}, version)
+            if not shows_approval_state(version, self.options.approval_state_since):
+                body = without_approval_state(body)  # R31
+            return Response(status, body), order, traces, None
 
     def _write_records(
         self,
@@ -811,6 +916,7 @@ class Engine:
                     store.records[record_id],
                     now,
                     stamp,
+                    decision.approval_state,
                 )
                 if mode != "upsert":  # the plain APIs answer without these two keys
                     del entry["action"], entry["duplicate_field"]
@@ -836,7 +942,7 @@ class Engine:
     ) -> tuple[Response, tuple[str, ...], list[RecordTrace], str | None]:
         """R16: a request-level error changes nothing."""
         response = Response(error.status, for_version(error.body(), version))
-        return response, (), [], f"{error.code} ({error.rule}): {error.message}"
+        return response, (), [], error.why()
 
     def _apply(
         self, store: ModuleStore, decision: Accepted, now: str, seq: int, stamp: dict[str, str]
@@ -845,14 +951,19 @@ class Engine:
         values = {name: copy_value(value) for name, value in decision.values.items()}
         values["Modified_Time"] = now
         values["Modified_By"] = stamp
-        if decision.target_id is None:
+        record_id = decision.target_id
+        if record_id is None:
             record_id, seq = self._next_id(seq)
+        for name, position in decision.new_rows:  # R36: a new row's id, after the record's
+            row_id, seq = self._next_id(seq)
+            values[name][position] = {"id": row_id, **values[name][position]}
+        if decision.target_id is None:
             values["Created_Time"] = now
             values["Created_By"] = stamp
             store.insert(record_id, values)
             return record_id, seq
-        store.update(decision.target_id, values)
-        return decision.target_id, seq
+        store.update(record_id, values)
+        return record_id, seq
 
     # --- invariants --------------------------------------------------------------------------
     def _check(self) -> None:
@@ -866,6 +977,17 @@ def _invalid_module() -> RequestError:
     return RequestError(
         "INVALID_MODULE", {"resource_path_index": 0}, MESSAGES["INVALID_MODULE"], "R20"
     )
+
+
+def _names(value: Any, what: str) -> tuple[str, ...]:
+    """A configuration's list of field names; a bare str (which would iterate by character)
+    or anything but strs is a ``ConfigurationError`` naming ``what``."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ConfigurationError(f"{what} must be a list of field names, not {shown(value)}")
+    names = tuple(value)
+    if not all(isinstance(name, str) for name in names):
+        raise ConfigurationError(f"{what} must be a list of field names, not {shown(value)}")
+    return names
 
 
 def _echoed(given: Any) -> str:

@@ -31,9 +31,25 @@ class IntraBatch(str, enum.Enum):
 class NonUniqueCheckField(str, enum.Enum):
     """R7 [inf]: a name in ``duplicate_check_fields`` that is not a duplicate check field."""
 
-    REJECT = "reject"  #: fail the whole request with INVALID_DATA (HTTP 400): the default
+    #: a field of the module whose type R1 allows is one more match key at its position (not
+    #: a uniqueness constraint); any other name fails the request (HTTP 400): the default
+    MATCH = "match"
+    REJECT = "reject"  #: the seed's reading: fail the request for any such name (HTTP 400)
     IGNORE = "ignore"  #: drop the name from the check order
-    MATCH = "match"  #: treat an existing non-unique field as one more match key
+
+
+class AppendOther(str, enum.Enum):
+    """R26 [inf]: ``$append_values`` naming a field that is not a multi-select picklist."""
+
+    REJECT = "reject"  #: INVALID_DATA on ``$append_values``: the default
+    IGNORE = "ignore"  #: drop that name (the field's value, if sent, replaces as usual)
+
+
+class WizardKeys(str, enum.Enum):
+    """R35 [inf]: ``Wizard`` and ``$wizard_connection_path`` in a record (shape-checked)."""
+
+    IGNORE = "ignore"  #: accepted, not stored (the engine models no wizards): the default
+    STORE = "store"  #: accepted and stored as sent
 
 
 class RecordId(str, enum.Enum):
@@ -91,14 +107,15 @@ class Options:
 
     multi_match: MultiMatch = MultiMatch.OLDEST
     intra_batch: IntraBatch = IntraBatch.SEQUENTIAL
-    non_unique_check_field: NonUniqueCheckField = NonUniqueCheckField.REJECT
+    non_unique_check_field: NonUniqueCheckField = NonUniqueCheckField.MATCH
     unknown_fields: UnknownFields = UnknownFields.IGNORE
     #: R23: v2 and v2.1 omit ``json_path`` from error details.
     api_version: str = "v8"
     #: R3 [doc]: Zoho allows two user-defined unique fields per module; None = no cap.
     max_unique_fields: int | None = None
-    #: R15 [inf]: email values must look like local@domain.tld and phone values hold only
-    #: digits and ``+-(). ``; False checks only that they are strings within their length.
+    #: R15: email, phone and URL values must match Zoho's published patterns (formats.py;
+    #: parentheses in phones [inf]); False checks only that they are strings within their
+    #: length.
     check_formats: bool = True
     #: R19: records per request.
     max_records: int = MAX_RECORDS_PER_REQUEST
@@ -118,6 +135,18 @@ class Options:
     null_owner: NullOwner = NullOwner.REJECT
     #: R32 [inf]: a loaded record without Owner is owned by its Created_By; False: as is.
     load_owner: bool = True
+    #: R31 [obs v6; inf v3-v5]: the first API version whose added records' ``details`` carry
+    #: ``$approval_state``.
+    approval_state_since: str = "v6"
+    #: R31 [inf]: the ``$approval_state`` of a record inserted with ``"$approved": false``.
+    pending_approval_state: str = "approval_process_pending"
+    #: R26 [inf]: appending keeps the stored order and does not repeat a value already there;
+    #: True appends every incoming value, repeats included.
+    append_repeats: bool = False
+    #: R26 [inf]: ``$append_values`` naming a field that is not a multi-select picklist.
+    append_other: AppendOther = AppendOther.REJECT
+    #: R35 [inf]: what becomes of ``Wizard`` and ``$wizard_connection_path``.
+    wizard_keys: WizardKeys = WizardKeys.IGNORE
 
     def __post_init__(self) -> None:
         for name, enum_type in (
@@ -127,6 +156,8 @@ class Options:
             ("unknown_fields", UnknownFields),
             ("record_id", RecordId),
             ("null_owner", NullOwner),
+            ("wizard_keys", WizardKeys),
+            ("append_other", AppendOther),
         ):
             value = getattr(self, name)
             try:
@@ -150,9 +181,20 @@ class Options:
             ("check_users", "R32"),
             ("external_in_unique_cap", "R24"),
             ("load_owner", "R32"),
+            ("append_repeats", "R26"),
         ):
             if not isinstance(getattr(self, flag), bool):
                 raise ConfigurationError(f"{flag}={getattr(self, flag)!r} must be a bool ({rule})")
+        if self.approval_state_since not in API_VERSIONS:
+            raise ConfigurationError(
+                f"approval_state_since={self.approval_state_since!r} is not one of "
+                f"{', '.join(API_VERSIONS)} (R31)"
+            )
+        if not isinstance(self.pending_approval_state, str) or not self.pending_approval_state:
+            raise ConfigurationError(
+                f"pending_approval_state={self.pending_approval_state!r} must be a non-empty str "
+                f"(R31)"
+            )
         if not _is_count(self.max_records, 1):
             raise ConfigurationError(f"max_records={self.max_records!r} must be an int >= 1 (R19)")
         if not isinstance(self.user, User):

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from .errors import shown
 from .options import User
-from .rules import MESSAGES
+from .rules import APPROVED, MESSAGES
 from .schema import ModuleSchema
 
 
@@ -23,9 +23,16 @@ class RequestError:
 
     code: str
     details: dict[str, Any]
+    #: R27: the response's ``message``: Zoho's text, or a short plain sentence; no rule number.
     message: str
     rule: str
     status: int = 400
+    #: the engine's reasoning, for ``explain`` and the CLI (default: ``message``)
+    reason: str = ""
+
+    def why(self) -> str:
+        """The rule and the reasoning, as ``explain`` and the CLI show a refused request."""
+        return f"{self.code} ({self.rule}): {self.reason or self.message}"
 
     def body(self) -> dict[str, Any]:
         """Zoho's top-level error shape."""
@@ -105,6 +112,12 @@ class Accepted:
     reason: str
     probes: tuple[Probe, ...] = ()
     ignored: tuple[str, ...] = ()
+    #: R31: an insert's ``$approval_state`` (``Options.pending_approval_state`` when the
+    #: record carried ``"$approved": false``).
+    approval_state: str = APPROVED
+    #: R36: (subform field, position) of each new row in ``values``, which gets an id from the
+    #: engine's id source when written, in this order (after a new record's own id).
+    new_rows: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

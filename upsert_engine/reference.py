@@ -2,12 +2,14 @@
 
 No indexes, no undo log, no cleverness: records are a list in creation order, every lookup is
 a linear scan, and ``plan`` runs on a deep copy. It shares with the engine only what is pure
-data shaping (request and header shape checks, field validation and normalisers, response
-builders); the check order, matching, ids in records, external fields, users and owners,
-lookups, If-Unmodified-Since, the multi-match and batch policies, mandatory fields and
-uniqueness are written again here, straight from UPSERT-SEMANTICS.md, so that the fast engine
-can be tested against it. Users can differential-test their own code against it too.
-It is O(records) per field per record: use it on small data.
+data shaping (request and header shape checks, normalisers, response builders, the checks of
+reserved keys and subform rows key by key); the check order, matching, ids in records,
+external fields, users and owners, lookups, If-Unmodified-Since, the multi-match and batch
+policies, subform row merges, appends, mandatory fields (with settings and layouts),
+uniqueness, and the field types, formats, limits and typed values (R15, R28:
+reference_types.py) are written again here, straight from UPSERT-SEMANTICS.md, so that the
+fast engine can be tested against it. Users can differential-test their own code against it
+too. It is O(records) per field per record: use it on small data.
 """
 
 from __future__ import annotations
@@ -31,25 +33,43 @@ from .options import (
     RecordId,
     User,
 )
+from .reference_types import check
 from .request import parse_external, parse_request, parse_unmodified_since
-from .responses import Response, batch_status, for_version, success_entry
-from .rules import MESSAGES, SYSTEM_DUPLICATE_FIELDS
+from .responses import (
+    Response,
+    batch_status,
+    for_version,
+    success_entry,
+    without_approval_state,
+)
+from .rules import (
+    API_VERSIONS,
+    MESSAGES,
+    MODULE_SETTINGS,
+    SYSTEM_DUPLICATE_FIELDS,
+    UNIQUE_CAPABLE_TYPES,
+)
 from .schema import (
     ModuleSchema,
     canonical_module_name,
     custom_module,
     make_field,
     standard_module,
+    subform_field,
     with_field,
+    with_layout,
     with_mandatory,
+    with_setting,
 )
 
 Row = tuple[str, dict[str, Any]]
+#: R32, R33: the types whose values name a user or a record.
+_REFERENCE_TYPES = ("lookup", "ownerlookup", "userlookup")
 
 
 class ReferenceEngine:
-    """A slow, plain implementation of the upsert contract (R1-R25, R32-R34), for
-    differential tests."""
+    """A slow, plain implementation of the upsert contract (R1-R36), for differential
+    tests."""
 
     def __init__(
         self,
@@ -110,10 +130,11 @@ class ReferenceEngine:
         unique: bool = False,
         max_length: int | None = None,
         normalizer: Normalizer | None = None,
+        decimal_place: int | None = None,
         external: str | None = None,
         lookup_module: str | None = None,
     ) -> FieldDef:
-        """Define or redefine a field (R1, R3, R24, R33)."""
+        """Define or redefine a field (R1, R3, R15, R24, R33)."""
         name = self._name(module)
         field = make_field(
             name,
@@ -123,6 +144,7 @@ class ReferenceEngine:
             max_length=max_length,
             normalizer=normalizer,
             check_formats=self.options.check_formats,
+            decimal_place=decimal_place,
             external=external,
             lookup_module=lookup_module,
         )
@@ -139,6 +161,43 @@ class ReferenceEngine:
         name = self._name(module)
         self._schemas[name] = with_mandatory(self._schemas[name], tuple(fields))
         return self._schemas[name]
+
+    def set_setting(self, module: str, setting: str, enabled: bool = True) -> ModuleSchema:
+        """A module setting on or off (R4)."""
+        name = self._name(module)
+        self._schemas[name] = with_setting(self._schemas[name], setting, enabled)
+        return self._schemas[name]
+
+    def add_layout(
+        self,
+        module: str,
+        layout_id: str | int,
+        *,
+        mandatory: Sequence[str] = (),
+        name: str | None = None,
+    ) -> ModuleSchema:
+        """A layout and its mandatory fields (R35)."""
+        module_name = self._name(module)
+        schema = with_layout(self._schemas[module_name], layout_id, name, mandatory)
+        self._schemas[module_name] = schema
+        return schema
+
+    def add_subform(
+        self,
+        module: str,
+        api_name: str,
+        rows: Sequence[Sequence[Any]],
+        *,
+        mandatory: Sequence[str] = (),
+        max_rows: int | None = None,
+    ) -> FieldDef:
+        """A subform field and its row fields (R36)."""
+        name = self._name(module)
+        field = subform_field(
+            name, api_name, rows, mandatory, max_rows, check_formats=self.options.check_formats
+        )
+        self._schemas[name] = with_field(self._schemas[name], field, self.options.max_unique_fields)
+        return field
 
     def add_user(self, user: User) -> User:
         """A user of the org (R32)."""
@@ -164,8 +223,16 @@ class ReferenceEngine:
         schema = self._schemas[name]
         for record_id, fields in self._data[name]:
             shown = copy.deepcopy(fields)
-            for field, definition in schema.fields.items():
-                value = shown.get(field)
+            cells: list[tuple[dict[str, Any], FieldDef]] = [
+                (shown, definition) for definition in schema.fields.values()
+            ]
+            for definition in schema.fields.values():  # R36: a row's lookups alike
+                rows = shown.get(definition.api_name) if definition.rows else None
+                for row in rows if isinstance(rows, list) else []:
+                    if isinstance(row, dict):
+                        cells += [(row, cell) for cell in definition.rows]
+            for holder, definition in cells:
+                value = holder.get(definition.api_name)
                 target = definition.lookup_module
                 if (
                     target in self._data
@@ -255,7 +322,8 @@ class ReferenceEngine:
             record_id = given if given is not None else self._new_id()
             rows.append((record_id, fields))
             new_ids.append(record_id)
-        self._writes += 1
+        if new_ids:  # section 8: the clock moves only with a write
+            self._writes += 1
         return new_ids
 
     def plan(self, module: str, body: Any, **keywords: Any) -> Response:
@@ -277,6 +345,34 @@ class ReferenceEngine:
         external: Any = None,
     ) -> Response:
         """The upsert contract, step by step as UPSERT-SEMANTICS.md states it."""
+        return self._request(
+            module, body, api_version, as_user, if_unmodified_since, external, insert=False
+        )
+
+    def insert(
+        self,
+        module: str,
+        body: Any,
+        *,
+        api_version: str | None = None,
+        as_user: str | None = None,
+        external: Any = None,
+    ) -> Response:
+        """Insert Records: no matching (an empty check order); R13, R14 apply; no ``action``
+        or ``duplicate_field`` in a success entry; 201 when every record was added (R30)."""
+        return self._request(module, body, api_version, as_user, None, external, insert=True)
+
+    def _request(
+        self,
+        module: str,
+        body: Any,
+        api_version: str | None,
+        as_user: str | None,
+        if_unmodified_since: Any,
+        external: Any,
+        *,
+        insert: bool,
+    ) -> Response:
         version = api_version or self.options.api_version
         user = self.options.user if as_user is None else self._user(as_user)
         if user is None:
@@ -300,7 +396,7 @@ class ReferenceEngine:
         header = parse_external(external, schema, self._schemas.get)
         if isinstance(header, RequestError):
             return _refusal(header, version)
-        order = self._order(schema, parsed.duplicate_check_fields)
+        order = [] if insert else self._order(schema, parsed.duplicate_check_fields)
         if isinstance(order, RequestError):
             return _refusal(order, version)
 
@@ -309,10 +405,17 @@ class ReferenceEngine:
         entries = []
         written: list[str] = []
         for position, record in enumerate(parsed.records):
-            entries.append(self._one(request, position, record, written))
+            entry = self._one(request, position, record, written, by_id=not insert)
+            if insert and entry["status"] == "success":
+                del entry["action"], entry["duplicate_field"]
+            entries.append(entry)
         if written:  # R16: a request that wrote nothing changes nothing, the clock included
             self._writes += 1
-        return Response(batch_status(entries), for_version({"data": entries}, version))
+        out = for_version({"data": entries}, version)
+        if API_VERSIONS.index(version) < API_VERSIONS.index(self.options.approval_state_since):
+            out = without_approval_state(out)  # R31: v2-v5 carry no $approval_state
+        status = 201 if insert and all(e["status"] == "success" for e in entries) else None
+        return Response(status or batch_status(entries), out)
 
     # --- the rules, plainly -------------------------------------------------------------------
     def _unique(self, schema: ModuleSchema) -> list[str]:
@@ -328,14 +431,16 @@ class ReferenceEngine:
             allowed.append("id")
         named: list[str] = []
         for position, field in enumerate(requested or []):
+            policy = self.options.non_unique_check_field
             if field in allowed or (
-                self.options.non_unique_check_field is NonUniqueCheckField.MATCH
+                policy is NonUniqueCheckField.MATCH
                 and field in schema.fields
+                and schema.fields[field].data_type in UNIQUE_CAPABLE_TYPES  # R1's types
             ):
                 if field not in named:
                     named.append(field)
-            elif self.options.non_unique_check_field is not NonUniqueCheckField.IGNORE:
-                return not_a_check_field(schema, position, field)
+            elif policy is not NonUniqueCheckField.IGNORE:
+                return not_a_check_field(schema, position, field, policy)
         if not named:
             order: list[str] = []
             for field in system + unique:
@@ -350,17 +455,21 @@ class ReferenceEngine:
     def _age(self, row: Row) -> tuple[datetime, int]:
         return datetime.fromisoformat(row[1]["Created_Time"].replace("Z", "+00:00")), int(row[0])
 
-    def _holders(self, module: str, field: str, key: str, user: User) -> list[Row]:
+    def _holders(
+        self, module: str, field: str, key: str, user: User, creator: str | None = None
+    ) -> list[Row]:
         """Every record whose normalised ``field`` equals ``key``, oldest first (R8, R11);
-        for a user-based external field, only those ``user`` created (R24)."""
+        for a user-based external field, only those ``creator`` (default ``user``) created
+        (R24)."""
         schema = self._schemas[module]
+        scope = user.id if creator is None else creator
         found = [
             row
             for row in self._data[module]
             if self._key(schema, field, row[1].get(field)) == key
             and (
                 schema.fields[field].external != "user"
-                or row[1].get("Created_By", {}).get("id") == user.id
+                or row[1].get("Created_By", {}).get("id") == scope
             )
         ]
         return sorted(found, key=self._age)
@@ -457,31 +566,57 @@ class ReferenceEngine:
         )
 
     def _one(
-        self, request: _Request, position: int, record: Mapping[Any, Any], written: list[str]
+        self,
+        request: _Request,
+        position: int,
+        record: Mapping[Any, Any],
+        written: list[str],
+        *,
+        by_id: bool,
     ) -> dict[str, Any]:
         schema, name, user = request.schema, request.module, request.user
 
         def path(field: str) -> str:
             return f"$.data[{position}].{field}"
 
-        prepared = prepare(
-            schema,
-            self.options,
-            position,
-            record,
-            lambda i, field, definition, value: self._reference(
-                request, i, field, definition, value
-            ),
-        )
-        if isinstance(prepared, Rejected):
-            return prepared.entry()
-        values, _ignored = prepared
+        # R15, R28: the first invalid key in the record's order decides; values stored typed.
+        # Field types are read here (reference_types.py); reserved keys, unknown and read-only
+        # keys and subform rows go through the shared key-by-key checks, one key at a time.
+        def resolver(i: int, field: str, definition: FieldDef, value: Any) -> Any:
+            return self._reference(request, i, field, definition, value)
 
-        # R25: an id in the record
+        values: dict[str, Any] = {}
+        for key, value in record.items():
+            definition = schema.fields.get(key) if isinstance(key, str) else None
+            if definition is not None:
+                problem, stored = check(definition, value)
+                if problem is not None:
+                    return _error(
+                        "INVALID_DATA", {"api_name": key, "json_path": path(key), **problem}
+                    )
+                if value is not None and definition.data_type in _REFERENCE_TYPES:  # R32, R33
+                    named = self._reference(request, position, key, definition, value)
+                    if isinstance(named, Rejected):
+                        return named.entry()
+                    values[key] = named
+                    continue
+                if not (definition.rows and isinstance(value, list) and value):
+                    values[key] = stored
+                    continue
+            prepared = prepare(schema, self.options, position, {key: value}, resolver)
+            if isinstance(prepared, Rejected):
+                return prepared.entry()
+            values.update(prepared[0])
+        appending = values.pop("$append_values", None) or {}  # R26: steers, is not stored
+        approved = values.pop("$approved", None)  # R31: likewise
+        layout = values.get("Layout")  # R35
+
+        # R25: an id in the record (upsert only: the insert API does not read it)
         target: Row | None = None
         deciding: str | None = None
-        if self.options.record_id is not RecordId.IGNORE and record.get("id") is not None:
-            found_id = record_id_text(record["id"])
+        given = record.get("id") if by_id else None
+        if self.options.record_id is not RecordId.IGNORE and given is not None:
+            found_id = record_id_text(given)
             found = None if found_id is None else self._find(name, found_id)
             if self.options.record_id is RecordId.REJECT or found is None:
                 return _error("INVALID_DATA", {"api_name": "id", "json_path": path("id")})
@@ -517,10 +652,79 @@ class ReferenceEngine:
             if modified > request.since:
                 return _error("ALREADY_MODIFIED", {"id": target[0]})
 
-        # R13 on insert; R32 no update leaves a record without its owner
+        # R36: subform rows: by id updated or removed, without id appended; [] or null clears
+        new_rows: list[tuple[str, int]] = []
+        for field in [f for f in schema.fields if schema.fields[f].data_type == "subform"]:
+            incoming = values.get(field)
+            if not isinstance(incoming, list) or not incoming:
+                continue
+            definition = schema.fields[field]
+            old_rows = [] if target is None else target[1].get(field)
+            rows = list(old_rows) if isinstance(old_rows, list) else []
+            fresh = []
+            for j, row in enumerate(incoming):
+                where = f"{field}[{j}]"
+                if "id" not in row:
+                    for needed in definition.row_mandatory:
+                        if is_empty(row.get(needed)):
+                            return _error(
+                                "MANDATORY_NOT_FOUND",
+                                {"api_name": needed, "json_path": path(f"{where}.{needed}")},
+                            )
+                    fresh.append(row)
+                    continue
+                matches = [
+                    k
+                    for k, old in enumerate(rows)
+                    if isinstance(old, dict) and old.get("id") == row["id"]
+                ]
+                if not matches:
+                    return _error(
+                        "INVALID_DATA", {"api_name": "id", "json_path": path(where + ".id")}
+                    )
+                if "_delete" in row:
+                    rows.pop(matches[0])
+                else:
+                    rows[matches[0]] = {**rows[matches[0]], **row}
+            if definition.max_length is not None and len(rows) + len(fresh) > definition.max_length:
+                return _error(
+                    "INVALID_DATA",
+                    {
+                        "api_name": field,
+                        "json_path": path(field),
+                        "maximum_length": definition.max_length,
+                    },
+                )
+            new_rows += [(field, len(rows) + k) for k in range(len(fresh))]
+            values[field] = rows + fresh
+
+        # R26: append to the stored multi-select values
+        for field, flag in appending.items():
+            if not flag or field not in values:
+                continue
+            stored_list = None if target is None else target[1].get(field)
+            incoming = values[field]
+            if not isinstance(incoming, list) or not incoming:
+                values[field] = stored_list  # nothing to append
+                continue
+            result = list(stored_list) if isinstance(stored_list, list) else []
+            for item in incoming:
+                if self.options.append_repeats or item not in result:
+                    result.append(item)
+            values[field] = result
+
+        # R13 on insert (R4 with the module's settings, R35 the record's layout); R32 no
+        # update leaves a record without its owner
         if target is None:
-            for field in schema.mandatory_fields:
-                if is_empty(values.get(field)):
+            mandatory = list(schema.mandatory_fields)
+            for setting in sorted(schema.settings):
+                mandatory += [f for f in MODULE_SETTINGS[name][setting] if f not in mandatory]
+            if layout is not None:
+                for field in schema.layouts[layout["id"]].mandatory_fields:
+                    if field not in mandatory:
+                        mandatory.append(field)
+            for field in mandatory:
+                if is_empty(values.get(field)) or values.get(field) == []:
                     return _error(
                         "MANDATORY_NOT_FOUND", {"api_name": field, "json_path": path(field)}
                     )
@@ -539,9 +743,11 @@ class ReferenceEngine:
                 continue
             if target is not None and self._key(schema, field, target[1].get(field)) == key:
                 continue
+            # R24: a user-based value is unique among the written record's creator's records
+            creator = None if target is None else target[1].get("Created_By", {}).get("id")
             others = [
                 h
-                for h in self._holders(name, field, key, user)
+                for h in self._holders(name, field, key, user, creator)
                 if target is None or h[0] != target[0]
             ]
             if others:
@@ -561,16 +767,19 @@ class ReferenceEngine:
                 stored["Owner"] = self._owner(user)
             stored["Created_Time"] = request.now
             stored["Created_By"] = dict(stamp)
-            record_id = self._new_id()
+        record_id = self._new_id() if target is None else target[0]
+        for field, place in new_rows:  # R36: new rows get ids after the record's
+            stored[field][place] = {"id": self._new_id(), **stored[field][place]}
+        if target is None:
             self._data[name].append((record_id, stored))
             action = "insert"
         else:
-            record_id = target[0]
             target[1].update(stored)
             action = "update"
         written.append(record_id)
         fields = dict(self._data[name])[record_id]
-        return success_entry(action, deciding, record_id, fields, request.now, stamp)
+        state = self.options.pending_approval_state if approved is False else "approved"  # R31
+        return success_entry(action, deciding, record_id, fields, request.now, stamp, state)
 
 
 class _Request:

@@ -73,13 +73,24 @@ def id_of(value: Any) -> str | None:
 
 
 def external_holders(
-    schema: ModuleSchema, view: StoreView, name: str, key: str, user: User
+    schema: ModuleSchema,
+    view: StoreView,
+    name: str,
+    key: str,
+    user: User,
+    creator: str | None = None,
 ) -> list[str]:
     """R24: records holding ``key`` in external field ``name``, oldest first; for a
-    user-based field only those the acting user created."""
+    user-based field only those created by ``creator`` (default: the acting user).
+
+    R14 passes the creator of the record being written (its target's creator on update) so
+    that a user-based value stays unique among one creator's records whoever writes it
+    [inf: Zoho's pages speak of the acting user only].
+    """
     found = view.oldest_first(view.find(name, key))
     if schema.external_fields.get(name) == "user":
-        return [rid for rid in found if creator_of(view.get(rid)) == user.id]
+        scope = user.id if creator is None else creator
+        return [rid for rid in found if creator_of(view.get(rid)) == scope]
     return found
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from .decision import RequestError
 from .errors import shown
 from .fields import is_record_id
-from .rules import TRIGGER_VALUES
+from .rules import MESSAGES, TRIGGER_VALUES
 from .schema import ModuleSchema
 
 
@@ -26,8 +26,11 @@ class ParsedRequest:
     duplicate_check_fields: list[str] | None
 
 
-def _invalid(name: str, path: str, message: str, rule: str) -> RequestError:
-    return RequestError("INVALID_DATA", {"api_name": name, "json_path": path}, message, rule)
+def _invalid(name: str, path: str, message: str, rule: str, reason: str = "") -> RequestError:
+    """A top-level INVALID_DATA; ``message`` a plain sentence without rule numbers (R27)."""
+    return RequestError(
+        "INVALID_DATA", {"api_name": name, "json_path": path}, message, rule, reason=reason
+    )
 
 
 def _type_name(value: Any) -> str:
@@ -70,7 +73,7 @@ def parse_request(body: Any, max_records: int) -> ParsedRequest | RequestError:
         return RequestError(
             "MANDATORY_NOT_FOUND",
             {"api_name": "data", "json_path": "$.data"},
-            "the body has no 'data' key: send the records as a list under 'data' (R19)",
+            "the body has no 'data' key: send the records as a list under 'data'",
             "R19",
         )
     data = body["data"]
@@ -79,12 +82,12 @@ def parse_request(body: Any, max_records: int) -> ParsedRequest | RequestError:
             "data", "$.data", f"'data' must be a list of records, not {_type_name(data)}", "R19"
         )
     if not data:
-        return _invalid("data", "$.data", "'data' is empty: send 1 to 100 records (R19)", "R19")
+        return _invalid("data", "$.data", "'data' is empty: send 1 to 100 records", "R19")
     if len(data) > max_records:
         return RequestError(
             "LIMIT_EXCEEDED",
             {"limit": max_records},
-            f"{len(data)} records sent; at most {max_records} are allowed per request (R19)",
+            f"{len(data)} records sent; at most {max_records} are allowed per request",
             "R19",
         )
     for position, record in enumerate(data):
@@ -92,28 +95,30 @@ def parse_request(body: Any, max_records: int) -> ParsedRequest | RequestError:
             return _invalid(
                 "data",
                 f"$.data[{position}]",
-                f"data[{position}] must be a record object, not {_type_name(record)} (R19)",
+                f"data[{position}] must be a record object, not {_type_name(record)}",
                 "R19",
             )
 
     requested = body.get("duplicate_check_fields")
     if requested is not None:
-        if not isinstance(requested, list):
+        if not isinstance(requested, list):  # R7: "invalid data", as for an unknown name
             return _invalid(
                 "duplicate_check_fields",
                 "$.duplicate_check_fields",
-                f"duplicate_check_fields must be a list of field API names, not "
-                f"{_type_name(requested)} (R7)",
+                MESSAGES["INVALID_DATA"],
                 "R7",
+                f"duplicate_check_fields must be a list of field API names, not "
+                f"{_type_name(requested)}",
             )
         for position, name in enumerate(requested):
             if not isinstance(name, str):
                 return _invalid(
                     "duplicate_check_fields",
                     f"$.duplicate_check_fields[{position}]",
-                    f"duplicate_check_fields[{position}] must be a field API name, not "
-                    f"{_type_name(name)} {shown(name)} (R7)",
+                    MESSAGES["INVALID_DATA"],
                     "R7",
+                    f"duplicate_check_fields[{position}] must be a field API name, not "
+                    f"{_type_name(name)} {shown(name)}",
                 )
 
     trigger = body.get("trigger")
@@ -122,7 +127,7 @@ def parse_request(body: Any, max_records: int) -> ParsedRequest | RequestError:
             return _invalid(
                 "trigger",
                 "$.trigger",
-                f"trigger must be a list, not {_type_name(trigger)} (R22)",
+                f"trigger must be a list, not {_type_name(trigger)}",
                 "R22",
             )
         for position, item in enumerate(trigger):
@@ -131,19 +136,20 @@ def parse_request(body: Any, max_records: int) -> ParsedRequest | RequestError:
                     "trigger",
                     f"$.trigger[{position}]",
                     f"trigger[{position}] = {shown(item)} is not one of "
-                    f"{', '.join(sorted(TRIGGER_VALUES))} (R22)",
+                    f"{', '.join(sorted(TRIGGER_VALUES))}",
                     "R22",
                 )
     for key, (accepts, shape) in OPTIONAL_KEYS.items():
         if key in body and body[key] is not None and not accepts(body[key]):
             return _invalid(
-                key, f"$.{key}", f"{key} must be {shape}, not {shown(body[key])} (R22)", "R22"
+                key, f"$.{key}", f"{key} must be {shape}, not {shown(body[key])}", "R22"
             )
     return ParsedRequest(data, requested)
 
 
 # --- request headers (R24, R34) -----------------------------------------------------------------
 def _header_error(name: str, message: str, rule: str) -> RequestError:
+    """A header's INVALID_DATA; ``message`` a plain sentence without rule numbers (R27)."""
     return RequestError("INVALID_DATA", {"param_name": name}, message, rule)
 
 
@@ -163,7 +169,7 @@ def parse_unmodified_since(value: Any) -> datetime | RequestError | None:
     return _header_error(
         "If-Unmodified-Since",
         f"If-Unmodified-Since {shown(value)} is not an ISO 8601 time with an offset, "
-        f"e.g. 2024-01-15T15:26:49+05:30 (R34)",
+        f"e.g. 2024-01-15T15:26:49+05:30",
         "R34",
     )
 
@@ -184,7 +190,7 @@ def parse_external(
         return None, {}
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
-        return _header_error("X-EXTERNAL", f"X-EXTERNAL {shown(value)} is not text (R24)", "R24")
+        return _header_error("X-EXTERNAL", f"X-EXTERNAL {shown(value)} is not text", "R24")
     record_field: str | None = None
     lookups: dict[str, str] = {}
     for item in (i.strip() for i in items):
@@ -212,5 +218,5 @@ def parse_external(
             else:
                 lookups[parts[1]] = parts[2]
         if problem is not None:
-            return _header_error("X-EXTERNAL", f"X-EXTERNAL {shown(item)}: {problem} (R24)", "R24")
+            return _header_error("X-EXTERNAL", f"X-EXTERNAL {shown(item)}: {problem}", "R24")
     return record_field, lookups

@@ -43,24 +43,51 @@ MODULE_ALIASES: Final = MappingProxyType(
 #: R2 [doc]: a custom module's system duplicate check field.
 CUSTOM_MODULE_SYSTEM_FIELDS: Final = ("Name",)
 
-# --- R4 [inf]: mandatory fields on insert -------------------------------------------------------
+# --- R4: mandatory fields on insert -----------------------------------------------------------
+#: R4 [doc v7 insert-records, "System-defined mandatory fields for each module"]. Users change a
+#: module's list with ``Engine.set_mandatory``; layouts add theirs (R35). Appointments and
+#: Services: none known [inf]; custom modules: Name [inf] (``add_module(mandatory_fields=)``).
 MANDATORY_FIELDS: Final = MappingProxyType(
     {
         "Leads": ("Last_Name",),
         "Contacts": ("Last_Name",),
-        # every other standard module: its system field (R2), filled in by schema.py; so
-        # Appointments and Services, which have none, have no mandatory field by default
+        "Accounts": ("Account_Name",),
+        "Deals": ("Deal_Name", "Stage"),
+        "Campaigns": ("Campaign_Name",),
+        "Cases": ("Case_Origin", "Status", "Subject"),
+        "Solutions": ("Solution_Title",),
+        "Products": ("Product_Name",),
+        "Vendors": ("Vendor_Name",),
+        "Price_Books": ("Price_Book_Name", "Pricing_Details"),
+        "Quotes": ("Subject", "Quoted_Items"),
+        "Sales_Orders": ("Subject", "Ordered_Items"),
+        "Purchase_Orders": ("Subject", "Vendor_Name", "Purchased_Items"),
+        "Invoices": ("Subject", "Invoiced_Items"),
+        "Appointments": (),
+        "Services": (),
     }
 )
 CUSTOM_MODULE_MANDATORY_FIELDS: Final = ("Name",)
+
+#: R4 [doc]: module settings (``Engine.set_setting``) and the fields each makes mandatory on
+#: insert while it is on: Deals' Pipeline when the org has pipelines enabled for Deals.
+MODULE_SETTINGS: Final = MappingProxyType(
+    {
+        "Deals": MappingProxyType({"pipelines": ("Pipeline",)}),
+    }
+)
 
 # --- Field types (R1, R8, R15) ------------------------------------------------------------------
 #: R1 [seed]: the only Zoho data types a user-defined unique field may have
 #: (Single Line, Email, Phone, Number, Long Integer, URL).
 UNIQUE_CAPABLE_TYPES: Final = frozenset({"text", "email", "phone", "integer", "bigint", "website"})
 
-#: Every data type the engine knows, with its default maximum length (None: no length limit).
-#: R15: text 255, email 100 [inf], phone 30 [inf], website 255; textarea 32000 (Zoho's limit).
+#: Every data type the engine knows, with its default limit (None: no limit), R15:
+#: characters for text types (Single Line 255, Multi Line large 32000, Email 100, Phone 30,
+#: URL 255), digits for Number (9) and Long Integer (18), digits before the point for
+#: Currency and Decimal (16) and Percent (5), rows for a subform (100 [inf]), files for file
+#: (5) and image (10) uploads [doc v7 create-custom-field "Data Types and Length Limits"].
+#: "decimal" is the engine's older name of Zoho's Decimal (data_type "double").
 DATA_TYPE_MAX_LENGTH: Final = MappingProxyType(
     {
         "text": 255,
@@ -70,25 +97,61 @@ DATA_TYPE_MAX_LENGTH: Final = MappingProxyType(
         "textarea": 32000,
         "picklist": 255,
         "multiselectpicklist": None,
-        "integer": None,
-        "bigint": None,
-        "double": None,
-        "currency": None,
-        "percent": None,
-        "decimal": None,
+        "integer": 9,
+        "bigint": 18,
+        "double": 16,
+        "currency": 16,
+        "percent": 5,
+        "decimal": 16,
         "boolean": None,
         "date": None,
         "datetime": None,
         "lookup": None,
         "ownerlookup": None,
         "userlookup": None,
+        #: R36 [inf]: a subform's limit is on its rows: 100 (``max_length`` sets another)
+        "subform": 100,
+        "multiselectlookup": None,
+        "multiuserlookup": None,
+        "fileupload": 5,
+        "imageupload": 10,
     }
 )
 
-#: R15: integer range of Number (32-bit) and Long Integer (64-bit) fields.
-INTEGER_RANGES: Final = MappingProxyType(
-    {"integer": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
+#: R15: digits kept after the point (field metadata ``decimal_place``): Currency and Decimal
+#: 9 [doc insert-records "Sample Attributes"]; Percent states none. More are truncated when
+#: stored [doc v7 create-custom-field: "Values exceeding the set decimal_place will be
+#: truncated during storage"]; Zoho allows 0 to 9.
+DATA_TYPE_DECIMAL_PLACE: Final = MappingProxyType({"currency": 9, "double": 9, "decimal": 9})
+MAX_DECIMAL_PLACE: Final = 9
+
+#: R15 [doc field metadata ``json_type``]: the JSON type of each data type's values, named in
+#: ``expected_data_type`` when a value is not of that JSON kind at all.
+JSON_TYPES: Final = MappingProxyType(
+    {
+        **dict.fromkeys(DATA_TYPE_MAX_LENGTH, "string"),
+        "multiselectpicklist": "jsonarray",
+        "integer": "integer",
+        "double": "double",
+        "currency": "double",
+        "percent": "double",
+        "decimal": "double",
+        "boolean": "boolean",
+        "lookup": "jsonobject",
+        "ownerlookup": "jsonobject",
+        "userlookup": "jsonobject",
+        "subform": "jsonarray",
+        "multiselectlookup": "jsonarray",
+        "multiuserlookup": "jsonarray",
+        "fileupload": "jsonarray",
+        "imageupload": "jsonarray",
+    }
 )
+
+#: R36: names a subform row may carry besides its fields: the row's id, and the deletion
+#: marker ``{"id": ..., "_delete": null}``.
+ROW_ID: Final = "id"
+ROW_DELETE: Final = "_delete"
 
 #: Fields every record carries that a client cannot write (R12); ignored when sent.
 READ_ONLY_SYSTEM_FIELDS: Final = frozenset(
@@ -120,6 +183,28 @@ DISPLAY_FIELDS: Final = MappingProxyType(
 #: The id of the n-th module of an org is ``MODULE_ID_BASE + 2 * n`` (Zoho-like, stable for a
 #: given module order); ``duplicate_record.module.id`` (R32) and ``/settings/modules`` show it.
 MODULE_ID_BASE: Final = 5725767000000002175
+# --- R26, R31, R35: reserved keys of a record -------------------------------------------------
+#: R35 [doc insert-records]: keys a record may carry besides its fields; each is accepted and
+#: ``unknown_fields="reject"`` never refuses it. Handling (payload.py): ``layout``: stored as
+#: ``{"name", "id"}`` of a layout of the module, whose mandatory fields then apply on insert;
+#: ``append``: R26, steers the write, not stored; ``approval``: R31, not stored; ``tag``:
+#: stored; ``wizard``: per ``Options.wizard_keys``; ``owner``: a field where the module has
+#: one (R32), elsewhere accepted and not stored.
+RESERVED_KEYS: Final = MappingProxyType(
+    {
+        "Layout": "layout",
+        "$append_values": "append",
+        "$approved": "approval",
+        "Tag": "tag",
+        "$wizard_connection_path": "wizard",
+        "Wizard": "wizard",
+        "Owner": "owner",
+    }
+)
+#: R26, R31: the reserved keys that steer a write and are never stored.
+DIRECTIVE_KEYS: Final = frozenset({"$append_values", "$approved"})
+#: R26: the only data type ``$append_values`` may name.
+APPENDABLE_TYPES: Final = frozenset({"multiselectpicklist"})
 
 # --- R19: request limits ---------------------------------------------------------------------
 MAX_RECORDS_PER_REQUEST: Final = 100
@@ -136,13 +221,20 @@ TRIGGER_VALUES: Final = frozenset(
 API_VERSIONS: Final = ("v2", "v2.1", "v3", "v4", "v5", "v6", "v7", "v8")
 VERSIONS_WITHOUT_JSON_PATH: Final = frozenset({"v2", "v2.1"})
 
-# --- R18-R21: codes and messages ------------------------------------------------------------
+# --- R31: approval -----------------------------------------------------------------------------
+#: R31 [obs v6; doc v7]: the key an added record's ``details`` end with, and its usual value.
+APPROVAL_STATE_KEY: Final = "$approval_state"
+APPROVED: Final = "approved"
+
+# --- R18-R21, R27: codes and messages --------------------------------------------------------
+#: R27 [doc status codes; obs]: Zoho's exact texts. A response ``message`` never carries a rule
+#: number or the engine's reasoning: those go to ``explain``, the CLI report and logs.
 MESSAGES: Final = MappingProxyType(
     {
         "SUCCESS_insert": "record added",
         "SUCCESS_update": "record updated",
         "DUPLICATE_DATA": "duplicate data",
-        "MULTIPLE_OR_MULTI_ERRORS": "multiple errors occurred",
+        "MULTIPLE_OR_MULTI_ERRORS": "Multiple errors in the request",
         "MANDATORY_NOT_FOUND": "required field not found",
         "INVALID_DATA": "invalid data",
         "AMBIGUITY_DURING_PROCESSING": "ambiguity while processing the request",

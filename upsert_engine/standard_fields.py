@@ -9,7 +9,13 @@ Subject 255, Internal_Comments 3000, Quotes Subject 120, Product_Name 50, Produc
 Vendor_Name 50, Vendor Category 40, Account_Site 80, Account_Number 40, Ticker_Symbol 30).
 Otherwise Zoho's defaults: text 255, email 100, phone 30, website 255, textarea 32000,
 picklist 120. Address City/State/Country use the v8 length 100 in every module (old help
-pages said 30). ``None``: no length limit (numbers, dates, booleans, lookups).
+pages said 30). ``None``: the type's default limit (R15: Number 9 digits, Currency 16 before
+the point, ...) or none (dates, booleans, lookups).
+
+Checked against Zoho's v7 field-metadata sample for Leads (``GET /settings/fields?module=Leads``
+on https://www.zoho.com/crm/developer/docs/api/v7/field-meta.html): every Leads length below
+is the sample's (Salutation 25, not 120; No_of_Employees 9 digits; Annual_Revenue 16 digits
+and ``decimal_place`` 2). Contacts' Salutation is the same standard picklist: 25 [inf].
 Every module but Price_Books starts with ``Owner`` (ownerlookup), as Zoho's Leads field-metadata
 sample does (R32; Price_Books without one is the spec's [inf]: add it with ``add_field``).
 """
@@ -19,6 +25,9 @@ from __future__ import annotations
 from typing import Final
 
 FieldRow = tuple[str, str, int | None]
+
+#: Field metadata ``decimal_place`` where Zoho's samples give one (others: the type's, R15).
+STANDARD_DECIMAL_PLACES: Final[dict[tuple[str, str], int]] = {("Leads", "Annual_Revenue"): 2}
 
 _BILLING_SHIPPING: Final[tuple[FieldRow, ...]] = (
     ("Billing_Street", "text", 250),
@@ -58,12 +67,12 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Lead_Source", "picklist", 120),
         ("Lead_Status", "picklist", 120),
         ("Industry", "picklist", 120),
-        ("No_of_Employees", "integer", None),
-        ("Annual_Revenue", "currency", None),
+        ("No_of_Employees", "integer", 9),
+        ("Annual_Revenue", "currency", 16),
         ("Rating", "picklist", 120),
         ("Email_Opt_Out", "boolean", None),
         ("Skype_ID", "text", 50),
-        ("Salutation", "picklist", 120),
+        ("Salutation", "picklist", 25),
         ("Street", "text", 250),
         ("City", "text", 100),
         ("State", "text", 100),
@@ -115,7 +124,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Reporting_To", "lookup", None),
         ("Email_Opt_Out", "boolean", None),
         ("Skype_ID", "text", 50),
-        ("Salutation", "picklist", 120),
+        ("Salutation", "picklist", 25),
         ("Secondary_Email", "email", 100),
         ("Twitter", "text", 50),
         ("Mailing_Street", "text", 250),
@@ -235,6 +244,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Price_Book_Name", "text", 255),
         ("Active", "boolean", None),
         ("Pricing_Model", "picklist", 120),
+        ("Pricing_Details", "subform", 100),
         ("Description", "textarea", 32000),
     ),
     "Quotes": (
@@ -248,6 +258,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Carrier", "picklist", 120),
         ("Team", "text", 255),
         *_BILLING_SHIPPING,
+        ("Quoted_Items", "subform", 100),
         *_INVENTORY_TOTALS,
     ),
     "Sales_Orders": (
@@ -265,6 +276,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Status", "picklist", 120),
         ("Account_Name", "lookup", None),
         *_BILLING_SHIPPING,
+        ("Ordered_Items", "subform", 100),
         *_INVENTORY_TOTALS,
     ),
     "Purchase_Orders": (
@@ -282,6 +294,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Sales_Commission", "currency", None),
         ("Status", "picklist", 120),
         *_BILLING_SHIPPING,
+        ("Purchased_Items", "subform", 100),
         *_INVENTORY_TOTALS,
     ),
     "Invoices": (
@@ -297,6 +310,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("Contact_Name", "lookup", None),
         ("Account_Name", "lookup", None),
         *_BILLING_SHIPPING,
+        ("Invoiced_Items", "subform", 100),
         *_INVENTORY_TOTALS,
     ),
     "Appointments": (
@@ -332,6 +346,7 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
     ),
 }
 
+
 #: Target module of each standard lookup field (Zoho's field metadata ``lookup.module``): R33
 #: checks a lookup's id against it, the fake server lists it in ``/settings/fields``.
 LOOKUP_TARGETS: Final[dict[tuple[str, str], str]] = {
@@ -362,4 +377,44 @@ LOOKUP_TARGETS: Final[dict[tuple[str, str], str]] = {
     ("Invoices", "Contact_Name"): "Contacts",
     ("Invoices", "Account_Name"): "Accounts",
     ("Appointments", "Service_Name"): "Services",
+}
+
+
+# --- R36: subforms of the standard modules ---------------------------------------------------
+#: The row fields of a line item (Zoho's inventory line items; Product_Name looks up Products,
+#: ``SUBFORM_LOOKUP_TARGETS``).
+LINE_ITEM_FIELDS: Final[tuple[FieldRow, ...]] = (
+    ("Product_Name", "lookup", None),
+    ("Quantity", "double", None),
+    ("List_Price", "currency", None),
+    ("Discount", "currency", None),
+    ("Description", "textarea", 2000),
+)
+#: R36 [doc insert-records, inventory section]: what a new line item must carry.
+LINE_ITEM_MANDATORY: Final = ("Product_Name", "Quantity")
+
+#: (module, subform field) -> (row fields, row fields a new row needs). Price_Books'
+#: Pricing_Details rows are the discount ranges of Zoho's price books.
+STANDARD_SUBFORMS: Final[dict[tuple[str, str], tuple[tuple[FieldRow, ...], tuple[str, ...]]]] = {
+    ("Quotes", "Quoted_Items"): (LINE_ITEM_FIELDS, LINE_ITEM_MANDATORY),
+    ("Sales_Orders", "Ordered_Items"): (LINE_ITEM_FIELDS, LINE_ITEM_MANDATORY),
+    ("Purchase_Orders", "Purchased_Items"): (LINE_ITEM_FIELDS, LINE_ITEM_MANDATORY),
+    ("Invoices", "Invoiced_Items"): (LINE_ITEM_FIELDS, LINE_ITEM_MANDATORY),
+    (
+        "Price_Books",
+        "Pricing_Details",
+    ): (
+        (
+            ("from_range", "double", None),
+            ("to_range", "double", None),
+            ("discount", "double", None),
+        ),
+        (),
+    ),
+}
+
+#: R33, R36: (subform field, row field) -> the module a lookup cell of the row looks up.
+SUBFORM_LOOKUP_TARGETS: Final[dict[tuple[str, str], str]] = {
+    (subform, "Product_Name"): "Products"
+    for subform in ("Quoted_Items", "Ordered_Items", "Purchased_Items", "Invoiced_Items")
 }

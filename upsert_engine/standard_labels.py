@@ -291,6 +291,7 @@ _TABLES: Final[dict[str, tuple[Row, ...]]] = {
         ("Price_Book_Name", "Price Book Name", "help"),
         ("Active", "Active", "help"),
         ("Pricing_Model", "Pricing Model", "help"),
+        ("Pricing_Details", "Pricing Details", _I),  # R36 subform (issue 10)
         ("Description", "Description", "help"),
         *_system("Price Book Owner", "help", "help", _I, _I),
     ),
@@ -307,6 +308,7 @@ _TABLES: Final[dict[str, tuple[Row, ...]]] = {
         ("Carrier", "Carrier", "help"),
         ("Team", "Team", _I),
         *_BILLING_SHIPPING,
+        ("Quoted_Items", "Quoted Items", _I),  # R36 line items (issue 10)
         *_INVENTORY_TOTALS,
         *_system("Quote Owner", "help", "help", _I, _I),
     ),
@@ -326,6 +328,7 @@ _TABLES: Final[dict[str, tuple[Row, ...]]] = {
         ("Status", "Status", "help"),
         ("Account_Name", "Account Name", "help"),
         *_BILLING_SHIPPING,
+        ("Ordered_Items", "Ordered Items", _I),  # R36 line items (issue 10)
         *_INVENTORY_TOTALS,
         *_system("Sales Order Owner", "help", "help", _I, _I),
     ),
@@ -346,6 +349,7 @@ _TABLES: Final[dict[str, tuple[Row, ...]]] = {
         ("Sales_Commission", "Sales Commission", "help"),
         ("Status", "Status", "help"),
         *_BILLING_SHIPPING,
+        ("Purchased_Items", "Purchased Items", _I),  # R36 line items (issue 10)
         *_INVENTORY_TOTALS,
         *_system("Purchase Order Owner", "help", "help", _I, _I),
     ),
@@ -363,6 +367,7 @@ _TABLES: Final[dict[str, tuple[Row, ...]]] = {
         ("Contact_Name", "Contact Name", "help"),
         ("Account_Name", "Account Name", "help"),
         *_BILLING_SHIPPING,
+        ("Invoiced_Items", "Invoiced Items", _I),  # R36 line items (issue 10)
         *_INVENTORY_TOTALS,
         *_system("Invoice Owner", "help", "help", _I, _I),
     ),
