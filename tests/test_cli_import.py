@@ -18,7 +18,6 @@ import pytest
 from upsert_engine import Engine, Options, _io_read
 from upsert_engine._cli_args import options_from
 from upsert_engine.cli import build_parser, main
-from upsert_engine.options import IntraBatch, MultiMatch, NonUniqueCheckField, UnknownFields
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORT = str(ROOT / "examples" / "leads-export.csv")
@@ -243,24 +242,44 @@ def test_4_a_store_of_another_extension_is_refused(
 
 # --- 5. options the README advertises -----------------------------------------------------------
 def test_5_every_inferred_option_is_reachable() -> None:
-    """Item 5: each [inf] option of Options has a flag (R7, R11, R15, R17, R23, R3)."""
-    args = build_parser().parse_args(
-        [
-            "plan", "--module", "Leads", "rows.csv",
-            "--multi-match", "reject", "--intra-batch", "reject",
-            "--non-unique-check-field", "match", "--unknown-fields", "reject",
-            "--no-check-formats", "--api-version", "v2", "--max-unique-fields", "2",
-        ]
-    )  # fmt: skip
-    assert options_from(args) == Options(
-        multi_match=MultiMatch.REJECT,
-        intra_batch=IntraBatch.REJECT,
-        non_unique_check_field=NonUniqueCheckField.MATCH,
-        unknown_fields=UnknownFields.REJECT,
-        check_formats=False,
-        api_version="v2",
-        max_unique_fields=2,
-    )
+    """Item 5: every field of Options but the acting user and the request size has a flag
+    (R3, R7, R11, R15, R17, R23-R26, R31-R33, R35), each value taken as given."""
+    import dataclasses
+    import enum
+
+    from upsert_engine._cli_args import CHOICES, SWITCHES
+
+    flags = {attribute: flag for flag, attribute, _, _ in CHOICES}
+    flags |= {attribute: f"--{stem}" for stem, attribute, _, _ in SWITCHES}
+    flags |= {
+        name: "--" + name.replace("_", "-")
+        for name in (
+            "api_version",
+            "max_unique_fields",
+            "approval_state_since",
+            "pending_approval_state",
+        )
+    }
+    every = {f.name for f in dataclasses.fields(Options)} - {"user", "max_records"}
+    assert set(flags) == every
+    argv = ["plan", "--module", "Leads", "rows.csv"]
+    expected: dict[str, Any] = {}
+    for attribute, flag in flags.items():
+        default = getattr(Options(), attribute)
+        if isinstance(default, enum.Enum):
+            value = next(m for m in type(default) if m is not default)
+            argv += [flag, value.value]
+        elif isinstance(default, bool):
+            value = not default
+            argv.append(flag if value else f"--no-{flag[2:]}")
+        elif attribute in ("api_version", "approval_state_since"):
+            value, argv = "v3", [*argv, flag, "v3"]
+        elif attribute == "pending_approval_state":
+            value, argv = "waiting", [*argv, flag, "waiting"]
+        else:
+            value, argv = 2, [*argv, flag, "2"]
+        expected[attribute] = value
+    assert options_from(build_parser().parse_args(argv)) == Options(**expected)
     assert options_from(build_parser().parse_args(["plan", "--module", "L", "r"])) == Options()
 
 

@@ -21,6 +21,7 @@ from .engine import Engine
 from .errors import UpsertEngineError
 from .fields import FieldDef, known_data_types, normalize_digits, normalize_integer, normalize_text
 from .options import (
+    AppendOther,
     IntraBatch,
     MultiMatch,
     NonUniqueCheckField,
@@ -47,6 +48,7 @@ CHOICES: tuple[tuple[str, str, Any, str], ...] = (
     ("--record-id", "record_id", RecordId, "R25"),
     ("--null-owner", "null_owner", NullOwner, "R32"),
     ("--wizard-keys", "wizard_keys", WizardKeys, "R35"),
+    ("--append-other", "append_other", AppendOther, "R26"),
 )
 #: Engine switches: (flag stem, Options field, rule, what it says).
 SWITCHES: tuple[tuple[str, str, str, str], ...] = (
@@ -60,6 +62,8 @@ SWITCHES: tuple[tuple[str, str, str, str], ...] = (
      "creator (default: yes)"),
     ("external-in-unique-cap", "external_in_unique_cap", "R24, R3", "external fields count "
      "against --max-unique-fields (default: no)"),
+    ("append-repeats", "append_repeats", "R26", "$append_values appends values already "
+     "stored again (default: no)"),
 )  # fmt: skip
 
 
@@ -273,6 +277,12 @@ def options_from(args: argparse.Namespace, **defaults: Any) -> Options:
             values[attribute] = getattr(args, attribute)
     if getattr(args, "max_unique_fields", None) is not None:
         values["max_unique_fields"] = args.max_unique_fields
+    if getattr(args, "approval_state_since", None) is not None:
+        values["approval_state_since"] = choose(
+            "--approval-state-since", args.approval_state_since, list(API_VERSIONS)
+        )
+    if getattr(args, "pending_approval_state", None) is not None:
+        values["pending_approval_state"] = args.pending_approval_state
     return Options(**values)
 
 
@@ -342,6 +352,18 @@ def add_org_arguments(
             default=None,
             help=f"{rule}: {text}",
         )
+    engine.add_argument(
+        "--approval-state-since",
+        metavar="VERSION",
+        help="R31: the first API version whose added records carry $approval_state (default "
+        f"{defaults.approval_state_since})",
+    )
+    engine.add_argument(
+        "--pending-approval-state",
+        metavar="STATE",
+        help='R31: $approval_state of a record inserted with "$approved": false (default '
+        f"{defaults.pending_approval_state})",
+    )
     engine.add_argument(
         "--max-unique-fields",
         type=int,
