@@ -1,12 +1,16 @@
 """Time `upsert-engine plan` for N rows against an N-record store, and its peak memory.
 
-    python benchmarks/cli_plan.py [--size 1000000] [--keep DIR]
+    python benchmarks/cli_plan.py [--size 1000000] [--keep DIR] [--against TREE] [--pairs K]
 
 Writes a store CSV (N leads, Mobile unique) and a rows CSV (N rows: about half update by
 Email, a fifth by Mobile, a quarter insert, one in twenty lacks Last_Name) to a temporary
 directory, then runs `python -m upsert_engine plan` twice in a subprocess: once with no rows (the
 store load alone), once with all the rows. Reports wall seconds and peak RSS of each run
-(``ru_maxrss`` of the child), and the rows file's size.
+(the child's own ``ru_maxrss``), and the rows file's size.
+
+With ``--against TREE`` (another checkout, e.g. ``git worktree add /tmp/old <commit>``) the
+same files are planned by that tree's engine too, the two alternating ``--pairs`` times, and
+the ratio of each pair's full-plan times is printed: a comparison within one run.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -50,22 +53,31 @@ def write_files(folder: Path, size: int) -> tuple[Path, Path, Path]:
     return store, rows, empty
 
 
-def run_plan(store: Path, rows: Path) -> tuple[float, float, dict[str, object]]:
-    """Seconds, peak RSS (MiB) and the JSON summary of one `plan` in a fresh process."""
+#: Runs the CLI and reports the child's own peak RSS (KiB) on stderr's last line.
+CHILD = (
+    "import atexit, resource, runpy, sys\n"
+    "atexit.register(lambda: print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+    "file=sys.stderr))\n"
+    "sys.argv[0] = 'upsert_engine'\n"
+    "runpy.run_module('upsert_engine', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def run_plan(store: Path, rows: Path, tree: Path = ROOT) -> tuple[float, float, dict[str, object]]:
+    """Seconds, peak RSS (MiB) and the JSON summary of one `plan` in a fresh process, by the
+    engine of ``tree``."""
     command = [
-        *(sys.executable, "-m", "upsert_engine", "plan", "--module", "Leads"),
+        *(sys.executable, "-c", CHILD, "plan", "--module", "Leads"),
         *("--store", str(store), "--unique", "Mobile:phone", "--check-fields", "Email,Mobile"),
         *(str(rows), "--json"),
     ]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    env = {**os.environ, "PYTHONPATH": str(tree)}
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if result.returncode not in (0, 1):
         raise SystemExit(f"plan failed ({result.returncode}): {result.stderr}")
-    if peak <= before:
-        print("note: peak RSS not above an earlier child's; it is a lower bound", file=sys.stderr)
+    peak = int(result.stderr.strip().splitlines()[-1])
     return seconds, peak / 1024, json.loads(result.stdout)
 
 
@@ -74,6 +86,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--keep", metavar="DIR", help="write the files here and keep them")
+    parser.add_argument("--against", type=Path, metavar="TREE", help="another checkout to time")
+    parser.add_argument("--pairs", type=int, default=3, help="alternations with --against")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(args.keep or temporary)
@@ -85,11 +99,33 @@ def main() -> None:
         )
         mib = {path.name: os.path.getsize(path) / 2**20 for path in (store, rows)}
         print(f"store {mib['store.csv']:.1f} MiB, rows {mib['rows.csv']:.1f} MiB")
-        seconds, peak, _ = run_plan(store, empty)
-        print(f"load only:  {seconds:7.1f} s   peak RSS {peak:7.0f} MiB")
-        seconds, peak, summary = run_plan(store, rows)
-        print(f"full plan:  {seconds:7.1f} s   peak RSS {peak:7.0f} MiB")
-        print(json.dumps(summary))
+        if args.against is None:
+            seconds, peak, _ = run_plan(store, empty)
+            print(f"load only:  {seconds:7.1f} s   peak RSS {peak:7.0f} MiB")
+            seconds, peak, summary = run_plan(store, rows)
+            print(f"full plan:  {seconds:7.1f} s   peak RSS {peak:7.0f} MiB")
+            print(json.dumps(summary))
+            return
+        compare(store, rows, empty, args.against.resolve(), args.pairs)
+
+
+def compare(store: Path, rows: Path, empty: Path, other: Path, pairs: int) -> None:
+    """This tree against ``other``, alternating (which goes first alternates too)."""
+    ratios = []
+    for pair in range(pairs):
+        times: dict[Path, tuple[float, float, float, float]] = {}
+        for tree in (ROOT, other) if pair % 2 == 0 else (other, ROOT):
+            load, load_peak, _ = run_plan(store, empty, tree)
+            full, full_peak, summary = run_plan(store, rows, tree)
+            times[tree] = (load, load_peak, full, full_peak)
+            label = "this" if tree == ROOT else "other"
+            print(
+                f"pair {pair + 1} {label:5} load only {load:6.1f} s {load_peak:6.0f} MiB   "
+                f"full plan {full:6.1f} s {full_peak:6.0f} MiB   {json.dumps(summary)}"
+            )
+        ratios.append(times[ROOT][2] / times[other][2])
+        print(f"pair {pair + 1}: full plan, this / other = {ratios[-1]:.2f}")
+    print(f"full plan, this / other: {min(ratios):.2f} to {max(ratios):.2f} over {pairs} pairs")
 
 
 if __name__ == "__main__":

@@ -25,40 +25,35 @@ import gc
 import importlib
 import json
 import math
-import os
-import platform
-import statistics
-import subprocess
 import sys
 import time
-import tracemalloc
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
 from upsert_engine import Engine
 
 from .ceiling import Ceiling
+from .memory import TRACE_UP_TO, memory_child, memory_in_subprocess
+from .report import Config, Measured, Report, cli_section, describe, render
 from .sqlite_impl import SqliteUpsert
+from .sync import check_sync, measure_sync
 from .workloads import (
     MODULE,
     REQUEST_SIZE,
     TARGETS_PER_RECORD,
-    UNIQUE_FIELDS,
     WORKLOADS,
     Body,
     Outcome,
     Record,
     make_leads,
     make_stream,
+    new_org,
     outcomes_of_response,
     prenormalise,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 
@@ -92,14 +87,6 @@ class Impl(Protocol):
 
     def outcomes(self, answers: Any) -> list[Outcome]:
         """Per-record outcomes of ``run``'s answers, flattened."""
-
-
-def new_org(factory: Callable[[], Any]) -> Any:
-    """An engine-like object with the benchmark org: Phone and Mobile unique (R1)."""
-    engine = factory()
-    for name in UNIQUE_FIELDS:
-        engine.add_field(MODULE, name, "phone", unique=True)
-    return engine
 
 
 class EngineImpl:
@@ -199,22 +186,6 @@ def compare(workload: str, results: dict[str, list[Outcome]]) -> Counter[Outcome
     return Counter(first)
 
 
-@dataclass
-class Measured:
-    """Seconds per round for each (workload, implementation), and the check's histograms."""
-
-    n: int
-    requests: int
-    seconds: dict[tuple[str, str], list[float]] = field(default_factory=dict)
-    histograms: dict[str, Counter[Outcome]] = field(default_factory=dict)
-    load_seconds: dict[str, float] = field(default_factory=dict)
-    names: list[str] = field(default_factory=list)  # implementations, in report order
-
-    def rate(self, workload: str, impl: str) -> float:
-        """Upserts per CPU second: records / median round time."""
-        return self.requests * REQUEST_SIZE / statistics.median(self.seconds[workload, impl])
-
-
 def build(
     factories: dict[str, Callable[[], Impl]], leads: list[Record], measured: Measured
 ) -> list[Impl]:
@@ -292,15 +263,6 @@ def measure_round(
             )
 
 
-def describe(histogram: Counter[Outcome]) -> str:
-    """``insert 50, update/Email 30, DUPLICATE_DATA 4`` ..."""
-    parts = []
-    for (action, dup, code), count in sorted(histogram.items(), key=lambda kv: -kv[1]):
-        label = code if action is None else action if dup is None else f"{action}/{dup}"
-        parts.append(f"{label} {count}")
-    return ", ".join(parts)
-
-
 def measure_plan(
     engine: Any,
     leads: list[Record],
@@ -326,144 +288,7 @@ def measure_plan(
     return seconds
 
 
-# --- memory (one subprocess per size) ------------------------------------------------------------
-def _rss_bytes() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def _peak_rss_bytes() -> int:
-    """This process's peak RSS (VmHWM: unlike ru_maxrss, not inherited across fork/exec)."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def memory_child(n: int, mode: str, seed: int) -> dict[str, Any]:
-    """In a fresh process: load ``n`` leads into an engine; time, RSS or tracemalloc."""
-    engine = new_org(Engine)
-    gc.collect()
-    if mode == "trace":
-        tracemalloc.start()
-        leads = make_leads(n, seed)
-        engine.load(MODULE, leads)
-        del leads
-        gc.collect()
-        current, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        return {"n": n, "traced_bytes": current, "traced_peak": peak}
-    rss_before = _rss_bytes()
-    leads = make_leads(n, seed)
-    rss_leads = _rss_bytes()
-    start = time.perf_counter()
-    cpu = time.process_time()
-    engine.load(MODULE, leads)
-    cpu = time.process_time() - cpu
-    wall = time.perf_counter() - start
-    rss_loaded = _rss_bytes()
-    del leads
-    gc.collect()
-    return {
-        "n": n,
-        "load_wall": wall,
-        "load_cpu": cpu,
-        "rss_store_bytes": rss_loaded - rss_leads,  # what load() added on top of its input
-        "rss_retained_bytes": _rss_bytes() - rss_before,  # input freed; allocator keeps pages
-        "peak_rss_bytes": _peak_rss_bytes(),  # input records included
-    }
-
-
-def memory_in_subprocess(n: int, mode: str, seed: int) -> dict[str, Any]:
-    """Run ``memory_child`` in its own interpreter so that sizes do not pollute each other."""
-    out = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--memory-child", str(n), mode, "--seed", str(seed)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
-
-
-# --- reporting ------------------------------------------------------------------------------------
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """Fixed-width columns: the first left-aligned, the others right-aligned."""
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(row: Sequence[str]) -> str:
-        cells = [str(row[0]).ljust(widths[0])]
-        cells += [str(cell).rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
-        return "  ".join(cells).rstrip()
-
-    return [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
-
-
-def machine() -> dict[str, str]:
-    """Python version, machine, date and commit for the report header."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            for text in info:
-                if text.startswith("model name"):
-                    cpu = text.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        if dirty:
-            commit += " (with uncommitted changes)"
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    return {
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, {cpu}",
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": commit,
-    }
-
-
-def _rate(value: float) -> str:
-    return f"{value:,.0f}"
-
-
-def _ratio(value: float) -> str:
-    return f"{value:.2f}x"
-
-
 # --- main -----------------------------------------------------------------------------------------
-@dataclass
-class Config:
-    """What one run measures."""
-
-    quick: bool
-    main_size: int
-    sizes: list[int]
-    memory_sizes: list[int]
-    small_size: int
-    requests: int
-    scale_requests: int
-    rounds: int
-    seed: int
-    output: Path | None
-
-
 def parse(argv: Sequence[str] | None) -> tuple[Config, argparse.Namespace]:
     """Command-line options."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
@@ -485,7 +310,7 @@ def parse(argv: Sequence[str] | None) -> tuple[Config, argparse.Namespace]:
     if args.memory_sizes is not None:
         memory_sizes = args.memory_sizes
     else:
-        memory_sizes = [100_000] if quick else sorted({*sizes, 1_000_000})
+        memory_sizes = [100_000] if quick else sorted({*sizes, 1_000_000, 3_000_000})
     output = None if args.no_write else args.output or (None if quick else RESULTS)
     config = Config(
         quick=quick,
@@ -500,32 +325,6 @@ def parse(argv: Sequence[str] | None) -> tuple[Config, argparse.Namespace]:
         output=output,
     )
     return config, args
-
-
-CLI_RESULTS = Path(__file__).resolve().parent / "RESULTS-cli.md"
-
-
-def cli_section() -> str:
-    """The last `benchmarks/cli_plan.py` measurement (issue 4), carried into RESULTS.md."""
-    if not CLI_RESULTS.exists():
-        return ""
-    body = CLI_RESULTS.read_text(encoding="utf-8").split("\n", 1)[-1]
-    return "\n## `upsert-engine plan` at 10^6 rows (from benchmarks/RESULTS-cli.md)\n" + body
-
-
-@dataclass
-class Report:
-    """Everything a run measured (the smoke test reads it)."""
-
-    lines: list[str] = field(default_factory=list)
-    checked: list[str] = field(default_factory=list)  # "N=...: workload" that agreed
-    main: Measured | None = None
-    small: Measured | None = None
-    scale: dict[int, Measured] = field(default_factory=dict)
-    plan: dict[str, list[float]] = field(default_factory=dict)
-    memory: dict[int, dict[str, Any]] = field(default_factory=dict)
-    targets: list[tuple[str, str, bool]] = field(default_factory=list)
-    reference_note: str = ""
 
 
 def run(
@@ -620,173 +419,25 @@ def run(
     gc.unfreeze()
     gc.collect()
 
-    # 4. load time and memory, each size in its own process
+    # 4. the new rules (issue 13): the sync workload against the mix, on the engine alone,
+    #    after a check against the reference model at the small size
+    if reference is not None:
+        report.checked.append(check_sync(Engine, reference, config.small_size))
+    report.sync = measure_sync(
+        Engine, config.main_size, config.requests, config.rounds, config.seed
+    )
+    gc.collect()
+
+    # 5. load time, memory and the mix's cost, each size in its own process
     for n in config.memory_sizes:
         say(f"  load and memory at N={n:,} (subprocesses) ...")
         result = memory_in_subprocess(n, "rss", config.seed)
-        result.update(memory_in_subprocess(n, "trace", config.seed))
+        if n <= TRACE_UP_TO:
+            result.update(memory_in_subprocess(n, "trace", config.seed))
         report.memory[n] = result
 
     report.lines = render(config, report)
     return report
-
-
-def render(config: Config, report: Report) -> list[str]:
-    """The report as fixed-width text."""
-    info = machine()
-    out = [
-        f"Python {info['python']} | {info['machine']}",
-        f"date {info['date']} | commit {info['commit']} | "
-        f"{'quick' if config.quick else 'full'} run, seed {config.seed}",
-        "Times are CPU seconds (time.process_time) per request, answers dropped after each "
-        f"request; each rate is the median of {config.rounds} timed rounds, implementations "
-        "interleaved in rotating order; gc.freeze() after the stores are loaded (all alike).",
-        "",
-        "Correctness: before any timing, every implementation gave the same per-record outcome "
-        "(action, duplicate_field, code) on every workload checked:",
-        "  " + "; ".join(report.checked),
-        "  " + report.reference_note,
-        "",
-    ]
-    main = report.main
-    assert main is not None
-    names = ["engine", "sqlite", "ceiling"]
-    out.append(
-        f"Upserts/s at N={main.n:,} Leads ({main.requests} requests x {REQUEST_SIZE} records "
-        f"per round)"
-    )
-    rows = []
-    for workload in WORKLOADS:
-        rates = {name: main.rate(workload, name) for name in names}
-        rows.append(
-            [
-                workload,
-                *(_rate(rates[name]) for name in names),
-                _ratio(rates["engine"] / rates["sqlite"]),
-                _ratio(rates["ceiling"] / rates["engine"]),
-            ]
-        )
-    out += table(["workload", *names, "engine/sqlite", "ceiling/engine"], rows)
-    out.append("")
-    out.append("Outcomes per workload (checked equal across implementations):")
-    for workload in WORKLOADS:
-        out.append(f"  {workload:<10} {describe(main.histograms[workload])}")
-    out.append("")
-
-    small = report.small
-    assert small is not None
-    small_names = small.names
-    out.append(f"Small store, N={small.n:,} (the reference model scans linearly): upserts/s")
-    rows = [
-        [workload, *(_rate(small.rate(workload, name)) for name in small_names)]
-        for workload in WORKLOADS
-    ]
-    out += table(["workload", *small_names], rows)
-    out.append("")
-
-    out.append("Cost per upsert against N, realistic mix (microseconds of CPU per record)")
-    rows = []
-    for n, measured in sorted(report.scale.items()):
-        costs = {name: 1e6 / measured.rate("mix", name) for name in names}
-        rows.append(
-            [
-                f"{n:,}",
-                *(f"{costs[name]:.1f}" for name in names),
-                _ratio(costs["sqlite"] / costs["engine"]),
-                _ratio(costs["engine"] / costs["ceiling"]),
-                f"{measured.load_seconds['engine']:.2f}",
-                f"{measured.load_seconds['sqlite']:.2f}",
-            ]
-        )
-    out += table(
-        ["N", *names, "engine/sqlite", "ceiling/engine", "engine load s", "sqlite load s"], rows
-    )
-    scale = sorted(report.scale)
-    if len(scale) > 1:
-        low, high = report.scale[scale[0]], report.scale[scale[-1]]
-        for name in names:
-            growth = low.rate("mix", name) / high.rate("mix", name)
-            out.append(f"  {name}: N={scale[-1]:,} costs {growth:.2f}x N={scale[0]:,}")
-    out.append("")
-
-    if report.plan:
-        up = statistics.median(report.plan["upsert"])
-        pl = statistics.median(report.plan["plan"])
-        ex = statistics.median(report.plan["explain"])
-        per = main.requests * REQUEST_SIZE
-        out.append(f"plan() and explain() against upsert(), mix at N={main.n:,}")
-        out += table(
-            ["call", "us/record", "vs upsert"],
-            [
-                ["upsert", f"{up / per * 1e6:.1f}", "1.00x"],
-                ["plan", f"{pl / per * 1e6:.1f}", _ratio(pl / up)],
-                ["explain", f"{ex / per * 1e6:.1f}", _ratio(ex / up)],
-            ],
-        )
-        out.append("")
-
-    if report.memory:
-        out.append("Engine bulk load() and memory (one subprocess per size)")
-        rows = []
-        for n, m in sorted(report.memory.items()):
-            rows.append(
-                [
-                    f"{n:,}",
-                    f"{m['load_wall']:.2f}",
-                    f"{m['load_cpu'] / n * 1e6:.2f}",
-                    f"{m['traced_bytes'] / n:,.0f}",
-                    f"{m['rss_store_bytes'] / n:,.0f}",
-                    f"{m['peak_rss_bytes'] / 2**20:,.0f}",
-                ]
-            )
-        out += table(
-            ["N", "load s", "load us/rec", "traced B/rec", "RSS B/rec", "peak RSS MB"], rows
-        )
-        out.append(
-            "  traced B/rec: tracemalloc, everything the engine holds after load() with the input"
-            " freed (records, values, indexes); RSS B/rec: resident growth during load()."
-        )
-        out.append("")
-
-    report.targets = targets(config, report)
-    if report.targets:
-        out.append("Targets (issue 3)")
-        out += table(
-            ["target", "measured", "met"],
-            [[t, m, "yes" if ok else "NO"] for t, m, ok in report.targets],
-        )
-    return out
-
-
-def targets(config: Config, report: Report) -> list[tuple[str, str, bool]]:
-    """The issue's targets, where this run measured them."""
-    out: list[tuple[str, str, bool]] = []
-    main = report.main
-    if main is not None:
-        engine, sqlite, ceiling = (main.rate("mix", x) for x in ("engine", "sqlite", "ceiling"))
-        out.append(
-            (
-                f"mix at N={main.n:,}: engine >= 4x sqlite",
-                _ratio(engine / sqlite),
-                engine >= 4 * sqlite,
-            )
-        )
-        out.append(
-            (
-                f"mix at N={main.n:,}: ceiling/engine <= 2.2",
-                _ratio(ceiling / engine),
-                ceiling <= 2.2 * engine,
-            )
-        )
-    if len(report.scale) > 1:
-        low, high = min(report.scale), max(report.scale)
-        growth = report.scale[low].rate("mix", "engine") / report.scale[high].rate("mix", "engine")
-        out.append((f"cost/upsert N={high:,} <= 2x N={low:,}", _ratio(growth), growth <= 2))
-    if report.memory:
-        n = max(report.memory)
-        per = report.memory[n]["traced_bytes"] / n
-        out.append((f"memory at N={n:,} <= 1.3 KB/record", f"{per / 1000:.2f} KB", per <= 1300))
-    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:

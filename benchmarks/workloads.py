@@ -103,6 +103,14 @@ MOBILE_BASE = 7_000_000_000  # existing Mobile digits: MOBILE_BASE + i
 NEW_BASE = 4_000_000_000  # new phone digits: NEW_BASE + round stride + counter
 
 
+def new_org(factory: Callable[[], Any]) -> Any:
+    """An engine-like object with the benchmark org: Phone and Mobile unique (R1)."""
+    engine = factory()
+    for name in UNIQUE_FIELDS:
+        engine.add_field(MODULE, name, "phone", unique=True)
+    return engine
+
+
 def make_leads(n: int, seed: int = 1) -> list[Record]:
     """``n`` existing Leads; Email, Phone and Mobile are all distinct (no loaded repeats)."""
     rng = random.Random(seed)

@@ -7,6 +7,7 @@ exceptions at once, and leave the engine as it was.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -863,5 +864,39 @@ def test_bad_injected_sources(engine_kwargs: dict[str, Any]) -> None:
     engine = Engine(**engine_kwargs)
     with pytest.raises(ConfigurationError):
         engine.upsert("Leads", {"data": [{"Last_Name": "A"}]})
+    assert engine.count("Leads") == 0
+    engine._check()
+
+
+@pytest.mark.parametrize(
+    ("rows", "error"),
+    [
+        # an id another module's record holds; a bad time in a later row
+        (
+            [{"Last_Name": "A"}, {"id": "7", "Last_Name": "B"}, {"Created_Time": "x"}],
+            "Leads record 1: id 7 is already taken",
+        ),
+        # a bad time first, then a taken id: the first bad row is named
+        (
+            [{"Created_Time": "x"}, {"id": "7", "Last_Name": "B"}],
+            "Leads record 0: Created_Time 'x'",
+        ),
+        # one row with both: its id is checked first, as before
+        ([{"id": "7", "Created_Time": "x"}], "Leads record 0: id 7 is already taken"),
+        # an id a row of this very load brings, then the org's
+        (
+            [{"id": "8"}, {"id": "8"}, {"id": "7"}],
+            "Leads record 1: id 8 is already taken",
+        ),
+    ],
+)
+def test_load_names_the_first_bad_row(rows: list[dict[str, Any]], error: str) -> None:
+    """load: ids taken anywhere in the org are found for all rows at once (issue 13: one
+    pass in C), yet the error names the first bad row, whatever is wrong with it; nothing
+    is loaded."""
+    engine = Engine()
+    engine.load("Accounts", [{"id": "7", "Account_Name": "Acme"}])
+    with pytest.raises(InvalidLoadError, match=re.escape(error)):
+        engine.load("Leads", rows)
     assert engine.count("Leads") == 0
     engine._check()

@@ -51,6 +51,8 @@ def quick_config(tmp_path: Any) -> Any:
 
 
 def test_quick_run_checks_every_workload(tmp_path: Any) -> None:
+    """The quick run checks every workload on every implementation before timing, and its
+    report carries the correctness line, the targets and the new rules' section."""
     lines: list[str] = []
     report = run(quick_config(tmp_path), reference=StandInReference, log=lines.append)
     assert report.main is not None and report.small is not None
@@ -60,10 +62,33 @@ def test_quick_run_checks_every_workload(tmp_path: Any) -> None:
     assert report.scale.keys() == {1500, 2500}
     text = "\n".join(report.lines)
     assert "Correctness: before any timing" in text
-    assert "Targets (issue 3)" in text
+    assert "Targets (issue 13" in text
+    assert report.sync is not None and "The new rules (issue 13)" in text
+    assert any(line.startswith("N=3500: sync, mix") for line in report.checked)
+
+
+def test_sync_workload_is_what_it_says() -> None:
+    """Issue 13: the sync stream inserts, updates by the external field and by Email, and
+    refuses lookups to no account, as its docstring says; the reference model agrees."""
+    from benchmarks.sync import check_sync, measure_sync
+    from upsert_engine.reference import ReferenceEngine
+
+    assert check_sync(Engine, ReferenceEngine, 800).startswith("N=800: sync, mix")
+    measured = measure_sync(Engine, 3000, 2, 1, seed=3)
+    kinds = {(action, field, code) for action, field, code in measured.histogram}
+    assert kinds == {
+        ("insert", None, "SUCCESS"),
+        ("update", "Ext_Id", "SUCCESS"),
+        ("update", "Email", "SUCCESS"),
+        (None, None, "INVALID_DATA"),
+    }
+    assert sum(measured.histogram.values()) == 200
+    assert len(measured.seconds["sync"]) == len(measured.seconds["mix"]) == 1
 
 
 def test_workloads_are_what_they_say() -> None:
+    """Each workload's outcomes are what its name says (inserts, updates by which field,
+    R14 collisions, repeats)."""
     leads = make_leads(2000, seed=7)
     engine = Engine()
     for name in CHECK_ORDER[1:]:
@@ -96,6 +121,7 @@ def test_workloads_are_what_they_say() -> None:
 
 
 def test_a_disagreement_stops_the_run() -> None:
+    """Implementations that disagree on any record stop the run: no timing is reported."""
     with pytest.raises(Mismatch, match="outcomes differ"):
         compare(
             "mix",
@@ -107,6 +133,7 @@ def test_a_disagreement_stops_the_run() -> None:
 
 
 def test_engine_adapter_reports_outcomes() -> None:
+    """The engine adapter turns responses into per-record outcomes."""
     impl = EngineImpl("engine", Engine)
     impl.load(make_leads(10))
     answers = impl.run([{"data": [{"Last_Name": "X", "Email": "x@example.com"}]}])

@@ -705,7 +705,7 @@ def test_serve_store_in_process(tmp_path: Path) -> None:
     wrapped {"module", "record"} JSONL naming its own module, and asks for --module otherwise;
     `parse_unique` keeps its Module.Field[:type] reading for library callers."""
     from upsert_engine._io_read import InputError
-    from upsert_engine._server_config import engine_factory, parse_unique, serve_store
+    from upsert_engine.server.config import engine_factory, parse_unique, serve_store
     from upsert_engine.errors import ConfigurationError
 
     def args(*argv: str) -> Any:

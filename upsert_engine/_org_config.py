@@ -79,6 +79,7 @@ def apply_module_schema(
                     decimal_place=field.get("decimal_place"),
                     external=external,
                     lookup_module=lookup_module,
+                    pick_list_values=field.get("pick_list_values", ()),
                 )
         except ConfigurationError as error:
             raise ConfigurationError(f"{at}: {error}") from None

@@ -45,7 +45,7 @@ from datetime import datetime
 from typing import Any
 
 from .errors import shown
-from .fields import FieldDef, is_empty, record_id_text
+from .fields import FieldDef, is_missing, record_id_text
 from .options import (
     IntraBatch,
     NonUniqueCheckField,
@@ -489,7 +489,7 @@ def decide(
     # ownerless.
     if target is None:
         for name in schema.insert_mandatory(layout["id"] if layout else None):
-            if is_empty(values.get(name)) or values.get(name) == []:
+            if is_missing(values.get(name)):
                 return Rejected(
                     "MANDATORY_NOT_FOUND",
                     {"api_name": name, "json_path": json_path(index, name)},

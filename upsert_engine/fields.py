@@ -42,6 +42,16 @@ FORMAT_CHECKS: Final[Mapping[str, Callable[[str], bool]]] = MappingProxyType(
 _DATE_TYPES: Final = frozenset({"date", "datetime"})
 INTEGER_TYPES: Final = frozenset({"integer", "bigint"})
 NUMBER_TYPES: Final = frozenset({"currency", "double", "decimal", "percent"})
+#: R15: the JSON values each number type takes: Currency and Decimal also a numeric string
+#: [inf]; Percent a JSON number only.
+NUMBER_JSON_KINDS: Final[Mapping[str, tuple[type, ...]]] = MappingProxyType(
+    {
+        "currency": (str, int, float),
+        "double": (str, int, float),
+        "decimal": (str, int, float),
+        "percent": (int, float),
+    }
+)
 LOOKUP_TYPES: Final = frozenset({"lookup", "ownerlookup", "userlookup"})
 #: Arrays of objects (R15, R36): subform rows, multi-select lookups, uploaded files.
 ROW_TYPES: Final = frozenset(
@@ -66,6 +76,8 @@ def normalize_text(value: Any) -> str | None:
     """R8: strip surrounding white space, compare case-insensitively; empty → None (R9)."""
     if isinstance(value, str):
         key = value.strip().lower()
+        if key == value:  # the very string: an index key then shares the stored value's memory
+            return value or None
         return key or None
     if isinstance(value, bool):
         return None
@@ -123,6 +135,13 @@ def default_normalizer(data_type: str) -> Normalizer:
 def is_empty(value: Any) -> bool:
     """R9: null, or a string that is empty once stripped."""
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def is_missing(value: Any) -> bool:
+    """R13: a mandatory field's value that counts as absent: empty (R9), or an empty list (a
+    multi-select without values, a subform without rows). The one statement of it: the
+    decision and the compiled fast path both call this."""
+    return is_empty(value) or (isinstance(value, list) and not value)
 
 
 _RECORD_ID_BOUND = 10**MAX_RECORD_ID_DIGITS
@@ -295,7 +314,7 @@ def validate_value(
             return wrong
         return too_long if max_length is not None and digits > max_length else None
     if data_type in NUMBER_TYPES:
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if isinstance(value, bool) or not isinstance(value, NUMBER_JSON_KINDS[data_type]):
             return _kind(data_type)
         digits = number_digits(value)
         if digits is None:
@@ -323,18 +342,37 @@ def validate_value(
 Validator = Callable[[Any], "Problem | None"]
 
 
+def string_form(
+    data_type: str, max_length: int | None, check_formats: bool = True
+) -> tuple[int, Callable[[str], bool] | None] | None:
+    """R15 for a str value of a string type, as data: ``(limit, form)``.
+
+    A str value is valid exactly when its stripped text is empty, or is at most ``limit``
+    characters long (-1: no limit) and ``form`` accepts it (None: any text). None for the
+    types whose values are not checked this way. ``make_validator`` builds its string checks
+    from it, and the compiled fast path (_fastcode.py) inlines the same two tests.
+    """
+    limit = max_length if max_length is not None else -1
+    if data_type in PLAIN_STRING_TYPES or (not check_formats and data_type in FORMAT_CHECKS):
+        return limit, None
+    if data_type in FORMAT_CHECKS:
+        return limit, FORMAT_CHECKS[data_type]
+    return None
+
+
 def make_validator(data_type: str, max_length: int | None, check_formats: bool = True) -> Validator:
     """``validate_value`` specialised to one field: the same answer for every value, faster.
 
-    The common string types get their own closure (no dispatch on the type name per call);
-    the others delegate to ``validate_value``.
+    The string types get their own closure, built from ``string_form`` (no dispatch on the
+    type name per call); the others delegate to ``validate_value``.
     """
     wrong_kind = _kind(data_type)
     wrong_form: Problem = (("expected_data_type", data_type),)
     too_long: Problem = (("maximum_length", max_length if max_length is not None else 0),)
-    limit = max_length if max_length is not None else -1
+    rule = string_form(data_type, max_length, check_formats)
 
-    if data_type in PLAIN_STRING_TYPES or (not check_formats and data_type in FORMAT_CHECKS):
+    if rule is not None and rule[1] is None:
+        limit = rule[0]
 
         def check_string(value: Any) -> Problem | None:
             if value is None:
@@ -347,8 +385,9 @@ def make_validator(data_type: str, max_length: int | None, check_formats: bool =
 
         return check_string
 
-    if data_type in FORMAT_CHECKS:
-        well_formed = FORMAT_CHECKS[data_type]
+    if rule is not None:
+        limit, well_formed = rule
+        assert well_formed is not None
 
         def check_format(value: Any) -> Problem | None:  # email, phone, URL: length, then form
             if value is None:
@@ -445,6 +484,9 @@ class FieldDef:
     external: str | None = None
     #: R33: the module a lookup field looks up, when known (its ids are checked against it).
     lookup_module: str | None = None
+    #: R15: a picklist's configured values, as its field metadata lists them; a value outside
+    #: them is still accepted (Zoho: "pass an existing pick list value or add a new one").
+    pick_list_values: tuple[str, ...] = ()
     #: R36: a subform's row fields, in order (empty for every other type) ...
     rows: tuple[FieldDef, ...] = ()
     #: ... and the row fields a new row must carry (line items: Product_Name, Quantity).

@@ -15,9 +15,10 @@ too. It is O(records) per field per record: use it on small data.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from ._loading import check_load
 from .decision import Rejected, RequestError, not_a_check_field, prepare
@@ -63,13 +64,37 @@ from .schema import (
 )
 
 Row = tuple[str, dict[str, Any]]
+_Method = TypeVar("_Method", bound=Callable[..., Any])
 #: R32, R33: the types whose values name a user or a record.
 _REFERENCE_TYPES = ("lookup", "ownerlookup", "userlookup")
 
 
+def _all_or_nothing(method: _Method) -> _Method:
+    """Section 8, plainly: a copy of the whole state before the call, put back if the call
+    raises anything (``BaseException`` included)."""
+
+    @functools.wraps(method)
+    def run(self: ReferenceEngine, *args: Any, **keywords: Any) -> Any:
+        saved = (
+            copy.deepcopy(self._data),
+            dict(self._schemas),
+            list(self._users),
+            self._issued,
+            self._writes,
+        )
+        try:
+            return method(self, *args, **keywords)
+        except BaseException:
+            self._data, self._schemas, self._users, self._issued, self._writes = saved
+            raise
+
+    return cast(_Method, run)
+
+
 class ReferenceEngine:
     """A slow, plain implementation of the upsert contract (R1-R36), for differential
-    tests."""
+    tests. Every public call is all or nothing (section 8): it works on the live state and a
+    copy taken before it is put back if it raises."""
 
     def __init__(
         self,
@@ -102,6 +127,7 @@ class ReferenceEngine:
         """The module's configuration."""
         return self._schemas[self._name(module)]
 
+    @_all_or_nothing
     def add_module(
         self,
         name: str,
@@ -121,6 +147,7 @@ class ReferenceEngine:
         self._data[name] = []
         return self._schemas[name]
 
+    @_all_or_nothing
     def add_field(
         self,
         module: str,
@@ -156,18 +183,21 @@ class ReferenceEngine:
         )
         return field
 
+    @_all_or_nothing
     def set_mandatory(self, module: str, fields: Sequence[str]) -> ModuleSchema:
         """Replace the mandatory fields (R4)."""
         name = self._name(module)
         self._schemas[name] = with_mandatory(self._schemas[name], tuple(fields))
         return self._schemas[name]
 
+    @_all_or_nothing
     def set_setting(self, module: str, setting: str, enabled: bool = True) -> ModuleSchema:
         """A module setting on or off (R4)."""
         name = self._name(module)
         self._schemas[name] = with_setting(self._schemas[name], setting, enabled)
         return self._schemas[name]
 
+    @_all_or_nothing
     def add_layout(
         self,
         module: str,
@@ -182,6 +212,7 @@ class ReferenceEngine:
         self._schemas[module_name] = schema
         return schema
 
+    @_all_or_nothing
     def add_subform(
         self,
         module: str,
@@ -199,6 +230,7 @@ class ReferenceEngine:
         self._schemas[name] = with_field(self._schemas[name], field, self.options.max_unique_fields)
         return field
 
+    @_all_or_nothing
     def add_user(self, user: User) -> User:
         """A user of the org (R32)."""
         if not isinstance(user, User) or any(u.id == user.id for u in self._users):
@@ -296,12 +328,13 @@ class ReferenceEngine:
     def _has_owner(self, schema: ModuleSchema) -> bool:
         return "Owner" in schema.fields and schema.fields["Owner"].data_type == "ownerlookup"
 
+    @_all_or_nothing
     def load(self, module: str, records: Iterable[Mapping[str, Any]]) -> list[str]:
         """Existing data, as is (no matching, no uniqueness), after the engine's checks."""
         name = self._name(module)
         rows = self._data[name]
         taken = {rid for data in self._data.values() for rid, _ in data}
-        checked, _ = check_load(module, list(records), taken.__contains__)
+        checked, _ = check_load(module, list(records), [taken], self._schemas[name].fields)
         now = self._clock(self._writes).isoformat(timespec="seconds")
         default = {"name": self.options.user.name, "id": self.options.user.id}
         new_ids = []
@@ -334,6 +367,7 @@ class ReferenceEngine:
         fork._users = list(self._users)
         return fork.upsert(module, body, **keywords)
 
+    @_all_or_nothing
     def upsert(
         self,
         module: str,
@@ -349,6 +383,7 @@ class ReferenceEngine:
             module, body, api_version, as_user, if_unmodified_since, external, insert=False
         )
 
+    @_all_or_nothing
     def insert(
         self,
         module: str,
@@ -684,8 +719,14 @@ class ReferenceEngine:
                     )
                 if "_delete" in row:
                     rows.pop(matches[0])
-                else:
-                    rows[matches[0]] = {**rows[matches[0]], **row}
+                    continue
+                for needed in definition.row_mandatory:  # an update may not empty them
+                    if needed in row and is_empty(row[needed]):
+                        return _error(
+                            "MANDATORY_NOT_FOUND",
+                            {"api_name": needed, "json_path": path(f"{where}.{needed}")},
+                        )
+                rows[matches[0]] = {**rows[matches[0]], **row}
             if definition.max_length is not None and len(rows) + len(fresh) > definition.max_length:
                 return _error(
                     "INVALID_DATA",

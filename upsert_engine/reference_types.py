@@ -108,7 +108,8 @@ _KINDS: Final[dict[str, tuple[str, tuple[type, ...]]]] = {
     **dict.fromkeys((*_STRING_TYPES, "datetime"), ("string", (str,))),
     "integer": ("integer", (int, float, str)),
     "bigint": ("string", (int, float, str)),
-    **dict.fromkeys(("currency", "double", "decimal", "percent"), ("double", (int, float, str))),
+    **dict.fromkeys(("currency", "double", "decimal"), ("double", (int, float, str))),
+    "percent": ("double", (int, float)),  # R15: a JSON number only
     "boolean": ("boolean", (bool,)),
     **dict.fromkeys(("lookup", "ownerlookup", "userlookup"), ("jsonobject", (dict,))),
     "multiselectpicklist": ("jsonarray", (list,)),

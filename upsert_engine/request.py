@@ -100,7 +100,7 @@ def parse_request(body: Any, max_records: int) -> ParsedRequest | RequestError:
             )
 
     requested = body.get("duplicate_check_fields")
-    if requested is not None:
+    if "duplicate_check_fields" in body:  # R7: present means a list, null included
         if not isinstance(requested, list):  # R7: "invalid data", as for an unknown name
             return _invalid(
                 "duplicate_check_fields",

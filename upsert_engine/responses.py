@@ -5,6 +5,7 @@ Nothing here decides anything; the same builders serve the engine and the refere
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -62,13 +63,16 @@ def stamp_of(user: Any) -> dict[str, Any]:
     return {"name": user.get("name"), "id": user.get("id")}
 
 
+_status = operator.itemgetter("status")
+
+
 def batch_status(entries: Sequence[dict[str, Any]], *, insert: bool = False) -> int:
     """R21: 200 when every record succeeded, 400 when every one failed (412 when every one
     failed with ALREADY_MODIFIED, R34 [doc]), else 207.
 
     R30: the Insert Records API (``insert``) answers 201 when every record was added.
     """
-    succeeded = sum(1 for entry in entries if entry["status"] == "success")
+    succeeded = list(map(_status, entries)).count("success")
     if succeeded == len(entries):
         return 201 if insert else 200
     if succeeded:

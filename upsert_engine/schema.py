@@ -165,6 +165,8 @@ def _field_json(definition: FieldDef) -> dict[str, Any]:
         out["external"] = definition.external
     if definition.lookup_module is not None:
         out["lookup_module"] = definition.lookup_module
+    if definition.pick_list_values:
+        out["pick_list_values"] = list(definition.pick_list_values)
     if definition.rows:
         out["rows"] = [_row_json(r) for r in definition.rows]
         out["row_mandatory"] = list(definition.row_mandatory)
@@ -190,9 +192,13 @@ def make_field(
     lookup_module: str | None = None,
     rows: Sequence[FieldDef] = (),
     row_mandatory: Sequence[str] = (),
+    pick_list_values: Sequence[str] = (),
 ) -> FieldDef:
     """A checked field definition; impossible ones raise ``ConfigurationError`` now (R1, R15,
     R24).
+
+    ``pick_list_values``: a picklist's or multi-select picklist's configured values (R15:
+    field metadata only; writes still accept any value), distinct non-empty strings.
 
     ``max_length`` (Zoho's ``length``) and ``decimal_place`` default to the type's (R15).
     A ``subform`` (R36) takes its row fields (``rows``, made with ``make_field`` too) and the
@@ -278,7 +284,29 @@ def make_field(
         lookup_module=lookup_module,
         rows=tuple(rows),
         row_mandatory=tuple(dict.fromkeys(row_mandatory)),
+        pick_list_values=_pick_list_values(module, api_name, data_type, pick_list_values),
     )
+
+
+def _pick_list_values(
+    module: str, api_name: str, data_type: str, values: Sequence[Any]
+) -> tuple[str, ...]:
+    """R15: the configured values of a picklist, checked."""
+    if not values:
+        return ()
+    where = f"module {module!r}: field {api_name!r}"
+    if data_type not in ("picklist", "multiselectpicklist"):
+        raise ConfigurationError(
+            f"{where} of type {data_type!r} has pick_list_values; only picklist and "
+            f"multiselectpicklist fields have them (R15)"
+        )
+    if isinstance(values, str) or not all(isinstance(v, str) and v.strip() for v in values):
+        raise ConfigurationError(
+            f"{where}: pick_list_values must be a list of non-empty strings, not {values!r:.80}"
+        )
+    if len(set(values)) != len(values):
+        raise ConfigurationError(f"{where}: pick_list_values {list(values)!r:.80} repeat a value")
+    return tuple(values)
 
 
 def _check_rows(

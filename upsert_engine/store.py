@@ -204,8 +204,9 @@ class ModuleStore:
                 value = record.get(name)
                 if value is None:
                     append(None)
-                elif text and value.__class__ is str:
-                    append(value.strip().lower() or None)  # normalize_text, inlined
+                elif text and value.__class__ is str:  # normalize_text, inlined
+                    lowered = value.strip().lower()
+                    append((value if lowered == value else lowered) or None)  # shared if equal
                 else:
                     append(normalize(value) or None)
             columns.append((self.indexes[name], column))
@@ -343,6 +344,12 @@ class ModuleStore:
             for name, key in keys.items():
                 if key is not None:  # the fast path logs the keys it computed, None included
                     _discard_holder(self.indexes[name], key, record_id)
+            records.pop(record_id, None)
+        elif kind == "put":  # the fast path's insert: the indexes it wrote, with their keys
+            _, record_id, indexes, keys = entry
+            for index, key in zip(indexes, keys, strict=True):
+                if key is not None:
+                    _discard_holder(index, key, record_id)
             records.pop(record_id, None)
         elif kind == "update":
             _, record_id, saved, changes = entry

@@ -5,7 +5,7 @@ an object of the subform's row fields, with ``id`` naming a row and ``"_delete":
 marking one for removal. ``merge_rows`` runs in ``decide`` once the target is known: a row
 with ``id`` updates that row, a row without one is appended (and must carry the subform's
 row-mandatory fields), a marked row is removed, ``[]`` or null clears the subform. Rows not
-named keep their place. New rows get their ids when the engine writes (``Engine._apply``),
+named keep their place. New rows get their ids when the engine writes (``_requests.apply``),
 from its id source, in the order ``merge_rows`` lists them.
 """
 
@@ -109,7 +109,8 @@ def merge_rows(
 ) -> tuple[Any, tuple[int, ...]] | Refusal:
     """R36: the subform's rows after this write, and the positions of the new rows (which
     need ids); or the problem: a row id that names no row of the target (INVALID_DATA on
-    ``id``), a new row without a row-mandatory field (MANDATORY_NOT_FOUND), more rows than
+    ``id``), a new row without a row-mandatory field or an updated row that would empty one
+    (MANDATORY_NOT_FOUND), more rows than
     the limit (INVALID_DATA, ``maximum_length``)."""
     name = definition.api_name
     if not isinstance(incoming, list) or not incoming:
@@ -143,8 +144,19 @@ def merge_rows(
             )
         if ROW_DELETE in row:
             del rows[place]
-        else:
-            rows[place] = {**rows[place], **row}
+            continue
+        updated = {**rows[place], **row}
+        for needed in definition.row_mandatory:  # an updated row keeps its mandatory cells
+            if needed in row and is_empty(updated.get(needed)):
+                return Refusal(
+                    {},
+                    "R36",
+                    f"{at}: the update would empty {needed}, which a row needs",
+                    needed,
+                    f"{at}.{needed}",
+                    "MANDATORY_NOT_FOUND",
+                )
+        rows[place] = updated
     merged = rows + added
     limit = definition.max_length
     if limit is not None and len(merged) > limit:

@@ -5,6 +5,12 @@ One server runs per test session (started on first use, on 127.0.0.1 and a free 
 the org in ``pytest.ini``/``pyproject.toml`` (``zoho_server_unique``, ``zoho_server_schema``,
 ``zoho_server_store``, ``zoho_server_token``) or override the session fixture
 ``zoho_engine_factory`` in a conftest.py. Hypothesis is not imported here.
+
+Fault injection for retry logic (issue 11 item 8): mark a test
+``@pytest.mark.zoho_fault(path="/crm/*/Leads/upsert", count=2, status=429)`` (or
+``delay_ms=``) and ``zoho_server`` answers the next matching requests so;
+``@pytest.mark.zoho_concurrency(edition="standard")`` (or ``limit=``, ``path=``) caps the
+requests in flight. Both apply after the reset, for that test only.
 """
 
 from __future__ import annotations
@@ -16,6 +22,16 @@ from collections.abc import Iterator
 import pytest
 
 from ..server import DEFAULT_TOKEN, EngineFactory, ZohoServer, engine_factory, read_store
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the fault markers."""
+    config.addinivalue_line(
+        "markers", "zoho_fault(**fault): make zoho_server fail or delay matching requests"
+    )
+    config.addinivalue_line(
+        "markers", "zoho_concurrency(**limit): cap zoho_server's requests in flight"
+    )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,7 +79,14 @@ def zoho_server_session(
 
 
 @pytest.fixture
-def zoho_server(zoho_server_session: ZohoServer) -> ZohoServer:
-    """A fake Zoho CRM, freshly reset: ``.url``, ``.token``, ``.engine``, ``.requests``."""
+def zoho_server(zoho_server_session: ZohoServer, request: pytest.FixtureRequest) -> ZohoServer:
+    """A fake Zoho CRM, freshly reset: ``.url``, ``.token``, ``.engine``, ``.requests``.
+
+    The test's ``zoho_fault`` and ``zoho_concurrency`` markers apply after the reset.
+    """
     zoho_server_session.reset()
+    for marker in reversed(list(request.node.iter_markers("zoho_fault"))):
+        zoho_server_session.inject(**marker.kwargs)
+    for marker in request.node.iter_markers("zoho_concurrency"):
+        zoho_server_session.limit_concurrency(**marker.kwargs)
     return zoho_server_session

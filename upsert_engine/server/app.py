@@ -1,9 +1,9 @@
 """A fake Zoho CRM server over the engine: the same org in-process and over HTTP.
 
-``ZohoServer`` is a thin adapter: it reads an HTTP request (``_http_handler``), checks the
+``ZohoServer`` is a thin adapter: it reads an HTTP request (``wire``), checks the
 token, parses the JSON body (whatever the Content-Type: Zoho's SDK sends none) and hands it to
-``_http_routes.dispatch``, which calls the engine. One lock serialises dispatch, so requests
-apply atomically and one at a time, and the request log (``_server_log``) records them in the
+``routes.dispatch``, which calls the engine. One lock serialises dispatch, so requests
+apply atomically and one at a time, and the request log (``log``) records them in the
 order applied. Bodies are read before the lock is taken, so a slow or stalled client never
 holds it. Under hostile load it stays bounded: bodies up to ``max_body_bytes``, nesting up to
 ``MAX_DEPTH``, ``max_connections`` connections with read deadlines, and a capped log.
@@ -17,42 +17,45 @@ the server makes), and tokens given by ``add_user`` or ``POST /__admin/users`` u
 reset. So two clients with two tokens act as two users (Created_By, Owner, user-based
 external fields, R24).
 
-The command ``upsert-engine serve`` runs one until interrupted (``add_serve_parser``).
+The command ``upsert-engine serve`` runs one until interrupted (``serve.py``).
 """
 
 from __future__ import annotations
 
-import argparse
-import codecs
 import hmac
-import ipaddress
-import json
-import signal
-import sys
 import threading
+import time
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any, Final
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-from ._cli_args import add_input_arguments, add_org_arguments, options_from
-from ._http_handler import BodyError, HTTPServer, encode
-from ._http_routes import ROUTE_HEADERS, Reply, Request, bad_method, dispatch, error, not_found
-from ._io_read import InputError, read_json
-from ._server_config import (
-    EngineFactory,
-    apply_schema,
-    engine_factory,
-    parse_unique,
-    read_store,
-    serve_store,
+from ..engine import Engine
+from ..options import User
+from . import stateful as extra
+from .api import Wire
+from .bulk import BulkStore
+from .config import EngineFactory
+from .faults import Fault, FaultPlan, parse_fault, parse_limit
+from .log import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, RequestLog
+from .parsing import (
+    check_credential,
+    form_fields,
+    is_loopback,
+    nested_deeper_than,
+    parse_json,
 )
-from ._server_log import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, RequestLog
-from .engine import Engine
-from .errors import UpsertEngineError
-from .options import User
+from .parsing import (
+    segments as _segments,
+)
+from .parsing import (
+    wire_text as _wire_text,
+)
+from .routes import Reply, Request, bad_method, dispatch, error, not_found
+from .wire import BodyError, HTTPServer, encode
 
 DEFAULT_TOKEN: Final = "fake-zoho-token"
 DEFAULT_CLIENT_ID: Final = "fake-zoho-client-id"
@@ -62,22 +65,7 @@ DEFAULT_MAX_CONNECTIONS: Final = 32
 #: JSON bodies nested deeper are refused: Zoho's deepest (a subform row's lookup) is 6 levels
 MAX_DEPTH: Final = 64
 
-__all__ = [
-    "DEFAULT_CLIENT_ID",
-    "DEFAULT_CLIENT_SECRET",
-    "DEFAULT_TOKEN",
-    "EngineFactory",
-    "ZohoServer",
-    "add_serve_parser",
-    "apply_schema",
-    "engine_factory",
-    "parse_json",
-    "parse_unique",
-    "parse_user",
-    "read_store",
-    "replay",
-    "run_serve",
-]
+__all__ = ["MAX_DEPTH", "ZohoServer", "parse_json", "replay"]
 
 
 # --- the request log and replay ---------------------------------------------------------------
@@ -89,85 +77,27 @@ def replay(entries: Iterable[Mapping[str, Any]], engine: Engine) -> list[tuple[i
     """
     replies: list[tuple[int, Any]] = []
     for entry in entries:
-        if entry.get("applied"):
-            request = Request(
-                entry["method"],
-                _segments(entry["path"]),
-                parse_qs(entry["query"]),
-                entry["body"],
-                entry.get("user"),
-                entry.get("headers") or {},
-            )
-            reply = dispatch(engine, request)
-            replies.append((reply.status, reply.body))
+        if not entry.get("applied"):
+            continue
+        user = entry.get("user")
+        if "effects" in entry:  # a bulk write job: the engine calls it made
+            for call in entry["effects"]:
+                write = getattr(engine, call["operation"])
+                write(call["module"], call["body"], api_version=call.get("version"), as_user=user)
+            replies.append((entry["status"], entry["response"]))
+            continue
+        request = Request(
+            entry["method"],
+            _segments(entry["path"]),
+            parse_qs(entry["query"]),
+            entry["body"],
+            user=user,
+            headers=entry.get("headers") or {},
+            received=entry.get("received"),
+        )
+        reply = dispatch(engine, request)
+        replies.append((reply.status, reply.body))
     return replies
-
-
-def _segments(path: str) -> tuple[str, ...]:
-    parts = [unquote(part) for part in path.split("/")[1:]]
-    while parts and parts[-1] == "":
-        parts.pop()
-    return tuple(parts)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def parse_json(raw: bytes) -> Any:
-    """The body as JSON (None when empty), or ``ValueError`` saying why it is not."""
-    if not raw.strip():
-        return None
-    text = raw.decode("utf-8-sig")  # UnicodeDecodeError is a ValueError
-    return json.loads(text, parse_constant=_reject_constant)
-
-
-def nested_deeper_than(value: Any, limit: int) -> bool:
-    """Whether lists and objects in ``value`` nest more than ``limit`` levels.
-
-    Depth first with one iterator per level: no recursion, and memory for ``limit`` levels
-    only, whatever the body's size.
-    """
-    if not isinstance(value, (dict, list)):
-        return False
-    stack = [iter(value.values() if isinstance(value, dict) else value)]
-    while stack:
-        for child in stack[-1]:
-            if isinstance(child, (dict, list)):
-                if len(stack) >= limit:  # the child is at depth len(stack) + 1
-                    return True
-                stack.append(iter(child.values() if isinstance(child, dict) else child))
-                break
-        else:
-            stack.pop()
-    return False
-
-
-def _wire_text(raw: bytes) -> bytes | None:
-    """A parsed body's JSON text as the log keeps it: no BOM, no surrounding space."""
-    text = raw.removeprefix(codecs.BOM_UTF8).strip()
-    return text or None
-
-
-def check_credential(name: str, value: Any) -> str:
-    """``value`` if it can be sent in a header or form intact; else ``ValueError`` (item 9)."""
-    if not (
-        isinstance(value, str)
-        and value
-        and value.isascii()
-        and value.isprintable()
-        and " " not in value
-    ):
-        raise ValueError(f"the {name} {value!r} is not usable: give visible ASCII, no spaces")
-    return value
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` (an address as bound) is reachable from this machine only."""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
 
 
 # --- the server ---------------------------------------------------------------------------------
@@ -200,6 +130,7 @@ class ZohoServer:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_log_entries: int = DEFAULT_MAX_ENTRIES,
         max_log_bytes: int = DEFAULT_MAX_BYTES,
+        clock: Callable[[], datetime] | None = None,
         users: Iterable[tuple[str, User]] = (),
     ) -> None:
         self.token = check_credential("token", token)
@@ -233,6 +164,11 @@ class ZohoServer:
         #: re-entrant, so that ``requests`` and ``reset()`` work inside ``locked()``
         self.lock = threading.RLock()
         self._log = RequestLog(max_log_entries, max_log_bytes)
+        #: when a request arrived (an aware datetime); lists report page-token expiry from it
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(timezone.utc))
+        #: faults and concurrency limits in force (``inject``, ``/__admin/faults``)
+        self.faults = FaultPlan()
+        self.bulk = BulkStore()
         self._engine = self._make()
         self._http = HTTPServer((host, port), self, max_connections)
         self._thread: threading.Thread | None = None
@@ -288,6 +224,22 @@ class ZohoServer:
         self._engine = self._make()
         self._tokens = {t: u.id for t, u in self._configured.items()}
         self._log.clear()
+        self.faults.clear()
+        self.bulk = BulkStore()
+
+    def inject(self, **spec: Any) -> Fault:
+        """Make the next ``count`` requests matching ``path`` fail or wait (``faults``).
+
+        ``server.inject(path="/crm/*/Leads/upsert", count=2, status=429)``; ``delay_ms=`` waits.
+        ``FaultError`` (a ValueError) for a malformed fault. Cleared by ``reset()``.
+        """
+        fault = parse_fault(spec)
+        self.faults.add(fault)
+        return fault
+
+    def limit_concurrency(self, **spec: Any) -> None:
+        """At most ``limit`` (or the ``edition``'s) requests matching ``path`` at once."""
+        self.faults.set_limit(parse_limit(spec))
 
     def _make(self) -> Engine:
         """A fresh org from the factory, holding every configured user (R32)."""
@@ -357,39 +309,74 @@ class ZohoServer:
 
     # --- one request --------------------------------------------------------------------------
     def handle(
-        self, method: str, target: str, headers: dict[str, str], raw: bytes | BodyError
-    ) -> tuple[int, bytes | None]:
-        """Answer one request (under the lock) and log it: (status, JSON text or None).
-
-        ``headers``: Authorization and the ``ROUTE_HEADERS`` the request carries."""
+        self, method: str, target: str, headers: Mapping[str, str], raw: bytes | BodyError
+    ) -> Wire:
+        """Answer one request and log it (both under the lock); faults apply first."""
         split = urlsplit(target)
         segments = _segments(split.path)
-        context = tuple((name, headers[name]) for name in ROUTE_HEADERS if name in headers)
-        with self.lock:
-            if segments[:2] in (("__admin", "reset"), ("__admin", "requests")):
+        if segments[:1] == ("__admin",) and segments[1:2] in (
+            ("reset",),
+            ("requests",),
+            ("faults",),
+            ("concurrency",),
+        ):
+            with self.lock:
                 return self._admin(method, segments, raw)  # not logged
-            reply, kept, applied, user = self._answer(
-                method, segments, split.query, headers.get("Authorization"), context, raw
-            )
-            payload = encode(reply)
-            self._log.append(
-                method,
-                split.path,
-                split.query,
-                kept,
-                applied,
-                reply.status,
-                payload,
-                user,
-                context,
-            )
-            return reply.status, payload
+        outcome = self.faults.take(method, split.path)
+        with self.faults.admitted(split.path) as admitted:
+            if outcome is not None and outcome.delay_ms:
+                time.sleep(outcome.delay_ms / 1000)  # outside the lock: others go on
+            with self.lock:
+                received = self.clock().isoformat(timespec="seconds")
+                user = self._acting(segments, headers.get("authorization"))
+                effects: list[dict[str, Any]] = []
+                extra_headers: tuple[tuple[str, str], ...] = ()
+                if not admitted:
+                    reply, kept, applied = Reply(429, extra.too_many_requests()), None, False
+                elif outcome is not None and outcome.status is not None:
+                    reply, kept, applied = Reply(outcome.status, outcome.body), None, False
+                    extra_headers = outcome.headers
+                else:
+                    answer = self._answer(
+                        method, segments, split.query, headers, raw, received, user
+                    )
+                    if isinstance(answer, Wire):  # a file download: logged without its bytes
+                        self._log.append(
+                            method,
+                            split.path,
+                            split.query,
+                            None,
+                            False,
+                            answer.status,
+                            None,
+                            user=user,
+                            headers=headers,
+                            received=received,
+                        )
+                        return answer
+                    reply, kept, applied, effects = answer
+                payload = encode(reply)
+                self._log.append(
+                    method,
+                    split.path,
+                    split.query,
+                    kept,
+                    applied,
+                    reply.status,
+                    payload,
+                    user=user,
+                    headers=headers,
+                    received=received,
+                    notes=reply.notes,
+                    effects=effects,
+                )
+                return Wire(reply.status, payload, headers=extra_headers)
 
-    def _admin(
-        self, method: str, segments: tuple[str, ...], raw: bytes | BodyError
-    ) -> tuple[int, bytes | None]:
+    def _admin(self, method: str, segments: tuple[str, ...], raw: bytes | BodyError) -> Wire:
         if isinstance(raw, BodyError):
             reply = raw.reply
+        elif segments[1:2] in (("faults",), ("concurrency",)):
+            reply = extra.faults_admin(self.faults, method, segments[1], raw)
         elif segments[1:] == ("reset",):
             if method != "POST":
                 reply = bad_method()
@@ -400,49 +387,41 @@ class ZohoServer:
             if method != "GET":
                 reply = bad_method()
             else:
-                return 200, self._log.encoded()
+                return Wire(200, self._log.encoded())
         else:
             reply = not_found()
-        return reply.status, encode(reply)
+        return Wire(reply.status, encode(reply))
 
     def _answer(
         self,
         method: str,
         segments: tuple[str, ...],
         query: str,
-        authorization: str | None,
-        context: tuple[tuple[str, str], ...],
+        headers: Mapping[str, str],
         raw: bytes | BodyError,
-    ) -> tuple[Reply, bytes | None, bool, str | None]:
-        """The reply, the body text to log (given to the engine), whether it was applied, and
-        the acting user's id (None: the default user)."""
-        reply, kept, applied = self._reply(method, segments, query, authorization, context, raw)
-        return reply, kept, applied, self._acting(segments, authorization)
-
-    def _acting(self, segments: tuple[str, ...], authorization: str | None) -> str | None:
-        if segments[:1] != ("crm",) or not authorization:
-            return None
-        return self._tokens.get(authorization.strip().partition(" ")[2].strip())
-
-    def _reply(
-        self,
-        method: str,
-        segments: tuple[str, ...],
-        query: str,
-        authorization: str | None,
-        context: tuple[tuple[str, str], ...],
-        raw: bytes | BodyError,
-    ) -> tuple[Reply, bytes | None, bool]:
+        received: str,
+        user: str | None,
+    ) -> Wire | tuple[Reply, bytes | None, bool, list[dict[str, Any]]]:
+        """The reply, the body text to log (given to the engine), whether it was applied and
+        the engine calls a bulk job made; or, for a file download, the ``Wire`` itself.
+        ``user``: the acting user's id (None: the default user, R32)."""
         if isinstance(raw, BodyError):
-            return raw.reply, None, False
+            return raw.reply, None, False, []
         if segments == ("oauth", "v2", "token"):
-            return (self._oauth(raw) if method == "POST" else bad_method()), None, False
-        if segments[:1] == ("crm",):
-            denied = self._check_token(authorization)
+            kind = headers.get("content-type", "")
+            reply = self._oauth(raw, query, kind) if method == "POST" else bad_method()
+            return reply, None, False, []
+        if segments[:1] == ("crm",) or extra.is_download(segments):
+            denied = self._check_token(headers.get("authorization"))
             if denied is not None:
-                return denied, None, False
+                return denied, None, False, []
+            if extra.is_download(segments):
+                return extra.download(self.bulk, method, segments)
+            if extra.is_upload(segments):
+                reply = extra.upload(self.bulk, method, raw, headers, received)
+                return reply, None, False, []
         elif segments[:1] != ("__admin",):
-            return not_found(), None, False
+            return not_found(), None, False, []
         try:
             body = parse_json(raw)
         except (ValueError, RecursionError) as problem:
@@ -452,31 +431,43 @@ class ZohoServer:
                 f"the request body is not valid JSON: {str(problem)[:200]}",
                 {"expected_data_type": "jsonobject"},
             )
-            return reply, None, False
+            return reply, None, False, []
         if nested_deeper_than(body, MAX_DEPTH):
             message = f"the request body is nested more than {MAX_DEPTH} levels deep"
-            return error(400, "INVALID_DATA", message, {"limit": MAX_DEPTH}), None, False
+            return error(400, "INVALID_DATA", message, {"limit": MAX_DEPTH}), None, False, []
         token = None
         if segments == ("__admin", "users") and method == "POST":
             token = body.get("token") if isinstance(body, dict) else None
             try:
                 self._new_token(token)
             except ValueError as problem:
-                return error(400, "INVALID_DATA", str(problem), {"api_name": "token"}), None, False
-        user = self._acting(segments, authorization)
-        request = Request(method, segments, parse_qs(query), body, user, dict(context))
+                reply = error(400, "INVALID_DATA", str(problem), {"api_name": "token"})
+                return reply, None, False, []
+        request = Request(
+            method, segments, parse_qs(query), body, user=user, headers=headers, received=received
+        )
         try:
+            if extra.is_bulk_write(segments):
+                reply, effects = extra.bulk_write(self._engine, self.bulk, request, self.url)
+                return reply, _wire_text(raw) if effects else None, bool(effects), effects
             reply = dispatch(self._engine, request)
         except RecursionError:
-            return error(400, "INVALID_DATA", "the request body is nested too deeply"), None, False
+            reply = error(400, "INVALID_DATA", "the request body is nested too deeply")
+            return reply, None, False, []
         except Exception as problem:  # a bug: answer Zoho-shaped, keep serving (and the body)
             reply = error(500, "INTERNAL_ERROR", f"internal error: {type(problem).__name__}")
-            return reply, _wire_text(raw), False
+            return reply, _wire_text(raw), False, []
         if reply.body_use == "refused":
-            return reply, None, False
+            return reply, None, False, []
         if token is not None and reply.status == 200:
             self._tokens[token] = reply.body["user"]["id"]
-        return reply, _wire_text(raw) if reply.body_use == "engine" else None, True
+        return reply, _wire_text(raw) if reply.body_use == "engine" else None, True, []
+
+    def _acting(self, segments: tuple[str, ...], authorization: str | None) -> str | None:
+        """The user a ``/crm`` request's token acts as (None: the org's default user, R32)."""
+        if segments[:1] != ("crm",) or not authorization:
+            return None
+        return self._tokens.get(authorization.strip().partition(" ")[2].strip())
 
     def _check_token(self, header: str | None) -> Reply | None:
         if not header:
@@ -489,13 +480,17 @@ class ZohoServer:
             return error(401, "INVALID_TOKEN", "invalid oauth token")
         return None
 
-    def _oauth(self, raw: bytes) -> Reply:
+    def _oauth(self, raw: bytes, query: str, content_type: str = "") -> Reply:
         """Zoho Accounts' token endpoint: this server's token, to its one client only.
 
-        The form must name ``client_id`` and ``client_secret`` (as Zoho's does for every
-        grant); a wrong or missing pair is ``invalid_client`` (RFC 6749 section 5.2).
+        The parameters come from the query string (Zoho's documented form:
+        ``POST /oauth/v2/token?grant_type=refresh_token&refresh_token=...&client_id=...``) and
+        from the body, url-encoded or multipart/form-data (Zoho's Node SDK sends the latter); a
+        name in both takes the body's value (issue 11 item 1). They must
+        name ``client_id`` and ``client_secret`` (as Zoho's do for every grant); a wrong or
+        missing pair is ``invalid_client`` (RFC 6749 section 5.2).
         """
-        form = parse_qs(raw.decode("utf-8", "replace"))
+        form = {**parse_qs(query), **form_fields(raw, content_type)}
 
         def field(name: str) -> str:
             return (form.get(name) or [""])[-1]
@@ -518,139 +513,3 @@ class ZohoServer:
         if grant == "authorization_code":
             body["refresh_token"] = "fake-zoho-refresh-token"
         return Reply(200, body)
-
-
-# --- the command line -------------------------------------------------------------------------
-def add_serve_parser(commands: Any) -> argparse.ArgumentParser:
-    """Add ``serve`` to the CLI's subcommands (``commands`` from ``add_subparsers``)."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        "serve",
-        help="run a fake Zoho CRM server on the engine (for integration tests)",
-        description="Serve the Zoho CRM API over HTTP from an in-memory org. Prints the base "
-        "URL as the first line on stdout; stops on Ctrl-C or SIGTERM.",
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
-    parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
-    parser.add_argument("--token", default=DEFAULT_TOKEN, help="the accepted OAuth access token")
-    parser.add_argument(
-        "--client-id", default=DEFAULT_CLIENT_ID, help="the one client /oauth/v2/token serves"
-    )
-    parser.add_argument(
-        "--client-secret", default=DEFAULT_CLIENT_SECRET, help="that client's secret"
-    )
-    add_org_arguments(
-        parser,
-        module_required=False,
-        schema_help="JSON of module schemas, as `upsert-engine schema` prints them: one, a "
-        'list, or {"modules": [...]}',
-    )
-    parser.add_argument(
-        "--user",
-        action="append",
-        default=[],
-        metavar="TOKEN:ID:NAME[:EMAIL[:ZUID]]",
-        help="a user of the org (R32) and the access token that acts as it; repeatable",
-    )
-    parser.add_argument(
-        "--store",
-        help="the org's records, loaded at start and at every reset: a Zoho export (.csv, "
-        ".xlsx) or what `apply --out` wrote (.jsonl, .json, .csv) of --module, or JSONL "
-        'lines {"module": M, "record": {...}} naming their module',
-    )
-    add_input_arguments(parser)
-    limits = parser.add_argument_group("limits under load")
-    limits.add_argument(
-        "--max-connections",
-        type=int,
-        default=DEFAULT_MAX_CONNECTIONS,
-        help="connections served at once; more wait (default %(default)s)",
-    )
-    limits.add_argument(
-        "--header-timeout",
-        type=float,
-        default=10.0,
-        help="seconds for a request line and headers to arrive (default %(default)s)",
-    )
-    limits.add_argument(
-        "--body-timeout",
-        type=float,
-        default=60.0,
-        help="seconds for a body to arrive after its headers (default %(default)s)",
-    )
-    limits.add_argument(
-        "--log-entries",
-        type=int,
-        default=DEFAULT_MAX_ENTRIES,
-        help="request log entries kept; older ones are dropped (default %(default)s)",
-    )
-    limits.add_argument(
-        "--log-bytes",
-        type=int,
-        default=DEFAULT_MAX_BYTES,
-        help="bytes of bodies and answers the request log keeps (default %(default)s)",
-    )
-    return parser
-
-
-def parse_user(spec: str) -> tuple[str, User]:
-    """``TOKEN:ID:NAME[:EMAIL[:ZUID]]`` (``--user``): the token and the user it acts as."""
-    parts = spec.split(":")
-    if not 3 <= len(parts) <= 5:
-        raise ValueError(f"--user {spec!r}: give TOKEN:ID:NAME[:EMAIL[:ZUID]]")
-    token, user_id, name = parts[:3]
-    local = ".".join(name.lower().split()) or "user"
-    email = parts[3] if len(parts) > 3 else f"{local}@example.com"
-    extra = {"zuid": parts[4]} if len(parts) > 4 else {}
-    return token, User(name, user_id, email, **extra)
-
-
-def run_serve(args: argparse.Namespace) -> int:
-    """Run ``serve`` until interrupted; 2 for a bad configuration."""
-    try:
-        options = options_from(args)
-        schema = read_json(args.schema) if args.schema else None
-        specs = {"unique": args.unique, "normalize": args.normalize, "module": args.module}
-        factory = engine_factory(schema=schema, options=options, **specs)
-        if args.store:
-            store, owners = serve_store(args, factory(), schema)
-            factory = engine_factory(
-                schema=schema, options=options, store=store, users=owners, **specs
-            )
-        users = [parse_user(spec) for spec in args.user]
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", RuntimeWarning)
-            server = ZohoServer(
-                factory,
-                host=args.host,
-                port=args.port,
-                token=args.token,
-                client_id=args.client_id,
-                client_secret=args.client_secret,
-                header_timeout=args.header_timeout,
-                body_timeout=args.body_timeout,
-                max_connections=args.max_connections,
-                max_log_entries=args.log_entries,
-                max_log_bytes=args.log_bytes,
-                users=users,
-            )
-    except (OSError, ValueError, OverflowError, UpsertEngineError, InputError) as problem:
-        print(f"upsert-engine serve: {problem}", file=sys.stderr)
-        return 2
-    for warning in caught:
-        print(f"upsert-engine serve: warning: {warning.message}", file=sys.stderr)
-    print(server.url, flush=True)
-    print(f"token: {server.token}", flush=True)
-    print(f"client: {server.client_id} secret: {server.client_secret}", flush=True)
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        server.stop()
-    return 0

@@ -1,9 +1,9 @@
-"""The fake server's request log: what replay and debugging need, and no more (server.py).
+"""The fake server's request log: what replay and debugging need, and no more (app.py).
 
 An entry keeps the request line (method, path, query), the acting user (R32: None for the
-token of the org's default user) and the headers the routes read (X-EXTERNAL, R24;
-If-Unmodified-Since, R34), the status and the answer as sent, and the body as received, but
-the body only when the engine was given it. A request refused
+token of the org's default user), the request's headers (the routes read X-EXTERNAL, R24,
+If-Unmodified-Since, R34, If-Modified-Since), the status and the answer as sent, and the body
+as received, but the body only when the engine was given it. A request refused
 before (no or a wrong token, a body that is not JSON, a route's own check such as
 ``/__admin/load`` naming an unknown module) keeps none and is not ``applied``: replay skips it.
 
@@ -12,12 +12,19 @@ counted are the memory held: a parsed 8 MiB body of small records takes some 170
 item 6). Past ``max_entries`` entries or ``max_bytes`` bytes the oldest entries are dropped and
 counted in ``dropped``; the log is then a tail of the history, which cannot be replayed into a
 fresh org. The log is not thread-safe: the server holds its lock around every call.
+
+Headers are kept whole (issue 11 item 9) with credentials masked
+(``mask_headers``: ``Authorization: Zoho-oauthtoken ***``), the time the server received it
+(``received``, which replay hands back to list routes so page tokens answer the same), the
+``notes`` a route made (a parameter Zoho ignores, ignored here too) and, for a bulk write job,
+the ``effects``: the engine calls the job made, which replay applies in its place.
 """
 
 from __future__ import annotations
 
 import json
 from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -25,6 +32,22 @@ from typing import Any, Final
 ENTRY_OVERHEAD: Final = 512
 DEFAULT_MAX_ENTRIES: Final = 10_000
 DEFAULT_MAX_BYTES: Final = 64 * 1024 * 1024
+#: Headers whose values are credentials: logged as their scheme and ``***``.
+SECRET_HEADERS: Final = frozenset({"authorization", "proxy-authorization", "cookie"})
+#: Header values are logged up to this many characters.
+MAX_HEADER_CHARS: Final = 256
+
+
+def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers as logged: lower-case names, credentials masked, long values cut."""
+    out: dict[str, str] = {}
+    for name, value in headers.items():
+        shown = value
+        if name.lower() in SECRET_HEADERS:
+            scheme, _, secret = value.strip().partition(" ")
+            shown = f"{scheme} ***" if secret else "***"
+        out[name.lower()] = shown[:MAX_HEADER_CHARS]
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +62,8 @@ class LogEntry:
     applied: bool
     status: int
     response: bytes | None
-    user: str | None = None
-    headers: tuple[tuple[str, str], ...] = ()
+    #: JSON text of the acting user, the masked headers, the received time, notes, effects
+    extra: bytes = b"{}"
 
     @property
     def size(self) -> int:
@@ -51,7 +74,7 @@ class LogEntry:
             + len(self.response or b"")
             + len(self.path)
             + len(self.query)
-            + sum(len(name) + len(value) for name, value in self.headers)
+            + len(self.extra)
         )
 
     def _head(self) -> dict[str, Any]:
@@ -60,8 +83,7 @@ class LogEntry:
             "method": self.method,
             "path": self.path,
             "query": self.query,
-            "user": self.user,
-            "headers": dict(self.headers),
+            **json.loads(self.extra),
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -76,10 +98,14 @@ class LogEntry:
 
     def encoded(self) -> bytes:
         """``to_json()`` as JSON text, built from the stored text without parsing it."""
-        head = json.dumps(self._head()).encode()
+        head = json.dumps(
+            {"seq": self.seq, "method": self.method, "path": self.path, "query": self.query}
+        ).encode()
+        extra = self.extra.strip()[1:-1].strip()
         return b"".join(
             (
                 head[:-1],
+                b", " + extra if extra else b"",
                 b', "body": ',
                 b"null" if self.body is None else self.body,
                 b', "applied": ',
@@ -127,13 +153,27 @@ class RequestLog:
         applied: bool,
         status: int,
         response: bytes | None,
+        *,
         user: str | None = None,
-        headers: tuple[tuple[str, str], ...] = (),
+        headers: Mapping[str, str] | None = None,
+        received: str | None = None,
+        notes: Sequence[str] = (),
+        effects: Sequence[Mapping[str, Any]] = (),
     ) -> None:
-        """Log one request under the next ``seq``, dropping the oldest entries past the caps."""
-        entry = LogEntry(
-            self._seq, method, path, query, body, applied, status, response, user, headers
-        )
+        """Log one request under the next ``seq``, dropping the oldest entries past the caps.
+
+        ``user``: the acting user's id (None: the org's default user, R32)."""
+        more: dict[str, Any] = {
+            "user": user,
+            "headers": mask_headers(headers or {}),
+            "received": received,
+        }
+        if notes:
+            more["notes"] = list(notes)
+        if effects:
+            more["effects"] = list(effects)
+        extra = json.dumps(more).encode()
+        entry = LogEntry(self._seq, method, path, query, body, applied, status, response, extra)
         self._seq += 1
         self._entries.append(entry)
         self._bytes += entry.size

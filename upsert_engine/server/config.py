@@ -1,4 +1,4 @@
-"""Configuring the fake server's org: ``--unique``, ``--schema`` and ``--store`` (server.py).
+"""Configuring the fake server's org: ``--unique``, ``--schema`` and ``--store`` (app.py).
 
 ``engine_factory`` checks a configuration once and returns a function that builds a fresh,
 identical org from it: the server calls it at start and at every reset.
@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._cli_args import (
+from .._cli_args import (
     delimiter,
     encoding,
     make_unique,
@@ -19,14 +19,14 @@ from ._cli_args import (
     read_map,
     set_normalizer,
 )
-from ._columns import Columns
-from ._export import ExportRules, ExportUsers, read_records
-from ._io_read import InputError, RowFile
-from ._org_config import apply_module_schema, schema_labels
-from .engine import Engine
-from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError
-from .options import Options, User
-from .schema import canonical_module_name
+from .._columns import Columns
+from .._export import ExportRules, ExportUsers, read_records
+from .._io_read import InputError, RowFile
+from .._org_config import apply_module_schema, schema_labels
+from ..engine import Engine
+from ..errors import ConfigurationError, InvalidLoadError, UnknownModuleError
+from ..options import Options, User
+from ..schema import canonical_module_name
 
 EngineFactory = Callable[[], Engine]
 

@@ -1,4 +1,4 @@
-"""The fake server's wire side (server.py): connections, deadlines and request bodies.
+"""The fake server's wire side (app.py): connections, deadlines and request bodies.
 
 ``HTTPServer`` serves each connection in its own thread, at most ``max_connections`` at once:
 a further connection waits in the listen backlog until one closes (issue 8 item 10). A
@@ -17,14 +17,16 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final, Protocol
 
-from ._http_routes import ROUTE_HEADERS, Reply, bad_method, error
+from .api import JSON_TYPE, Wire
+from .routes import Reply, bad_method, error
 
 #: An oversized body up to this size is read and dropped so the connection stays usable.
 DRAIN_LIMIT: Final = 64 * 1024 * 1024
-JSON_TYPE: Final = "application/json;charset=UTF-8"
+__all__ = ["JSON_TYPE", "App", "BodyError", "HTTPServer", "Wire", "encode"]
 
 
 class BodyError(Exception):
@@ -45,8 +47,8 @@ class App(Protocol):
     body_timeout: float
 
     def handle(
-        self, method: str, target: str, headers: dict[str, str], raw: bytes | BodyError
-    ) -> tuple[int, bytes | None]: ...
+        self, method: str, target: str, headers: Mapping[str, str], raw: bytes | BodyError
+    ) -> Wire: ...
 
 
 def encode(reply: Reply) -> bytes | None:
@@ -198,13 +200,8 @@ class Handler(BaseHTTPRequestHandler):
             raw = problem
             self.close_connection = problem.close
         self.reader.start()  # answering is not reading
-        headers = {
-            name: value
-            for name in ("Authorization", *ROUTE_HEADERS)
-            if (value := self.headers.get(name)) is not None
-        }
-        status, payload = app.handle(self.command or "", self.path, headers, raw)
-        self._send_payload(status, payload)
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        self._send_wire(app.handle(self.command or "", self.path, headers, raw))
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _serve
 
@@ -268,14 +265,17 @@ class Handler(BaseHTTPRequestHandler):
             remaining -= len(chunk)
 
     def _send(self, reply: Reply) -> None:
-        self._send_payload(reply.status, encode(reply))
+        self._send_wire(Wire(reply.status, encode(reply)))
 
-    def _send_payload(self, status: int, payload: bytes | None) -> None:
+    def _send_wire(self, wire: Wire) -> None:
+        payload = wire.payload
         try:
             self.connection.settimeout(self.server.app.timeout)
-            self.send_response(status)
-            if payload is not None:
-                self.send_header("Content-Type", JSON_TYPE)
+            self.send_response(wire.status)
+            if payload is not None and wire.content_type is not None:
+                self.send_header("Content-Type", wire.content_type)
+            for name, value in wire.headers:
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload or b"")))
             if self.close_connection:
                 self.send_header("Connection", "close")

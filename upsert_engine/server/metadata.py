@@ -5,9 +5,10 @@ Everything here is derived from the configuration, never invented: a field's ``l
 the engine's ``max_length`` (absent when the engine has none), ``system_mandatory`` is the
 module's mandatory fields, its settings' included (R4), ``unique`` is Zoho's
 ``{"casesensitive": "false"}`` for a user-defined unique field (R8: case-insensitive) and
-``{}`` otherwise. Subform fields (R36) are left out. Picklists carry no
-``pick_list_values``: the engine does not restrict picklist values, and an empty list makes
-Zoho's SDK skip its client-side value check, as it would for any value the engine accepts.
+``{}`` otherwise. Subform fields (R36) are left out. ``fieldmeta`` then gives each field
+the key set of the API version asked for, and a picklist the values configured with
+``add_field(pick_list_values=)`` (none: ``[]``, and Zoho's SDK skips its client-side value
+check, as it would for any value the engine accepts).
 A lookup is listed only when the fake can answer for its target module (Zoho's SDK fetches
 the target's fields too), so lookups to modules outside the org, or with an unknown target,
 are left out. An external field carries ``"external": {"show": true, "type": "org"|"user"}``
@@ -20,11 +21,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from .options import User
-from .rules import JSON_TYPES, MODULE_ID_BASE
-from .schema import CUSTOM_MODULE_FIELDS, ModuleSchema
-from .standard_fields import STANDARD_FIELDS
-from .standard_labels import label_of
+from ..options import User
+from ..rules import JSON_TYPES, MODULE_ID_BASE
+from ..schema import CUSTOM_MODULE_FIELDS, ModuleSchema
+from ..standard_fields import STANDARD_FIELDS
+from ..standard_labels import label_of
 
 #: The read-only system fields every record has, as Zoho lists them (the SDK skips them).
 SYSTEM_FIELDS: Final[tuple[tuple[str, str], ...]] = (

@@ -1,46 +1,41 @@
 """The fake server's routes: a pure function from a parsed request to a reply (no sockets).
 
-``dispatch(engine, request)`` answers every ``/crm/{version}/...`` endpoint and the admin
-endpoints that read or write the engine (``/__admin/load``, ``/__admin/dump``,
+``dispatch(engine, request)`` answers the ``/crm/{version}/...`` endpoints (lists and search
+through ``listing``, COQL through ``coql``, field metadata shaped per version by
+``fieldmeta``; bulk writes are in ``stateful``, which needs the files app.py holds) and the
+admin endpoints that read or write the engine (``/__admin/load``, ``/__admin/dump``,
 ``/__admin/users``). It is deterministic given the engine's state and the request (its acting
-user and the headers that matter: X-EXTERNAL, R24, and If-Unmodified-Since, R34), so
-replaying the server's request log through it into a fresh engine reproduces every reply
-(server.py ``replay``). Authentication (which user a token acts as, R32), body parsing, the
-OAuth endpoint, reset and the request log live in server.py.
+user, the headers that matter: X-EXTERNAL, R24, If-Unmodified-Since, R34, If-Modified-Since,
+and the time it was received), so replaying the server's request log through it into a fresh
+engine reproduces every reply (app.py ``replay``). Authentication (which user a token acts
+as, R32), body parsing, the OAuth endpoint, reset and the request log live in app.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
-from . import _zoho_meta as meta
-from .engine import Engine
-from .errors import ConfigurationError, InvalidLoadError, UnknownModuleError
-from .fields import FieldDef, normalize_text, record_id_text
-from .options import User
-from .responses import Response, for_version
-from .rules import API_VERSIONS, MESSAGES, READ_ONLY_SYSTEM_FIELDS
-from .schema import ModuleSchema
-
-MAX_PER_PAGE: Final = 200
-#: ``page`` numbers are read up to this many digits; any larger page is past every record
-PAGE_DIGITS: Final = 18
-STRING_TYPES: Final = frozenset(
-    {"text", "textarea", "email", "phone", "website", "picklist", "multiselectpicklist"}
-)
-SEARCH_OPERATORS: Final = ("equals", "not_equal", "starts_with")
-
-
-#: Request headers the routes read (R24, R34); others do not change any answer.
-ROUTE_HEADERS: Final = ("X-EXTERNAL", "If-Unmodified-Since")
+from ..engine import Engine
+from ..errors import ConfigurationError, InvalidLoadError, UnknownModuleError
+from ..fields import record_id_text
+from ..options import User
+from ..responses import Response, for_version
+from ..rules import API_VERSIONS, MESSAGES
+from ..schema import ModuleSchema
+from . import coql, listing
+from . import metadata as meta
+from .api import ApiError, not_modelled
+from .fieldmeta import shape_fields
 
 
 @dataclass(frozen=True, slots=True)
 class Request:
     """What the routes see: method, decoded path segments, query, the parsed JSON body, the
-    acting user's id (None: the org's default user, R32) and the ``ROUTE_HEADERS`` sent."""
+    acting user's id (None: the org's default user, R32), the request's headers (lower-case
+    names) and ``received``, when the server got it (ISO 8601: the request log keeps it so
+    that replay answers list requests the same)."""
 
     method: str
     segments: tuple[str, ...]
@@ -48,16 +43,17 @@ class Request:
     body: Any = None
     user: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    received: str | None = None
 
     @property
     def external(self) -> str | None:
         """The X-EXTERNAL header (R24), or None."""
-        return self.headers.get("X-EXTERNAL")
+        return self.headers.get("x-external")
 
     @property
     def since(self) -> str | None:
         """The If-Unmodified-Since header (R34), or None."""
-        return self.headers.get("If-Unmodified-Since")
+        return self.headers.get("if-unmodified-since")
 
 
 #: What a route did with the request body: ignored it, gave it to the engine, or refused it
@@ -72,6 +68,8 @@ class Reply:
     status: int
     body: Any = None
     body_use: BodyUse = "ignored"
+    #: what the request log should say besides (a parameter Zoho ignores, say)
+    notes: tuple[str, ...] = ()
 
 
 def error(
@@ -113,10 +111,6 @@ def _missing_param(*names: str) -> Reply:
     )
 
 
-def _invalid_param(name: str, why: str) -> Reply:
-    return error(400, "INVALID_DATA", f"{name}: {why}", {"param_name": name})
-
-
 def _param(request: Request, name: str) -> str | None:
     values = request.query.get(name)
     return values[-1] if values else None
@@ -137,17 +131,50 @@ def dispatch(engine: Engine, request: Request) -> Reply:
     if len(segments) < 3 or segments[0] != "crm" or segments[1] not in API_VERSIONS:
         return not_found()
     version, rest = segments[1], segments[2:]
+    refused = next((n for n in request.query if n in listing.REFUSED_PARAMS), None)
+    if refused is not None and not _listing_route(request.method, rest):
+        return _from_api(not_modelled(f"the {refused!r} parameter", {"param_name": refused}))
     reply = _crm(engine, request, version, rest)
+    if not reply.notes and not _listing_route(request.method, rest):
+        known = _known_params(request.method, rest)
+        ignored = [n for n in request.query if n not in known]
+        notes = tuple(f"ignored parameter {n!r} (Zoho ignores it too)" for n in ignored)
+        reply = replace(reply, notes=notes)
     if reply.body is not None:
         return replace(reply, body=for_version(reply.body, version))
     return reply
 
 
+def _known_params(method: str, rest: tuple[str, ...]) -> frozenset[str]:
+    """Query parameters a route reads (lists and search check their own): any other is noted
+    in the request log as ignored, as Zoho ignores names it does not know [inf]."""
+    if rest[0] == "settings":
+        return frozenset({"module", "type", "include", "status"})
+    if rest[0] == "users":
+        return frozenset({"type"})
+    if method == "DELETE":
+        return frozenset({"ids", "wf_trigger"})
+    if method == "GET" and len(rest) == 2:
+        return frozenset({"fields"})
+    return frozenset()
+
+
+def _listing_route(method: str, rest: tuple[str, ...]) -> bool:
+    """``GET /{module}`` and ``GET /{module}/search`` (``listing`` checks params)."""
+    return (
+        method == "GET"
+        and rest[0] not in ("settings", "users", "org", "coql")
+        and (len(rest) == 1 or rest[1:] == ("search",))
+    )
+
+
 def _crm(engine: Engine, request: Request, version: str, rest: tuple[str, ...]) -> Reply:
     method = request.method
+    if rest == ("coql",):
+        return _coql(engine, request, version) if method == "POST" else bad_method()
     if rest[0] in ("settings", "users", "org"):
         route: Callable[[], Reply] | None = {
-            ("settings", "fields"): lambda: _fields(engine, request),
+            ("settings", "fields"): lambda: _fields(engine, request, version),
             ("settings", "layouts"): lambda: _layouts(engine, request),
             ("settings", "modules"): lambda: _modules(engine),
             ("users",): lambda: _users(engine, request),
@@ -160,7 +187,7 @@ def _crm(engine: Engine, request: Request, version: str, rest: tuple[str, ...]) 
     user, external = request.user, request.external
     if len(rest) == 1:
         if method == "GET":
-            return _list(engine, request, module)
+            return _list(engine, request, module, version)
         if method == "POST":
             response = engine.insert(
                 module, request.body, api_version=version, as_user=user, external=external
@@ -188,7 +215,7 @@ def _crm(engine: Engine, request: Request, version: str, rest: tuple[str, ...]) 
         )
         return _from_engine(response, True)
     if action == "search":
-        return _search(engine, request, module) if method == "GET" else bad_method()
+        return _search(engine, request, module, version) if method == "GET" else bad_method()
     by_field = _external_field(engine, module, external) if external is not None else None
     if isinstance(by_field, Reply):
         return by_field
@@ -215,14 +242,20 @@ def _schema(engine: Engine, module: str) -> ModuleSchema | None:
 
 
 # --- metadata ---------------------------------------------------------------------------------
-def _fields(engine: Engine, request: Request) -> Reply:
+def _fields(engine: Engine, request: Request, version: str) -> Reply:
     module = _param(request, "module")
     if not module:
         return _missing_param("module")
     schema = _schema(engine, module)
     if schema is None:
         return _invalid_module("module")
-    return Reply(200, meta.fields_metadata(engine.modules(), schema))
+    body = meta.fields_metadata(engine.modules(), schema)
+
+    def values(name: str) -> tuple[str, ...] | None:
+        definition = schema.fields.get(name)
+        return None if definition is None else definition.pick_list_values
+
+    return Reply(200, shape_fields(body, version, values))
 
 
 def _layouts(engine: Engine, request: Request) -> Reply:
@@ -324,245 +357,78 @@ def _get_record(
     if _schema(engine, module) is None:
         return _invalid_module()
     if by_field is None:
-        record = engine.get(module, name)
-        if record is None:
+        found = engine.get(module, name)
+        if found is None:
             return error(400, "INVALID_DATA", "the id given seems to be invalid", {"id": name})
-        return Reply(200, {"data": [record]})
-    (record_id,) = engine.find_external(module, by_field, [name], as_user=request.user)
-    found = None if record_id is None else engine.get(module, record_id)
-    # [doc get-records-ext: NO_CONTENT 204 when no record holds the value for this user]
-    return Reply(204) if found is None else Reply(200, {"data": [found]})
-
-
-def _page(request: Request) -> tuple[int, int] | Reply:
-    numbers: dict[str, int] = {}
-    for name, default, high in (("page", 1, None), ("per_page", MAX_PER_PAGE, MAX_PER_PAGE)):
-        text = _param(request, name)
-        if text is None or text == "":
-            numbers[name] = default
-            continue
-        if not (text.isascii() and text.isdigit()) or not text.strip("0"):
-            return _invalid_param(name, f"{text[:40]!r} is not a positive integer")
-        digits = text.lstrip("0")
-        # past PAGE_DIGITS digits (int() refuses 4300) the number is past any record: clamp
-        number = int(digits) if len(digits) <= PAGE_DIGITS else 10**PAGE_DIGITS
-        if high is not None and number > high:
-            return _invalid_param(name, f"{text[:40]} is more than {high}")
-        numbers[name] = number
-    return numbers["page"], numbers["per_page"]
-
-
-def _paged(request: Request, records: Iterable[dict[str, Any]]) -> Reply:
-    """One page of ``records`` with Zoho's ``info`` block; no records at all: 204."""
-    paging = _page(request)
-    if isinstance(paging, Reply):
-        return paging
-    page, per_page = paging
-    wanted = _param(request, "fields")
-    keep: set[str] | None = None
-    if wanted:
-        keep = {name.strip() for name in wanted.split(",") if name.strip()} | {"id"}
-    start = (page - 1) * per_page
-    chosen: list[dict[str, Any]] = []
-    more = False
-    for position, record in enumerate(records):
-        if position < start:
-            continue
-        if len(chosen) == per_page:
-            more = True
-            break
-        chosen.append(record if keep is None else {k: v for k, v in record.items() if k in keep})
-    if not chosen:
-        return Reply(204)
-    info = {"per_page": per_page, "count": len(chosen), "page": page, "more_records": more}
-    return Reply(200, {"data": chosen, "info": info})
-
-
-def _list(engine: Engine, request: Request, module: str) -> Reply:
-    if _schema(engine, module) is None:
-        return _invalid_module()
-    ids = _param(request, "ids")
-    if ids is None:
-        return _paged(request, engine.records(module))
-    values = [i.strip() for i in ids.split(",") if i.strip()]
-    if request.external is not None:  # ``?ids=`` of external values (R24)
-        by_field = _external_field(engine, module, request.external)
-        if isinstance(by_field, Reply):
-            return by_field
-        found = engine.find_external(module, by_field, values, as_user=request.user)
-        wanted = {record_id for record_id in found if record_id is not None}
     else:
-        wanted = {record_id for record_id in map(record_id_text, values) if record_id is not None}
-    return _paged(request, (r for r in engine.records(module) if r["id"] in wanted))
+        (record_id,) = engine.find_external(module, by_field, [name], as_user=request.user)
+        found = None if record_id is None else engine.get(module, record_id)
+        # [doc get-records-ext: NO_CONTENT 204 when no record holds the value for this user]
+        if found is None:
+            return Reply(204)
+    fields = _param(request, "fields")
+    if fields:  # the named fields and id only
+        keep = {name.strip() for name in fields.split(",")} | {"id"}
+        found = {k: v for k, v in found.items() if k in keep}
+    return Reply(200, {"data": [found]})
 
 
-# --- search -----------------------------------------------------------------------------------
-def match_key(definition: FieldDef | None, value: Any) -> str | None:
-    """The key two values are compared by in a search (R8 normalisation where it applies)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        value = value.get("id")
-        return None if value is None else str(value)
-    if definition is not None:
-        key = definition.key(value)
-        if key is not None:
-            return key
-    return normalize_text(value if isinstance(value, str) else str(value))
+def _from_api(problem: ApiError) -> Reply:
+    return error(problem.status, problem.code, problem.message, problem.details)
 
 
-Predicate = Callable[[dict[str, Any]], bool]
-
-
-class CriteriaError(ValueError):
-    """A ``criteria`` that cannot be read; the message says where and why."""
-
-
-def _condition(schema: ModuleSchema, text: str) -> Predicate:
-    field_name, sep1, rest = text.partition(":")
-    operator, sep2, raw = rest.partition(":")
-    field_name, operator = field_name.strip(), operator.strip().lower()
-    if not (sep1 and sep2 and field_name):
-        raise CriteriaError(f"{text!r} is not Field:operator:value")
-    if field_name not in schema.fields and field_name not in READ_ONLY_SYSTEM_FIELDS:
-        raise CriteriaError(f"{field_name!r} is not a field of {schema.api_name}")
-    if operator not in SEARCH_OPERATORS:
-        raise CriteriaError(f"operator {operator!r} is not one of {', '.join(SEARCH_OPERATORS)}")
-    definition = schema.fields.get(field_name)
-    values = _split_values(raw)
-    keys = {match_key(definition, v) for v in values}
-
-    def value_of(record: dict[str, Any]) -> Any:
-        return record.get(field_name)
-
-    if operator == "starts_with":
-        prefixes = [v.lower() for v in values]
-        return lambda record: any(
-            str(value_of(record) or "").lower().startswith(p) for p in prefixes
-        )
-    if operator == "equals":
-        return lambda record: match_key(definition, value_of(record)) in keys
-    return lambda record: match_key(definition, value_of(record)) not in keys
-
-
-def _split_values(raw: str) -> list[str]:
-    """``a,b\\,c`` → ``["a", "b,c"]`` (Zoho: comma-separated values, ``\\`` escapes)."""
-    values, current, escaped = [], [], False
-    for char in raw:
-        if escaped:
-            current.append(char)
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == ",":
-            values.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    values.append("".join(current))
-    return values
-
-
-def parse_criteria(schema: ModuleSchema, text: str) -> Predicate:
-    """``(F:op:v)``, ``((A:equals:1)and(B:starts_with:x))``, ``(...)or(...)``: a predicate."""
-    position = 0
-
-    def skip_space() -> None:
-        nonlocal position
-        while position < len(text) and text[position].isspace():
-            position += 1
-
-    def group() -> Predicate:
-        nonlocal position
-        skip_space()
-        if position >= len(text) or text[position] != "(":
-            raise CriteriaError(f"expected '(' at character {position + 1}")
-        position += 1
-        skip_space()
-        if position < len(text) and text[position] == "(":
-            inner = expression()
-            skip_space()
-        else:
-            start, escaped = position, False
-            while position < len(text) and (escaped or text[position] != ")"):
-                escaped = text[position] == "\\" and not escaped
-                position += 1
-            inner = _condition(schema, text[start:position])
-        if position >= len(text) or text[position] != ")":
-            raise CriteriaError(f"expected ')' at character {position + 1}")
-        position += 1
-        return inner
-
-    def expression() -> Predicate:
-        nonlocal position
-        parts = [group()]
-        joiner: str | None = None
-        while True:
-            skip_space()
-            word = next(
-                (w for w in ("and", "or") if text[position : position + len(w)].lower() == w),
-                None,
-            )
-            if word is None:
-                break
-            if joiner is not None and word != joiner:
-                raise CriteriaError("mix of 'and' and 'or' at one level: add parentheses")
-            joiner = word
-            position += len(word)
-            parts.append(group())
-        if len(parts) == 1:
-            return parts[0]
-        if joiner == "and":
-            return lambda record: all(part(record) for part in parts)
-        return lambda record: any(part(record) for part in parts)
-
-    predicate = expression()
-    skip_space()
-    if position != len(text):
-        raise CriteriaError(f"unexpected text at character {position + 1}")
-    return predicate
-
-
-def _typed_match(schema: ModuleSchema, types: Iterable[str], wanted: str) -> Predicate:
-    fields = [f for f in schema.fields.values() if f.data_type in set(types)]
-    return lambda record: any(
-        record.get(f.api_name) is not None
-        and match_key(f, record.get(f.api_name)) == match_key(f, wanted)
-        for f in fields
-    )
-
-
-def _word_match(schema: ModuleSchema, word: str) -> Predicate:
-    names = [f.api_name for f in schema.fields.values() if f.data_type in STRING_TYPES]
-    lowered = word.strip().lower()
-    return lambda record: any(lowered in str(record.get(n) or "").lower() for n in names)
-
-
-def _search(engine: Engine, request: Request, module: str) -> Reply:
-    """Zoho's search: ``criteria`` first, then ``email``, ``phone``, ``word`` (one is used)."""
+def _list(engine: Engine, request: Request, module: str, version: str) -> Reply:
+    """``GET /{module}``: Zoho's list semantics (``listing``); with X-EXTERNAL, ``ids``
+    are external values (R24)."""
     schema = _schema(engine, module)
     if schema is None:
         return _invalid_module()
-    predicate: Predicate
-    criteria = _param(request, "criteria")
-    if criteria:
-        try:
-            predicate = parse_criteria(schema, criteria)
-        except CriteriaError as problem:
-            return error(
-                400, "INVALID_QUERY", f"invalid query formed: {problem}", {"reason": str(problem)}
-            )
-    elif _param(request, "email"):
-        predicate = _typed_match(schema, ("email",), _param(request, "email") or "")
-    elif _param(request, "phone"):
-        predicate = _typed_match(schema, ("phone",), _param(request, "phone") or "")
-    elif _param(request, "word"):
-        predicate = _word_match(schema, _param(request, "word") or "")
-    else:
-        return _missing_param("criteria", "email", "phone", "word")
-    return _paged(request, (r for r in engine.records(module) if predicate(r)))
+    text = _param(request, "ids")
+    ids: list[str] | None = None
+    if text is not None:
+        values = [i.strip() for i in text.split(",") if i.strip()]
+        if request.external is not None:
+            by_field = _external_field(engine, module, request.external)
+            if isinstance(by_field, Reply):
+                return by_field
+            found = engine.find_external(module, by_field, values, as_user=request.user)
+            ids = [record_id for record_id in found if record_id is not None]
+        else:
+            ids = [i for i in map(record_id_text, values) if i is not None]
+    try:
+        page = listing.list_page(
+            schema,
+            lambda: engine.records(module),
+            request.query,
+            version,
+            modified_since=request.headers.get("if-modified-since"),
+            now=request.received,
+            ids=ids,
+        )
+    except ApiError as problem:
+        return _from_api(problem)
+    return Reply(page.status, page.body, notes=page.notes)
+
+
+def _search(engine: Engine, request: Request, module: str, version: str) -> Reply:
+    """``GET /{module}/search``: criteria, email, phone or word (``listing``)."""
+    schema = _schema(engine, module)
+    if schema is None:
+        return _invalid_module()
+    try:
+        page = listing.search_page(schema, lambda: engine.records(module), request.query, version)
+    except ApiError as problem:
+        return _from_api(problem)
+    return Reply(page.status, page.body, notes=page.notes)
+
+
+def _coql(engine: Engine, request: Request, version: str) -> Reply:
+    """``POST /coql``: the COQL subset of ``coql``."""
+    try:
+        status, body = coql.run(request.body, version, lambda m: _schema(engine, m), engine.records)
+    except ApiError as problem:
+        return _from_api(problem)
+    return Reply(status, body)
 
 
 # --- admin ------------------------------------------------------------------------------------
