@@ -705,8 +705,8 @@ def test_serve_store_in_process(tmp_path: Path) -> None:
     wrapped {"module", "record"} JSONL naming its own module, and asks for --module otherwise;
     `parse_unique` keeps its Module.Field[:type] reading for library callers."""
     from upsert_engine._io_read import InputError
-    from upsert_engine.server.config import engine_factory, parse_unique, serve_store
     from upsert_engine.errors import ConfigurationError
+    from upsert_engine.server.config import engine_factory, parse_unique, serve_store
 
     def args(*argv: str) -> Any:
         return build_parser().parse_args(["serve", *argv])
