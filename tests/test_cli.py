@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -12,23 +13,22 @@ from pathlib import Path
 
 import pytest
 
-from upsert_engine import Engine, Response, _io_read, cli
-from upsert_engine.cli import check_fields, main
+from upsert_engine import Engine, Response, _export, _io_read
+from upsert_engine._cli_args import check_fields
+from upsert_engine.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 EXPORT = str(EXAMPLES / "leads-export.csv")
 ROWS = str(EXAMPLES / "leads-rows.csv")
-LABELS = str(EXAMPLES / "zoho-labels.json")
+#: The README's example: a Zoho-format export and rows by label, no --map (issue 12 item 2).
 EXAMPLE_ARGS = [
     "--module",
     "Leads",
     "--store",
     EXPORT,
-    "--map",
-    LABELS,
     "--unique",
-    "Mobile:phone",
+    "Mobile",
     "--check-fields",
     "Email,Mobile",
     ROWS,
@@ -41,6 +41,7 @@ Leads: 15 rows in 1 request, against 10 stored records
   failed          4   DUPLICATE_DATA 2 (Mobile 2), INVALID_DATA 1 (Email 1), \
 MANDATORY_NOT_FOUND 1 (Last_Name 1)
   records after: 14 (plan only, nothing written)
+  store times without an offset read as UTC (--timezone): 20
 """
 
 GOLDEN_JSON = {
@@ -59,26 +60,42 @@ GOLDEN_JSON = {
     },
     "records_after": 14,
     "out": None,
+    "timezone": "UTC",
+    "times_read": 20,
 }
 
-GOLDEN_REPORT = """\
-row,line,action,duplicate_field,id,code,field,conflict_id
-1,2,update,Email,5725767000000500001,SUCCESS,,
-2,3,update,Mobile,5725767000000500002,SUCCESS,,
-3,4,insert,,5725767000000600001,SUCCESS,,
-4,5,error,,,DUPLICATE_DATA,Mobile,5725767000000500005
-5,6,error,,,MANDATORY_NOT_FOUND,Last_Name,
-6,7,update,Email,5725767000000500004,SUCCESS,,
-7,8,update,Mobile,5725767000000500010,SUCCESS,,
-8,9,insert,,5725767000000600002,SUCCESS,,
-9,10,update,Email,5725767000000600002,SUCCESS,,
-10,11,error,,,INVALID_DATA,Email,
-11,12,insert,,5725767000000600003,SUCCESS,,
-12,13,update,Email,5725767000000500006,SUCCESS,,
-13,14,update,Mobile,5725767000000600001,SUCCESS,,
-14,15,error,,,DUPLICATE_DATA,Mobile,5725767000000500007
-15,16,insert,,5725767000000600004,SUCCESS,,
-"""
+#: The CSV report, parsed: row, line, action, duplicate_field, id, code, field, conflict_id,
+#: matched_id (the record an error row matched), changes (an update's before → after).
+GOLDEN_REPORT = [
+    ["row", "line", "action", "duplicate_field", "id", "code", "field", "conflict_id",
+     "matched_id", "changes"],
+    ["1", "2", "update", "Email", "5725767000000500001", "SUCCESS", "", "", "",
+     'Email: "frey@sample.com" → "FREY@sample.com "; Lead_Status: "Contacted" → "Qualified"'],
+    ["2", "3", "update", "Mobile", "5725767000000500002", "SUCCESS", "", "", "",
+     'Lead_Status: "Not Contacted" → "Contacted"'],
+    ["3", "4", "insert", "", "new-1", "SUCCESS", "", "", "", ""],
+    ["4", "5", "error", "", "", "DUPLICATE_DATA", "Mobile", "5725767000000500005",
+     "5725767000000500003", ""],
+    ["5", "6", "error", "", "", "MANDATORY_NOT_FOUND", "Last_Name", "", "", ""],
+    ["6", "7", "update", "Email", "5725767000000500004", "SUCCESS", "", "", "",
+     'Mobile: (empty) → "555-0104"; Lead_Status: "Attempted to Contact" → "Contacted"'],
+    ["7", "8", "update", "Mobile", "5725767000000500010", "SUCCESS", "", "", "",
+     'First_Name: "Zoë" → "Jade"; Mobile: "555-0110" → " 555-0110 "; '
+     'Lead_Status: "Not Contacted" → "Contacted"'],
+    ["8", "9", "insert", "", "new-2", "SUCCESS", "", "", "", ""],
+    ["9", "10", "update", "Email", "new-2", "SUCCESS", "", "", "",
+     'Email: "quinn@new.example" → "QUINN@new.example"; Mobile: (empty) → "555-0202"; '
+     'Lead_Status: "Not Contacted" → "Contacted"'],
+    ["10", "11", "error", "", "", "INVALID_DATA", "Email", "", "", ""],
+    ["11", "12", "insert", "", "new-3", "SUCCESS", "", "", "", ""],
+    ["12", "13", "update", "Email", "5725767000000500006", "SUCCESS", "", "", "",
+     'Lead_Status: "Not Contacted" → "Qualified"'],
+    ["13", "14", "update", "Mobile", "new-1", "SUCCESS", "", "", "",
+     'Last_Name: "Nash" → "Tan"; First_Name: "Olu" → "Lee"'],
+    ["14", "15", "error", "", "", "DUPLICATE_DATA", "Mobile", "5725767000000500007",
+     "5725767000000500009", ""],
+    ["15", "16", "insert", "", "new-4", "SUCCESS", "", "", "", ""],
+]  # fmt: skip
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -140,7 +157,15 @@ def test_schema_prints_the_module_schema(capsys: pytest.CaptureFixture[str]) -> 
     assert code == 0
     assert data["system_fields"] == ["Email"] and data["mandatory_fields"] == ["Last_Name"]
     mobile = next(f for f in data["fields"] if f["api_name"] == "Mobile")
-    assert mobile == {"api_name": "Mobile", "data_type": "phone", "max_length": 30, "unique": False}
+    assert mobile == {
+        "api_name": "Mobile",
+        "data_type": "phone",
+        "max_length": 30,
+        "unique": False,
+        "label": "Mobile",
+    }
+    designation = next(f for f in data["fields"] if f["api_name"] == "Designation")
+    assert designation["label"] == "Title"  # Zoho's label (item 2)
 
 
 def test_schema_accepts_seed_alias_and_unique(capsys: pytest.CaptureFixture[str]) -> None:
@@ -221,7 +246,8 @@ def test_plan_golden_csv_report(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     report = tmp_path / "report.csv"
     code, _, _ = run(capsys, "plan", *EXAMPLE_ARGS, "--report", str(report))
     assert code == 1
-    assert report.read_text(encoding="utf-8") == GOLDEN_REPORT
+    with report.open(encoding="utf-8", newline="") as handle:
+        assert list(csv.reader(handle)) == GOLDEN_REPORT
 
 
 def test_jsonl_report_with_explanations(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -238,11 +264,19 @@ def test_jsonl_report_with_explanations(capsys: pytest.CaptureFixture[str], tmp_
 
 
 def test_explain_without_report_prints_traces(capsys: pytest.CaptureFixture[str]) -> None:
-    """--explain without --report prints each row's explanation before the summary."""
+    """--explain without --report prints each row's explanation before the summary: the same
+    row numbers as the report, non-ASCII as is, the changes of an update, what an error
+    matched, inserted ids as placeholders (issue 12 item 7)."""
     code, out, _ = run(capsys, "plan", *EXAMPLE_ARGS, "--explain")
     assert code == 1
     assert out.startswith("row 1 (line 2): update (R10)")
     assert "row 5 (line 6): MANDATORY_NOT_FOUND (R13)" in out
+    assert 'changes: First_Name: "Zoë" → "Jade"' in out
+    assert (
+        "row 3 (line 4): insert (R10) - no record found by Email, Mobile; inserted as new-1" in out
+    )
+    assert "matched: 5725767000000500003" in out
+    assert "\\u" not in out
     assert out.endswith(GOLDEN_TEXT)
 
 
@@ -367,7 +401,7 @@ def test_store_loads_in_chunks_and_keeps_repeats(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Store records load chunk by chunk at one time, repeats kept: the smallest id wins (R11)."""
-    monkeypatch.setattr(cli, "LOAD_CHUNK", 1)
+    monkeypatch.setattr(_export, "LOAD_CHUNK", 1)
     store = write(
         tmp_path / "store.csv",
         "Record Id,Last_Name,Email\nzcrm_9,A,same@x.com\nzcrm_8,B,same@x.com\nzcrm_7,C,c@x.com\n",
@@ -376,7 +410,11 @@ def test_store_loads_in_chunks_and_keeps_repeats(
     report = tmp_path / "r.csv"
     code, summary, _ = plan(capsys, store, rows, "--report", str(report))
     assert code == 0 and summary["store_records"] == 3
-    assert report.read_text(encoding="utf-8").splitlines()[1] == "1,2,update,Email,8,SUCCESS,,"
+    assert (
+        report.read_text(encoding="utf-8")
+        .splitlines()[1]
+        .startswith("1,2,update,Email,8,SUCCESS,,,,")
+    )
 
 
 def test_export_user_names_are_accepted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -388,16 +426,45 @@ def test_export_user_names_are_accepted(capsys: pytest.CaptureFixture[str], tmp_
     assert code == 0 and summary["updated"] == {"Email": 1}
 
 
-def test_unknown_columns_are_warned_about(
+def test_unknown_columns_are_refused_with_a_hint(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """Columns that are no field of the module get one warning per file on stderr."""
-    store = write(tmp_path / "store.csv", "Last Name,Email\nA,a@x.com\n")
-    rows = write(tmp_path / "rows.csv", "Last_Name,Email,Shoe_Size\nA,a@x.com,44\n")
-    code, _, err = plan(capsys, store, rows)
-    assert code == 0
-    assert "warning" in err and "store.csv" in err and "Last Name" in err
-    assert "rows.csv" in err and "Shoe_Size" in err
+    """Issue 12 item 1: a column that names no field is exit 2 naming file, line, column and
+    the closest names; labels of any case resolve (item 2), so "Last Name" is no problem."""
+    store = write(tmp_path / "store.csv", "last name,EMAIL\nA,a@x.com\n")
+    rows = write(tmp_path / "rows.csv", "Last_Name,Emial,Shoe_Size\nA,a@x.com,44\n")
+    line = bad(capsys, "plan", "--module", "Leads", "--store", store, rows)
+    assert line.endswith(
+        "rows.csv line 1: column 2 'Emial' is no field of Leads (did you mean Email?); "
+        "--ignore-column 'Emial' leaves it out, --map names its field, --schema adds a "
+        "custom field"
+    )
+
+
+def test_ignored_columns_are_left_out_and_listed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """--ignore-column NAME and --ignore-unknown-columns leave columns out, named on stderr."""
+    rows = write(tmp_path / "rows.csv", "Last_Name,Zed,Email,Ayr\nA,,a@x.com,1\nB,2,,3\n")
+    code, summary, err = plan(
+        capsys, store_csv(tmp_path), rows, "--ignore-column", "zed", "--ignore-column", "Ayr"
+    )
+    assert code == 0 and summary["inserted"] == 2 and summary["updated"] == {}
+    assert err.strip().endswith("rows.csv: columns left out: Zed, Ayr")
+    code, _, err = plan(capsys, store_csv(tmp_path), rows, "--ignore-unknown-columns")
+    assert code == 0 and err.strip().endswith("rows.csv: columns left out: Zed, Ayr")
+
+
+def test_unknown_fields_option_sends_unknown_columns(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """--unknown-fields sends an unknown column for the engine to judge: ignore drops the key,
+    reject fails the row with INVALID_DATA naming it (the option's two readings)."""
+    rows = write(tmp_path / "rows.csv", "Last_Name,Shoe_Size\nA,44\n")
+    code, summary, _ = plan(capsys, store_csv(tmp_path), rows, "--unknown-fields", "ignore")
+    assert code == 0 and summary["inserted"] == 1
+    code, summary, _ = plan(capsys, store_csv(tmp_path), rows, "--unknown-fields", "reject")
+    assert code == 1 and summary["failed_fields"] == {"INVALID_DATA": {"Shoe_Size": 1}}
 
 
 CSV_ACROSS_BLOCKS = (
@@ -441,17 +508,10 @@ def test_bad_encoding_in_a_later_block(
     rows = tmp_path / "rows.csv"
     rows.write_bytes(b"\xef\xbb\xbfLast_Name,Email\nOk,ok@x.com\nOk,ok@x.com\nM\xfcller,m\n")
     line = bad(capsys, "plan", "--module", "Leads", "--store", store_csv(tmp_path), str(rows))
-    assert line.endswith("rows.csv line 4: not UTF-8 (byte 0xfc at column 2)")
-
-
-def test_unknown_columns_warned_in_the_order_first_filled(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    """An unknown column left empty is not named; the others in the order rows first fill them."""
-    rows = write(tmp_path / "rows.csv", "Last_Name,Zed,Email,Ayr,Never\nA,,a@x.com,1,\nB,2,,3,\n")
-    code, _, err = plan(capsys, store_csv(tmp_path), rows)
-    assert code == 0
-    assert err.strip().endswith("(ignored; see --map or --schema): Ayr, Zed")
+    assert line.endswith(
+        "rows.csv line 4: not UTF-8 (byte 0xfc at column 2); give --encoding (e.g. cp1252, "
+        "latin-1, utf-16)"
+    )
 
 
 # --- progress ---------------------------------------------------------------------------------
@@ -511,7 +571,10 @@ def test_ragged_row_names_the_line(capsys: pytest.CaptureFixture[str], tmp_path:
     """A row with more cells than the header is reported with file and line."""
     rows = write(tmp_path / "rows.csv", 'Last_Name,Email\nA,a@x.com\n"B\nB",b@x.com,extra\n')
     line = bad(capsys, "plan", "--module", "Leads", "--store", store_csv(tmp_path), rows)
-    assert line.endswith("rows.csv line 3: 3 cells, but the header has 2 columns")
+    assert line.endswith(
+        "rows.csv line 3: 3 cells, but the header has 2 columns (it runs to line 4: a quote "
+        "not closed?)"
+    )
 
 
 def test_ragged_store_row(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -526,8 +589,14 @@ def test_ragged_store_row(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     [
         ("rows.csv", "", "rows.csv line 1: empty file"),
         ("rows.csv", "Last_Name,,Email\n", "column 2 of the header has no name"),
-        ("rows.csv", "Email,Email\n", "names Email a second time"),
-        ("rows.csv", 'Last_Name\n"open\n', "rows.csv line 2: not valid CSV"),
+        ("rows.csv", "Email,email\n", "column 2 ('email') names Email, as column 1 ('Email') does"),
+        ("rows.csv", "Email,E-mail\n", "line 1: column 2 'E-mail' is no field of Leads"),
+        ("rows.csv", 'Last_Name\n"open\n', "rows.csv line 2: a quoted cell opened on this line is"),
+        (
+            "rows.csv",
+            'Last_Name,Email\nA,"a@x.com\nB,b@x.com\nC,c@x.com\n',
+            "rows.csv line 2: a quoted cell opened on this line is never closed",
+        ),
         ("rows.jsonl", '{"Last_Name": "A"}\n{"Last_Name": \n', "rows.jsonl line 2: not valid JSON"),
         ("rows.jsonl", '{"Last_Name": "A"}\n[1]\n', "line 2: the line is a JSON list, not an"),
         ("rows.json", '{"Last_Name": "A"}', "rows.json line 1: expected a JSON array"),
@@ -535,7 +604,8 @@ def test_ragged_store_row(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
         ("rows.json", '[\n{"Last_Name": "A"},\n{"x": }\n]', "rows.json line 3: not valid JSON"),
         ("rows.json", '[\n{"Last_Name": "A"}\n', "line 2: the JSON array is not closed"),
         ("rows.json", '[{"Last_Name": "A"}] x', "line 1: unexpected 'x' after element 0"),
-        ("rows.json", '[{"a": 1} {"b": 2}]', "line 1: unexpected '{' after element 0"),
+        ("rows.json", '[{"Email": 1} {"b": 2}]', "line 1: unexpected '{' after element 0"),
+        ("rows.json", '[\n{"Email": 1},\n{"Emial": 2}]', "line 3: key 'Emial' is no field of"),
         ("rows.json", "", "rows.json line 1: empty file"),
     ],
 )
@@ -551,13 +621,14 @@ def test_malformed_rows_files(
 def test_unknown_module(capsys: pytest.CaptureFixture[str]) -> None:
     """An unknown module is named, with a hint for custom modules."""
     line = bad(capsys, "plan", "--module", "Leeds", "--store", EXPORT, ROWS)
-    assert "--module Leeds: not a module" in line and "custom" in line
+    assert "--module Leeds: Leeds is not a module of the org (did you mean Leads?)" in line
+    assert "custom" in line
 
 
 def test_unknown_check_field(capsys: pytest.CaptureFixture[str]) -> None:
     """A --check-fields name that is no field of the module is named."""
     line = bad(capsys, "plan", *EXAMPLE_ARGS, "--check-fields", "Email,Mobil")
-    assert line.endswith("--check-fields: Mobil is not a field of Leads")
+    assert "--check-fields: Leads has no field Mobil (did you mean Mobile" in line
 
 
 def test_non_unique_check_field(capsys: pytest.CaptureFixture[str]) -> None:
@@ -575,17 +646,20 @@ def test_non_unique_check_field(capsys: pytest.CaptureFixture[str]) -> None:
         "Description",
     )
     assert "Description is not a duplicate check field" in line and "textarea" in line
-    assert check_fields(Engine().schema("Leads"), "Email,Phone") == ["Email", "Phone"]
+    options = Engine().options
+    assert check_fields(Engine().schema("Leads"), "Email,Phone", options) == ["Email", "Phone"]
 
 
 @pytest.mark.parametrize(
     ("spec", "expected"),
     [
         ("Description:textarea", "cannot be unique (R1"),
-        ("Mobile", "expected Field:data_type"),
-        (".Mobile:phone", "expected Field:data_type"),
+        ("Mobil:phone", "Leads has no field Mobil (did you mean Mobile"),
+        ("Mobile:text", "Mobile is a phone field of Leads, not text"),
+        ("Mobile:phon", "unknown data type 'phon' (did you mean phone?)"),
+        (".Mobile:phone", "expected [Module.]Field[:type]"),
         ("Mobile:telephone", "unknown data type 'telephone'"),
-        ("Nowhere.Code:text", "not in this org"),
+        ("Nowhere.Code:text", "Nowhere is not a module of the org"),
     ],
 )
 def test_bad_unique_option(capsys: pytest.CaptureFixture[str], spec: str, expected: str) -> None:
@@ -637,7 +711,7 @@ def test_bad_map_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
     [
         ("id,Last_Name\n1,A\n2,B\n1,C\n", "store.csv line 4: id 1 is already taken"),
         ("id,Last_Name\nx7,A\n", "store.csv line 2: id 'x7' is not digits"),
-        ("Last_Name,Created_Time\nA,2025-11-03 09:15\n", "line 2: Created_Time '2025-11-03 09:15'"),
+        ("Last_Name,Created_Time\nA,03/11/2025 09:15\n", "line 2: Created_Time '03/11/2025 09:15'"),
     ],
 )
 def test_bad_store_records(
@@ -648,7 +722,7 @@ def test_bad_store_records(
     expected: str,
 ) -> None:
     """Store records the engine cannot load are named by file and line, across chunks."""
-    monkeypatch.setattr(cli, "LOAD_CHUNK", 2)
+    monkeypatch.setattr(_export, "LOAD_CHUNK", 2)
     store = write(tmp_path / "store.csv", text)
     line = bad(capsys, "plan", "--module", "Leads", "--store", store, ROWS)
     assert expected in line
@@ -684,10 +758,10 @@ def test_bad_input_mid_stream_writes_nothing(
 @pytest.mark.parametrize(
     ("option", "value", "expected"),
     [
-        ("--report", "report.txt", "a report is .jsonl or .csv"),
+        ("--report", "report.txt", "a report is .csv or .jsonl"),
         ("--report", "missing/report.csv", "cannot write"),
         ("--out", "missing/new.jsonl", "cannot write"),
-        ("--out", ".", "is a directory"),
+        ("--out", ".", "a store is .jsonl, .json or .csv"),
     ],
 )
 def test_unwritable_outputs(
@@ -721,12 +795,12 @@ def test_explain_json_needs_report(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    """argparse usage errors (missing --store, unknown command) exit 2 without a traceback."""
-    assert main(["plan", "--module", "Leads", ROWS]) == 2
+    """argparse usage errors (missing ROWS, unknown command) exit 2 without a traceback."""
+    assert main(["plan", "--module", "Leads"]) == 2
     assert main(["frobnicate"]) == 2
     assert main(["apply", *EXAMPLE_ARGS]) == 2  # no --out
     err = capsys.readouterr().err
-    assert "--store" in err and "--out" in err and "Traceback" not in err
+    assert "ROWS" in err and "--out" in err and "Traceback" not in err
 
 
 # --- the installed command --------------------------------------------------------------------
@@ -808,8 +882,11 @@ def test_map_renames_and_drops_json_keys(
     rows = write(tmp_path / "rows.jsonl", '{"Last_Name": "A", "E-mail": "A@x.com", "Owner": 1}\n')
     report = tmp_path / "r.csv"
     code, summary, err = plan(capsys, store, rows, "--map", labels, "--report", str(report))
-    assert (code, summary["updated"], err) == (0, {"Email": 1}, "")
-    assert report.read_text(encoding="utf-8").splitlines()[1] == "1,1,update,Email,5,SUCCESS,,"
+    assert (code, summary["updated"]) == (0, {"Email": 1})
+    assert err.count("columns left out: Owner") == 2  # store and rows: named, never silent
+    assert report.read_text(encoding="utf-8").splitlines()[1] == (
+        '1,1,update,Email,5,SUCCESS,,,,"Email: ""a@x.com"" → ""A@x.com"""'
+    )
 
 
 def test_bad_custom_module_name(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -190,11 +190,11 @@ def test_interrupt_while_writing_the_store_changes_nothing(
     installed): the old store and old report stay, no temporary file is left."""
     argv = setup_run(tmp_path / "run")
 
-    def write_then_interrupt(file: _io_write.AtomicFile, records: Any) -> int:
+    def write_then_interrupt(file: _io_write.AtomicFile, records: Any, fmt: str) -> int:
         file.handle.write('{"half": ')
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "write_jsonl", write_then_interrupt)
+    monkeypatch.setattr(cli, "write_store", write_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
         main(argv)
     assert state(tmp_path / "run", expected) == ("old", "old")
@@ -243,7 +243,7 @@ def test_plan_installs_its_report_alone(
     """`plan --report` over an existing report replaces it whole; nothing else is written."""
     argv = setup_run(tmp_path / "run")
     out_at = argv.index("--out")
-    plan = ["plan", *argv[1:out_at], *argv[out_at + 2 :]]
+    plan = ["plan", *argv[1:out_at], *argv[out_at + 2 :], "--ids", "engine"]
     assert main(plan) == 0
     capsys.readouterr()
     assert state(tmp_path / "run", expected) == ("old", "new")

@@ -364,7 +364,7 @@ def test_limits_are_exact(
     store.write_text('{"id": "900", ' + row[1:] + "\n", encoding="utf-8")
     rows.write_text(row + "\n", encoding="utf-8")
     out = tmp_path / "new.jsonl"
-    argv = ["apply", "--module", "Leads", "--out", str(out)]
+    argv = ["apply", "--module", "Leads", "--out", str(out), "--unknown-fields", "ignore"]
     code, _, err = run(capsys, *argv, "--store", str(store), str(rows))
     assert code == 0, err
     kept, inserted = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -407,7 +407,10 @@ def test_huge_number_in_csv_is_a_row_failure(
     capsys.readouterr()
     rows = tmp_path / "rows.csv"
     rows.write_text("Last_Name,Num\nA," + "1" * 5000 + "\n", encoding="utf-8")
-    argv = ["plan", "--module", "Leads", "--unique", "Num:bigint", "--store", files["store"]]
+    schema = tmp_path / "schema.json"
+    field = {"api_name": "Num", "data_type": "bigint", "unique": True}
+    schema.write_text(json.dumps({"module": "Leads", "fields": [field]}), encoding="utf-8")
+    argv = ["plan", "--module", "Leads", "--schema", str(schema), "--store", files["store"]]
     code, out, err = run(capsys, *argv, str(rows), "--json")
     assert code == 1, err
     assert json.loads(out)["failed"] == {"INVALID_DATA": 1}

@@ -19,7 +19,8 @@ def test_schema_shows_external_fields_owner_and_lookup_modules(
     _, out, _ = run(capsys, "schema", "--module", "Contacts")
     fields = {f["api_name"]: f for f in json.loads(out)["fields"]}
     assert fields["Owner"] == {
-        "api_name": "Owner", "data_type": "ownerlookup", "max_length": None, "unique": False
+        "api_name": "Owner", "data_type": "ownerlookup", "max_length": None, "unique": False,
+        "label": "Contact Owner",
     }  # fmt: skip
     assert fields["Account_Name"]["lookup_module"] == "Accounts"
     data = json.loads(out)

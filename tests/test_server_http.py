@@ -399,10 +399,14 @@ def test_serve_console_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert list(same.records("Leads")) == dump  # the same configuration gives the same org
 
     bad_schema, bad_store = tmp_path / "bad.json", tmp_path / "bad.jsonl"
+    (tmp_path / "plain.jsonl").write_text('{"Last_Name": "A"}\n')
     for args, problem in (
         (["--unique", "Nope.X:text"], "Nope"),
-        (["--unique", "Leads"], "Module.Field"),
-        (["--unique", "Leads.Nope"], "add :type"),
+        (["--unique", "Leads"], "name the module (Leads.Field) or give --module"),
+        (["--unique", "Leads.Nope"], "Leads has no field Nope"),
+        (["--unique", "Leads.Mobil"], "(did you mean Mobile?)"),
+        (["--unique", "Leads.Mobile:text"], "Mobile is a phone field of Leads, not text"),
+        (["--store", str(tmp_path / "plain.jsonl")], "give --module"),
         (["--schema", str(bad_schema)], "no module name"),
         (["--store", str(bad_store)], "line 1"),
         (["--store", str(tmp_path / "missing.jsonl")], "missing.jsonl"),

@@ -14,20 +14,30 @@ never met later as a traceback while the outputs are written.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
 import json
 import math
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 #: A JSON array element still unfinished after this many characters is reported as broken.
 MAX_JSON_ELEMENT = 16 * 1024 * 1024
-FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+FORMATS = {
+    ".csv": "csv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".xlsx": "xlsx",
+}
+#: Delimiters a CSV header is sniffed for (``--delimiter`` names one).
+DELIMITERS = (",", ";", "\t", "|")
 #: Bytes read and decoded at a time (whole lines: a block ends after its last newline).
 READ_BLOCK = 1 << 16
 
@@ -40,6 +50,23 @@ MAX_NUMBER_CHARS = 4300
 
 #: Maps a column label or key to a field API name; ``None`` drops the column.
 Rename = Mapping[str, "str | None"]
+
+
+class Namer(Protocol):
+    """Names the field a column header or JSON key stands for (``_columns.Columns``)."""
+
+    def name(self, path: str, line: int, position: int | None, header: str) -> str | None:
+        """The API name, None to leave the column out; an ``InputError`` if it names nothing."""
+
+
+class _MapNamer:
+    """A plain mapping as a ``Namer``: a header not in it is its own name."""
+
+    def __init__(self, rename: Rename) -> None:
+        self._rename = dict(rename)
+
+    def name(self, path: str, line: int, position: int | None, header: str) -> str | None:
+        return self._rename.get(header.strip(), header.strip())
 
 
 class InputError(Exception):
@@ -137,20 +164,60 @@ def open_binary(path: str) -> BinaryIO:
         raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
 
 
-def _lines(path: str, handle: BinaryIO) -> Iterator[tuple[int, str]]:
-    """(line number, text) of each line, decoded as UTF-8 with a leading BOM dropped."""
-    return enumerate(_texts(path, handle), 1)
+def _lines(path: str, handle: BinaryIO, encoding: str | None = None) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each line, decoded as ``_texts`` does."""
+    return enumerate(_texts(path, handle, encoding), 1)
 
 
-def _texts(path: str, handle: BinaryIO) -> Iterator[str]:
-    """The text of each line (with its newline), decoded as UTF-8 with a leading BOM dropped.
+def _texts(path: str, handle: BinaryIO, encoding: str | None = None) -> Iterator[str]:
+    """The text of each line (with its newline), decoded as UTF-8 with a leading BOM dropped,
+    or in ``encoding`` (``--encoding``; see ``_encoded_texts``).
 
     Lines end at b"\n" only, as iterating over the binary file splits them. The file is read
     and decoded a block of whole lines at a time, and the lines of each block handed on without
     a Python step per line; a block that is not UTF-8 is decoded again line by line, to name the
     line and column of the first bad byte after yielding the lines before it.
     """
+    if encoding is not None:
+        return _encoded_texts(path, handle, encoding)
     return itertools.chain.from_iterable(_blocks(path, handle))
+
+
+def _encoded_texts(path: str, handle: BinaryIO, encoding: str) -> Iterator[str]:
+    """Lines decoded in ``encoding`` (latin-1, cp1252, utf-16 with its BOM...), ending at "\n".
+
+    A byte sequence the encoding cannot decode is named by the line it is on.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    pending = ""
+    done = 0  # lines yielded
+    first = True
+    while True:
+        chunk = handle.read(READ_BLOCK)
+        try:
+            text = decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as error:
+            before = error.object[: error.start].decode(encoding, "replace")
+            line = done + (pending + before).count("\n") + 1
+            raise InputError(
+                f"{path} line {line}: not {encoding} ({error.reason}); check --encoding"
+            ) from None
+        if first and text.startswith("\ufeff"):
+            text = text[1:]
+        first = first and not text
+        pending += text
+        cut = pending.rfind("\n") + 1
+        if cut:
+            lines = pending[:cut].splitlines(keepends=True)
+            if any(not x.endswith("\n") for x in lines):  # \r or \u2028 inside: split at \n only
+                lines = list(io.StringIO(pending[:cut], newline="\n"))
+            done += len(lines)
+            yield from lines
+            pending = pending[cut:]
+        if not chunk:
+            if pending:
+                yield pending
+            return
 
 
 def _blocks(path: str, handle: BinaryIO) -> Iterator[Iterator[str]]:
@@ -188,7 +255,7 @@ def _decoded_lines(path: str, block: bytes, done: int) -> Iterator[str]:
         except UnicodeDecodeError as error:
             raise InputError(
                 f"{path} line {number}: not UTF-8 (byte 0x{raw[error.start]:02x} "
-                f"at column {error.start + 1})"
+                f"at column {error.start + 1}); give --encoding (e.g. cp1252, latin-1, utf-16)"
             ) from None
         if number == 1 and text.startswith("\ufeff"):
             text = text[1:]
@@ -242,25 +309,82 @@ def read_json(path: str) -> Any:
     return value
 
 
+class _Chained(io.RawIOBase):
+    """A stream that cannot seek, its first bytes already read: those, then the rest."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head, self._rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        if self._head:
+            count = min(len(view), len(self._head))
+            view[:count] = self._head[:count]
+            self._head = self._head[count:]
+            return count
+        data = self._rest.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+
+def sniff_delimiter(line: str) -> str:
+    """The delimiter of a CSV header line: the most frequent of DELIMITERS outside quotes
+    (a comma when none is there, or on a tie with it)."""
+    outside = "".join(line.split('"')[::2])
+    counts = {d: outside.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
 class RowFile:
-    """The rows of one input file, in file order: ``with RowFile(p, rename) as rows: ...``.
+    """The rows of one input file, in file order: ``with RowFile(p, namer) as rows: ...``.
 
     The file is opened at once (so a missing file is reported before any work) and read lazily.
+    ``path`` "-" reads standard input. ``namer`` resolves headers and keys to API names (a plain
+    mapping renames, any other header is kept); ``encoding`` (None: UTF-8, or UTF-16 when the
+    file starts with its BOM), ``delimiter`` (None: sniffed from the header line). An empty
+    file is an error unless ``empty_ok`` (a store: an empty CRM).
     """
 
-    def __init__(self, path: str, rename: Rename) -> None:
+    def __init__(
+        self,
+        path: str,
+        namer: Namer | Rename,
+        *,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        empty_ok: bool = False,
+    ) -> None:
         self.path = path
-        self._rename = dict(rename)
-        self._handle = open_binary(path)
-        self.format = FORMATS.get(os.path.splitext(path)[1].lower()) or self._sniff()
+        self._namer: Namer = _MapNamer(namer) if isinstance(namer, Mapping) else namer
+        self._names: dict[str, str | None] = {}  # keys of JSON rows already named
+        self._encoding = encoding
+        self._delimiter = delimiter
+        self._empty_ok = empty_ok
+        self._handle: BinaryIO = sys.stdin.buffer if path == "-" else open_binary(path)
+        extension = os.path.splitext(path)[1].lower()
+        head = self._handle.read(4096)
+        if path == "-" or not self._handle.seekable():
+            self._handle = io.BufferedReader(_Chained(head, self._handle))
+        else:
+            self._handle.seek(0)
+        if encoding is None and head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            self._encoding = "utf-16"
+        self.empty = not head.strip(b"\xef\xbb\xbf \t\r\n\x00\xff\xfe")
+        self.format = FORMATS.get(extension) or self._sniff(head)
         #: A CSV file's field names once its header is read (every row's keys are among them);
         #: None before, and for JSON, whose rows may each have other keys.
         self.columns: frozenset[str] | None = None
 
-    def _sniff(self) -> str:
+    @staticmethod
+    def _sniff(head: bytes) -> str:
         """The format of a file whose name does not tell: by its first non-blank character."""
-        start = self._handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-        self._handle.seek(0)
+        if head.startswith(b"PK\x03\x04"):
+            return "xlsx"
+        start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
         return {b"[": "json", b"{": "jsonl"}.get(start, "csv")
 
     def __enter__(self) -> RowFile:
@@ -272,12 +396,15 @@ class RowFile:
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._handle.close()
+        if self.path != "-":
+            self._handle.close()
 
     def __iter__(self) -> Iterator[Row]:
-        if self.format == "csv":
-            return (Row(lines[0], values[0]) for lines, values in self._csv(1))
-        lines = _lines(self.path, self._handle)
+        if self.empty and self._empty_ok:
+            return iter(())
+        if self.format in ("csv", "xlsx"):
+            return (Row(lines[0], values[0]) for lines, values in self.batches(1))
+        lines = _lines(self.path, self._handle, self._encoding)
         if self.format == "jsonl":
             return self._jsonl(lines)
         return self._json_array(lines)
@@ -287,67 +414,112 @@ class RowFile:
 
         A batch is yielded whole or, if one of its rows is bad, not at all (the error is raised).
         """
+        if self.empty and self._empty_ok:
+            return iter(())
         if self.format == "csv":
-            return self._csv(size)
+            return self._table(self._csv_rows(), size)
+        if self.format == "xlsx":
+            from ._io_xlsx import xlsx_rows
+
+            return self._table(xlsx_rows(self.path, self._handle), size)
         return _batched(iter(self), size)
 
     def _error(self, line: int, message: str) -> InputError:
         return InputError(f"{self.path} line {line}: {message}")
 
-    def _renamed(self, values: dict[str, Any]) -> dict[str, Any]:
-        if not self._rename:
+    def _name(self, line: int, key: str) -> str | None:
+        try:
+            return self._names[key]
+        except KeyError:
+            name = self._names[key] = self._namer.name(self.path, line, None, key)
+            return name
+
+    def _renamed(self, line: int, values: dict[str, Any]) -> dict[str, Any]:
+        names = self._names
+        if all(names.get(key, "") == key for key in values):
             return values
         renamed: dict[str, Any] = {}
         for key, value in values.items():
-            name = self._rename.get(key, key)
+            name = self._name(line, key)
             if name is not None:
+                if name in renamed:
+                    raise self._error(line, f"keys {key!r} and another both name {name}")
                 renamed[name] = value
         return renamed
 
-    # --- CSV: a header row of field API names (or labels --map renames), then one row a line ---
-    def _csv(self, size: int) -> Iterator[tuple[list[int], list[dict[str, Any]]]]:
-        reader = csv.reader(_texts(self.path, self._handle), strict=True)
+    # --- CSV and xlsx: a header row of field API names or labels, then one row a line -----------
+    def _csv_rows(self) -> Iterator[tuple[int, int, list[str]]]:
+        """(first line, last line, cells) of each CSV record, the header first."""
+        texts = _texts(self.path, self._handle, self._encoding)
+        first = next(texts, None)
+        if first is None:
+            return
+        delimiter = self._delimiter or sniff_delimiter(first)
+        reader = csv.reader(itertools.chain((first,), texts), delimiter=delimiter, strict=True)
+        end = 0
         try:
-            header = next(reader, None)
-            if header is None:
-                raise self._error(1, "empty file; expected a header row of field API names")
-            names = self._header(header)
-            self.columns = frozenset(name for name in names if name is not None)
-            width = len(names)
-            build = _row_builder(names)
-            lines: list[int] = []
-            batch: list[dict[str, Any]] = []
-            end = reader.line_num
             for cells in reader:
                 start, end = end + 1, reader.line_num
-                if not cells:  # a blank line
-                    continue
-                if len(cells) != width:
-                    raise self._error(
-                        start, f"{len(cells)} cells, but the header has {width} columns"
-                    )
-                lines.append(start)
-                batch.append(build(cells))
-                if len(batch) == size:
-                    yield lines, batch
-                    lines, batch = [], []
-            if batch:
-                yield lines, batch
+                yield start, end, cells
         except csv.Error as error:
+            start = end + 1
+            if "end of data" in str(error):
+                raise self._error(
+                    start, f"a quoted cell opened on this line is never closed ({error})"
+                ) from None
+            if reader.line_num > start:
+                raise self._error(
+                    start,
+                    f"not valid CSV at line {reader.line_num} ({error}): a quoted cell opened "
+                    f"on this line runs on to there",
+                ) from None
             raise self._error(reader.line_num, f"not valid CSV ({error})") from None
 
-    def _header(self, header: list[str]) -> list[str | None]:
+    def _table(
+        self, records: Iterator[tuple[int, int, list[str]]], size: int
+    ) -> Iterator[tuple[list[int], list[dict[str, Any]]]]:
+        header = next(records, None)
+        if header is None:
+            if self._empty_ok:
+                return
+            raise self._error(1, "empty file; expected a header row of field API names")
+        names = self._header(header[0], header[2])
+        self.columns = frozenset(name for name in names if name is not None)
+        width = len(names)
+        build = _row_builder(names)
+        lines: list[int] = []
+        batch: list[dict[str, Any]] = []
+        for start, end, cells in records:
+            if not cells:  # a blank line
+                continue
+            if len(cells) != width:
+                spans = f" (it runs to line {end}: a quote not closed?)" if end > start else ""
+                raise self._error(
+                    start, f"{len(cells)} cells, but the header has {width} columns{spans}"
+                )
+            lines.append(start)
+            batch.append(build(cells))
+            if len(batch) == size:
+                yield lines, batch
+                lines, batch = [], []
+        if batch:
+            yield lines, batch
+
+    def _header(self, line: int, header: list[str]) -> list[str | None]:
         names: list[str | None] = []
-        seen: set[str] = set()
+        seen: dict[str, str] = {}
         for position, cell in enumerate(header, 1):
             label = cell.strip()
             if not label:
-                raise self._error(1, f"column {position} of the header has no name")
-            name = self._rename.get(label, label)
+                raise self._error(line, f"column {position} of the header has no name")
+            name = self._namer.name(self.path, line, position, label)
             if name is not None and name in seen:
-                raise self._error(1, f"column {position} ({label!r}) names {name} a second time")
+                raise self._error(
+                    line,
+                    f"column {position} ({label!r}) names {name}, as column {seen[name]} does",
+                )
             if name is not None:
-                seen.add(name)
+                seen[name] = f"{position} ({label!r})"
             names.append(name)
         return names
 
@@ -378,7 +550,7 @@ class RowFile:
             raise self._error(line, f"{what} is a JSON {kind}, not an object (one row)")
         if check and (problem := _value_problem(value)) is not None:
             raise self._error(line, problem if what == "the line" else f"{what}: {problem}")
-        return Row(line, self._renamed(value))
+        return Row(line, self._renamed(line, value))
 
     # --- JSON: an array of objects, parsed element by element as lines arrive ----------------
     def _json_array(self, lines: Iterator[tuple[int, str]]) -> Iterator[Row]:

@@ -24,7 +24,7 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any, NamedTuple, TextIO
 
@@ -221,21 +221,124 @@ def write_jsonl(file: AtomicFile, records: Iterable[dict[str, Any]]) -> int:
     return count
 
 
+#: A store's format by its extension: what ``apply --out`` writes and every --store reads.
+STORE_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
+#: Fields whose value is a user (R32): a CSV store names the user, as Zoho's export does.
+USER_FIELDS = frozenset(("Created_By", "Modified_By", "Owner"))
+
+
+def store_format(option: str, path: str) -> str:
+    """The format of a store written to ``path``, or an ``InputError`` naming the choices."""
+    extension = os.path.splitext(path)[1].lower()
+    if extension not in STORE_FORMATS:
+        raise InputError(
+            f"{option} {path}: a store is .jsonl, .json or .csv (chosen by the extension; "
+            f"every --store reads them back)"
+        )
+    return STORE_FORMATS[extension]
+
+
+def csv_cell(name: str, value: Any) -> str:
+    """A stored value as a CSV cell: users by name, other objects and arrays as JSON text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and name in USER_FIELDS and isinstance(value.get("name"), str):
+        return str(value["name"])
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+def write_store(file: AtomicFile, records: Callable[[], Iterable[dict[str, Any]]], fmt: str) -> int:
+    """Write the records as ``fmt`` (``store_format``); ``records`` is called once per pass.
+
+    JSONL and JSON keep every value as it is; CSV (a header of API names, ``id`` first) is an
+    export: users by name, numbers and booleans as text, objects and arrays as JSON text.
+    """
+    if fmt == "jsonl":
+        return write_jsonl(file, records())
+    write = file.handle.write
+    count = 0
+    if fmt == "json":
+        write("[")
+        for record in records():
+            write(",\n" if count else "\n")
+            write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+            count += 1
+        write("\n]\n")
+        return count
+    columns: dict[str, None] = {"id": None}
+    for record in records():
+        columns.update(dict.fromkeys(record))
+    writer = csv.writer(file.handle, lineterminator="\n")
+    writer.writerow(list(columns))
+    for record in records():
+        writer.writerow([csv_cell(name, record.get(name)) for name in columns])
+        count += 1
+    return count
+
+
+def shown_value(value: Any) -> str:
+    """A value in a change list: JSON, non-ASCII as is; nothing sent or held: (empty); a user
+    or lookup by its name (its id when it has no name)."""
+    if value is None:
+        return "(empty)"
+    if isinstance(value, dict) and "id" in value:
+        value = value.get("name") or value["id"]
+    return json.dumps(value, ensure_ascii=False, default=repr)
+
+
 class ReportRow(NamedTuple):
     """What became of one input row (the per-row report); a tuple: one is made per row."""
 
     row: int  # 1-based position among the data rows
     line: int  # the line of the input file it starts on
-    action: str  # "insert", "update" or "fail"
+    action: str  # "insert", "update" or "error"
     duplicate_field: str | None
     id: str | None  # the record inserted or updated
     code: str  # SUCCESS or the error code
     fields: tuple[str, ...]  # the fields an error names
     conflict_ids: tuple[str, ...]  # records a DUPLICATE_DATA collides with
     explanation: RecordTrace | None = None
+    #: an error row: the record(s) its walk matched (R10, R11)
+    matched_ids: tuple[str, ...] = ()
+    #: an update: (field, before, after) of each field it changes (R12)
+    changes: tuple[tuple[str, Any, Any], ...] = ()
+
+    def changes_text(self) -> str:
+        """``Email: "a@x.com" → "A@x.com"; ...``."""
+        return "; ".join(
+            f"{name}: {shown_value(old)} → {shown_value(new)}" for name, old, new in self.changes
+        )
+
+    def text(self) -> str:
+        """The row's explanation as text, numbered ``row N (line L)`` like the report."""
+        trace = self.explanation
+        head = f"row {self.row} (line {self.line}):"
+        lines = [trace.to_text().replace(f"record {trace.index}:", head, 1)] if trace else [head]
+        if self.matched_ids:
+            lines.append(f"  matched: {', '.join(self.matched_ids)}")
+        if self.action == "update":
+            lines.append(f"  changes: {self.changes_text() or 'none'}")
+        return "\n".join(lines)
 
 
-REPORT_COLUMNS = ("row", "line", "action", "duplicate_field", "id", "code", "field", "conflict_id")
+REPORT_COLUMNS = (
+    "row",
+    "line",
+    "action",
+    "duplicate_field",
+    "id",
+    "code",
+    "field",
+    "conflict_id",
+    "matched_id",
+    "changes",
+)
 
 
 class ReportWriter:
@@ -244,7 +347,7 @@ class ReportWriter:
     def __init__(self, path: str, explain: bool, mode: int | None = None) -> None:
         extension = os.path.splitext(path)[1].lower()
         if extension not in (".csv", ".jsonl"):
-            raise InputError(f"{path}: a report is .jsonl or .csv")
+            raise InputError(f"--report {path}: a report is .csv or .jsonl")
         self._csv = extension == ".csv"
         self._explain = explain
         self.file = AtomicFile(path, mode)
@@ -265,14 +368,19 @@ class ReportWriter:
             row.code,
             ";".join(row.fields) or None,
             ";".join(row.conflict_ids) or None,
+            ";".join(row.matched_ids) or None,
         ]
         trace = row.explanation
         if self._csv:
+            cells.append(row.changes_text() or None)
             if self._explain:
-                cells.append(trace.to_text() if trace is not None else "")
+                cells.append(row.text() if trace is not None else "")
             self._writer.writerow(["" if cell is None else cell for cell in cells])
             return
-        entry = dict(zip(REPORT_COLUMNS, cells, strict=True))
+        entry = dict(zip(REPORT_COLUMNS, cells, strict=False))
+        entry["changes"] = [
+            {"field": name, "before": old, "after": new} for name, old, new in row.changes
+        ]
         if self._explain:
             entry["explanation"] = trace.to_dict() if trace is not None else None
         self.file.handle.write(self._encode(entry) + "\n")

@@ -9,7 +9,8 @@ from typing import Any
 
 from .engine import Engine
 from .errors import ConfigurationError, UpsertEngineError
-from .schema import canonical_module_name
+from .schema import ModuleSchema, canonical_module_name
+from .standard_labels import label_of
 
 
 def _strings(value: Any) -> bool:
@@ -110,3 +111,28 @@ def _apply_settings_and_layouts(
             engine.add_layout(module, layout.get("id"), mandatory=needed, name=layout.get("name"))
     except ConfigurationError as error:
         raise ConfigurationError(f"{where}: {error}") from None
+
+
+def schema_labels(data: dict[str, Any], where: str) -> dict[str, str]:
+    """The labels a schema object gives its fields (``"label"``): label -> API name."""
+    labels: dict[str, str] = {}
+    for position, field in enumerate(data.get("fields", [])):
+        label = field.get("label") if isinstance(field, dict) else None
+        if label is None:
+            continue
+        if not isinstance(label, str) or not label.strip():
+            raise ConfigurationError(f"{where}: fields[{position}]: label must be a string")
+        labels[label] = field["api_name"]
+    return labels
+
+
+def schema_with_labels(schema: ModuleSchema, labels: dict[str, str]) -> dict[str, Any]:
+    """``schema.to_json()`` with each field's label: a custom one, else Zoho's standard one."""
+    data = schema.to_json()
+    custom = {api: label for label, api in labels.items()}
+    for field in data["fields"]:
+        api = field["api_name"]
+        label = custom.get(api) or label_of(schema.api_name, api)
+        if label is not None:
+            field["label"] = label
+    return data

@@ -110,6 +110,11 @@ def shown_path(path: str) -> str:
     return path.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 row``, ``2 rows``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _sorted(counts: Mapping[str, int]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
@@ -129,10 +134,23 @@ class Summary:
     failed_fields: Mapping[str, Mapping[str, int]]
     records_after: int
     out: str | None = None
+    #: ``--timezone``: the zone store times without an offset were read in (item 3)
+    timezone: str = "UTC"
+    #: how many store times had no offset (Zoho's export format)
+    times_read: int = 0
 
     @classmethod
     def of(
-        cls, command: str, module: str, stored: int, tally: Tally, after: int, out: str | None
+        cls,
+        command: str,
+        module: str,
+        stored: int,
+        tally: Tally,
+        after: int,
+        out: str | None,
+        *,
+        timezone: str = "UTC",
+        times_read: int = 0,
     ) -> Summary:
         """Freeze a tally."""
         return cls(
@@ -147,6 +165,8 @@ class Summary:
             {code: _sorted(tally.failed_fields[code]) for code in sorted(tally.failed_fields)},
             after,
             out,
+            timezone,
+            times_read,
         )
 
     def to_json(self) -> str:
@@ -164,12 +184,14 @@ class Summary:
                 "failed_fields": {k: dict(v) for k, v in self.failed_fields.items()},
                 "records_after": self.records_after,
                 "out": None if self.out is None else shown_path(self.out),
+                "timezone": self.timezone,
+                "times_read": self.times_read,
             }
         )
 
     def to_text(self) -> str:
         """A few aligned lines."""
-        requests = f"{self.requests} request{'s' if self.requests != 1 else ''}"
+        requests = _count(self.requests, "request")
         updated = sum(self.updated.values())
         failed = sum(self.failed.values())
         by_field = ", ".join(f"{field} {n}" for field, n in self.updated.items())
@@ -187,16 +209,20 @@ class Summary:
             if self.out is not None
             else "plan only, nothing written"
         )
-        return "\n".join(
-            [
-                f"{self.module}: {self.rows} rows in {requests}, "
-                f"against {self.store_records} stored records",
-                f"  inserted  {self.inserted:>7}",
-                f"  updated   {updated:>7}" + (f"   by {by_field}" if by_field else ""),
-                f"  failed    {failed:>7}" + (f"   {by_code}" if by_code else ""),
-                f"  records after: {self.records_after} ({written})",
-            ]
-        )
+        lines = [
+            f"{self.module}: {_count(self.rows, 'row')} in {requests}, "
+            f"against {_count(self.store_records, 'stored record')}",
+            f"  inserted  {self.inserted:>7}",
+            f"  updated   {updated:>7}" + (f"   by {by_field}" if by_field else ""),
+            f"  failed    {failed:>7}" + (f"   {by_code}" if by_code else ""),
+            f"  records after: {self.records_after} ({written})",
+        ]
+        if self.times_read:
+            lines.append(
+                f"  store times without an offset read as {self.timezone} (--timezone): "
+                f"{self.times_read}"
+            )
+        return "\n".join(lines)
 
 
 class Progress:

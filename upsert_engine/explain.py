@@ -55,15 +55,12 @@ class RecordTrace:
         lines = [f"record {self.index}: {self.outcome} ({self.rule}) - {self.reason}"]
         lines.append(f"  check order: {', '.join(self.check_order) or '(none)'}")
         for p in self.probes:
+            raw = json.dumps(p.raw, ensure_ascii=False, default=repr)
             if p.key is None:
-                lines.append(
-                    f"  {p.field}: {json.dumps(p.raw, default=repr)} → empty, not tried (R9)"
-                )
+                lines.append(f"  {p.field}: {raw} → empty, not tried (R9)")
             else:
                 found = ", ".join(p.candidates) or "nothing"
-                lines.append(
-                    f"  {p.field}: {json.dumps(p.raw, default=repr)} → {p.key!r} → {found}"
-                )
+                lines.append(f"  {p.field}: {raw} → {p.key!r} → {found}")
         if self.ignored_fields:
             lines.append(f"  ignored keys: {', '.join(self.ignored_fields)}")
         return "\n".join(lines)

@@ -26,6 +26,7 @@ from ..options import User
 from ..rules import JSON_TYPES, MODULE_ID_BASE
 from ..schema import CUSTOM_MODULE_FIELDS, ModuleSchema
 from ..standard_fields import STANDARD_FIELDS
+from ..standard_labels import label_of
 
 #: The read-only system fields every record has, as Zoho lists them (the SDK skips them).
 SYSTEM_FIELDS: Final[tuple[tuple[str, str], ...]] = (
@@ -47,8 +48,10 @@ def module_id(modules: Sequence[str], module: str) -> str:
     return str(MODULE_ID_BASE + 2 * modules.index(module))
 
 
-def _label(api_name: str) -> str:
-    return api_name.replace("_", " ")
+def _label(api_name: str, module: str | None = None) -> str:
+    """A field's label: Zoho's for a standard field (``standard_labels``), else the API name
+    with spaces (a module's label: the API name with spaces)."""
+    return (label_of(module, api_name) if module else None) or api_name.replace("_", " ")
 
 
 def _is_custom_field(schema: ModuleSchema, api_name: str) -> bool:
@@ -92,8 +95,8 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
             }
         entry: dict[str, Any] = {
             "api_name": definition.api_name,
-            "field_label": _label(definition.api_name),
-            "display_label": _label(definition.api_name),
+            "field_label": _label(definition.api_name, schema.api_name),
+            "display_label": _label(definition.api_name, schema.api_name),
             "data_type": definition.data_type,
             "json_type": JSON_TYPES.get(definition.data_type, "string"),
             "id": _field_id(schema, index, position, definition.api_name, used),
@@ -117,8 +120,8 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
         out.append(
             {
                 "api_name": api_name,
-                "field_label": _label(api_name),
-                "display_label": _label(api_name),
+                "field_label": _label(api_name, schema.api_name),
+                "display_label": _label(api_name, schema.api_name),
                 "data_type": data_type,
                 "json_type": JSON_TYPES.get(data_type, "string"),
                 "id": str(_FIELD_ID_BASE + 1000 * index + offset),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import signal
 import sys
 import warnings
 from typing import Any
 
+from .._cli_args import add_input_arguments, add_org_arguments, options_from
+from .._io_read import InputError, read_json
 from ..errors import UpsertEngineError
 from ..options import User
 from .app import (
@@ -19,7 +20,7 @@ from .app import (
     DEFAULT_TOKEN,
     ZohoServer,
 )
-from .config import engine_factory, read_store
+from .config import engine_factory, serve_store
 from .log import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES
 
 
@@ -40,12 +41,11 @@ def add_serve_parser(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--client-secret", default=DEFAULT_CLIENT_SECRET, help="that client's secret"
     )
-    parser.add_argument(
-        "--unique",
-        action="append",
-        default=[],
-        metavar="MODULE.FIELD[:TYPE]",
-        help="make a field user-defined unique (R1), e.g. Leads.Mobile:phone; repeatable",
+    add_org_arguments(
+        parser,
+        module_required=False,
+        schema_help="JSON of module schemas, as `upsert-engine schema` prints them: one, a "
+        'list, or {"modules": [...]}',
     )
     parser.add_argument(
         "--user",
@@ -54,10 +54,13 @@ def add_serve_parser(commands: Any) -> argparse.ArgumentParser:
         metavar="TOKEN:ID:NAME[:EMAIL[:ZUID]]",
         help="a user of the org (R32) and the access token that acts as it; repeatable",
     )
-    parser.add_argument("--schema", help="JSON file of module schemas (ModuleSchema.to_json)")
     parser.add_argument(
-        "--store", help='JSONL file of {"module": M, "record": {...}} loaded at start and reset'
+        "--store",
+        help="the org's records, loaded at start and at every reset: a Zoho export (.csv, "
+        ".xlsx) or what `apply --out` wrote (.jsonl, .json, .csv) of --module, or JSONL "
+        'lines {"module": M, "record": {...}} naming their module',
     )
+    add_input_arguments(parser)
     limits = parser.add_argument_group("limits under load")
     limits.add_argument(
         "--max-connections",
@@ -107,12 +110,15 @@ def parse_user(spec: str) -> tuple[str, User]:
 def run_serve(args: argparse.Namespace) -> int:
     """Run ``serve`` until interrupted; 2 for a bad configuration."""
     try:
-        schema = None
-        if args.schema:
-            with open(args.schema, encoding="utf-8-sig") as handle:
-                schema = json.load(handle)
-        store = read_store(args.store) if args.store else ()
-        factory = engine_factory(unique=args.unique, schema=schema, store=store)
+        options = options_from(args)
+        schema = read_json(args.schema) if args.schema else None
+        specs = {"unique": args.unique, "normalize": args.normalize, "module": args.module}
+        factory = engine_factory(schema=schema, options=options, **specs)
+        if args.store:
+            store, owners = serve_store(args, factory(), schema)
+            factory = engine_factory(
+                schema=schema, options=options, store=store, users=owners, **specs
+            )
         users = [parse_user(spec) for spec in args.user]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
@@ -130,7 +136,7 @@ def run_serve(args: argparse.Namespace) -> int:
                 max_log_bytes=args.log_bytes,
                 users=users,
             )
-    except (OSError, ValueError, OverflowError, UpsertEngineError) as problem:
+    except (OSError, ValueError, OverflowError, UpsertEngineError, InputError) as problem:
         print(f"upsert-engine serve: {problem}", file=sys.stderr)
         return 2
     for warning in caught:

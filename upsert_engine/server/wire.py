@@ -121,17 +121,41 @@ class HTTPServer(ThreadingHTTPServer):
                         return
             finally:
                 self.waiting -= 1
+        slot = _Slot(self.slots)
+        thread = threading.Thread(
+            target=self._serve_connection, args=(request, client_address, slot), daemon=True
+        )
         try:
-            super().process_request(request, client_address)
+            thread.start()
         except BaseException:
-            self.slots.release()
+            # the thread may have started (an interrupt, e.g. SIGTERM, while start() waits for
+            # it): the slot is released once whoever gets there first; the interrupt goes on
+            slot.release()
             raise
 
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
+    def _serve_connection(self, request: Any, client_address: Any, slot: _Slot) -> None:
         try:
-            super().process_request_thread(request, client_address)
+            self.process_request_thread(request, client_address)
         finally:
-            self.slots.release()
+            slot.release()
+
+
+class _Slot:
+    """One connection's hold on a ``max_connections`` slot, released at most once."""
+
+    __slots__ = ("_held", "_lock", "_semaphore")
+
+    def __init__(self, semaphore: threading.BoundedSemaphore) -> None:
+        self._semaphore = semaphore
+        self._lock = threading.Lock()
+        self._held = True
+
+    def release(self) -> None:
+        with self._lock:
+            if not self._held:
+                return
+            self._held = False
+        self._semaphore.release()
 
 
 class Handler(BaseHTTPRequestHandler):

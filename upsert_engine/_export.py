@@ -1,0 +1,242 @@
+"""Zoho's CSV export conventions, translated for ``Engine.load`` (issue 12 items 3 and 4).
+
+A store (``--store`` of ``plan``, ``apply`` and ``serve``) is what the CRM holds now: a Zoho
+export (CSV or xlsx, columns by label), or what ``apply --out`` wrote (CSV, JSON or JSONL).
+Its rows are translated in place, a chunk at a time:
+
+- ``id``: Zoho's export prefix ``zcrm_`` is removed;
+- ``Created_Time``, ``Modified_Time`` and datetime fields: a time without an offset, as Zoho's
+  export writes it (``2024-06-19 01:58:32``), is read in ``--timezone`` (default UTC) and kept
+  as ISO 8601 with its offset (R18), so R11's "oldest record" sees the export's times;
+- ``Owner`` (the "Lead Owner" column), user lookups, ``Created_By``, ``Modified_By``: an
+  export names the user only. Each name becomes a user of the org (``ExportUsers``, R32: the
+  export's owners are the org's users), made once, with an id of its own; the value becomes
+  that user as a record holds it (``{"name", "id", "email"}`` for Owner). A name is never an
+  error: the load does not fail on an owner.
+
+The rows' ``Owner`` and user lookups are names too (``ExportRules.translate_rows``): each
+becomes ``{"id": ...}`` of the user of that name (made if new), and ``id`` (the "Record Id"
+column) loses its ``zcrm_`` prefix, so the row updates that record (R25).
+
+Adapter code: no file access here; ``load_store`` takes an open ``RowFile``.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from ._io_read import InputError, RowFile
+from .engine import Engine
+from .errors import InvalidLoadError, UpsertEngineError
+from .options import User
+from .references import user_value
+from .schema import ModuleSchema
+
+#: Store rows handed to ``Engine.load`` at a time (bounds the copies held while loading).
+LOAD_CHUNK = 5000
+#: The fields a store row may hold in export form; a chunk naming none of them (and no id)
+#: is left as it is.
+EXPORT_STAMPS = frozenset(("Created_By", "Modified_By", "Created_Time", "Modified_Time"))
+
+
+#: The first user id ``ExportUsers`` gives (the default acting user is ...411001).
+FIRST_USER_ID = 5725767000000411002
+FIRST_ZUID = 60012346
+
+
+class ExportUsers:
+    """The users an export names, by name (trimmed, any case): the org's users (R32).
+
+    A name the org has no user of becomes one (``Engine.add_user``) with the next free id,
+    a ``zuid`` and an address at ``export.invalid`` (an export shows no email).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._by_name = {user.name.strip().casefold(): user for user in engine.users()}
+        self._next = 0
+        #: the users made from names, in the order met
+        self.made: list[User] = []
+
+    def note(self, value: Any) -> None:
+        """Register the user a stored value names (``{"name", "id", ...}``) if the org lacks it:
+        a store written by ``apply`` names its users by id. A value that cannot be a user is
+        left alone (never an error)."""
+        if not (isinstance(value, dict) and isinstance(value.get("name"), str)):
+            return
+        user_id, key = value.get("id"), value["name"].strip().casefold()
+        if not isinstance(user_id, str) or key in self._by_name:
+            return
+        if any(user.id == user_id for user in self._engine.users()):
+            return
+        email = value.get("email") if isinstance(value.get("email"), str) else None
+        try:
+            user = User(value["name"], user_id, email or "user@export.invalid", "1")
+            self._engine.add_user(user)
+        except UpsertEngineError:
+            return
+        self._by_name[key] = user
+
+    def user(self, name: str) -> User:
+        """The user called ``name``, made if the org has none."""
+        key = name.strip().casefold()
+        found = self._by_name.get(key)
+        if found is not None:
+            return found
+        taken = {user.id for user in self._engine.users()}
+        while str(FIRST_USER_ID + self._next) in taken:
+            self._next += 1
+        number = self._next
+        self._next += 1
+        user = User(
+            name.strip(),
+            str(FIRST_USER_ID + number),
+            f"user-{number + 1}@export.invalid",
+            str(FIRST_ZUID + number),
+        )
+        self._engine.add_user(user)
+        self._by_name[key] = user
+        self.made.append(user)
+        return user
+
+
+@dataclass
+class ExportRules:
+    """How one module's store rows (and the rows' user names) are translated; counts what
+    it translated."""
+
+    schema: ModuleSchema
+    timezone: tzinfo
+    users: ExportUsers
+    #: times read without an offset, in --timezone
+    times_read: int = 0
+    _times: frozenset[str] = field(init=False)
+    _user_fields: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        datetimes = (n for n, f in self.schema.fields.items() if f.data_type == "datetime")
+        self._times = frozenset(("Created_Time", "Modified_Time", *datetimes))
+        self._user_fields = {
+            name: f.data_type
+            for name, f in self.schema.fields.items()
+            if f.data_type in ("ownerlookup", "userlookup")
+        }
+
+    def time(self, value: Any) -> Any:
+        """``value`` with the time zone attached if it is a time without an offset."""
+        if not isinstance(value, str) or len(value) < 16:
+            return value
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return value
+        if parsed.tzinfo is not None:
+            return value
+        self.times_read += 1
+        return parsed.replace(tzinfo=self.timezone).isoformat(timespec="seconds")
+
+    def translate(self, records: list[dict[str, Any]], columns: frozenset[str] | None) -> None:
+        """Translate a chunk of store rows in place; ``columns``: the keys a CSV file's rows
+        can have (None: look at the rows)."""
+        keys = columns if columns is not None else set(itertools.chain.from_iterable(records))
+        times = self._times.intersection(keys)
+        users = [(n, t) for n, t in self._user_fields.items() if n in keys]
+        stamps = [name for name in ("Created_By", "Modified_By") if name in keys]
+        if "id" not in keys and not times and not users and not stamps:
+            return
+        for values in records:
+            _strip_prefix(values)
+            for name in times:
+                if name in values:
+                    value = values[name]
+                    if value is None and name in EXPORT_STAMPS:
+                        del values[name]
+                    else:
+                        values[name] = self.time(value)
+            for name, data_type in users:
+                value = values.get(name)
+                if isinstance(value, str) and value.strip():
+                    values[name] = user_value(self.users.user(value), data_type)
+                else:
+                    self.users.note(value)
+            for name in stamps:
+                if name in values:
+                    value = values[name]
+                    if value is None:
+                        del values[name]
+                    elif isinstance(value, str):  # an export names the user only
+                        user = self.users.user(value)
+                        values[name] = {"name": user.name, "id": user.id}
+                    else:
+                        self.users.note(value)
+
+    def translate_rows(self, records: list[dict[str, Any]], columns: frozenset[str] | None) -> None:
+        """The rows to send: user names to ``{"id"}`` (R32), ``zcrm_`` off ids (R25)."""
+        keys = columns if columns is not None else set(itertools.chain.from_iterable(records))
+        users = [name for name in self._user_fields if name in keys]
+        if "id" not in keys and not users:
+            return
+        for values in records:
+            _strip_prefix(values)
+            for name in users:
+                value = values.get(name)
+                if isinstance(value, str) and value.strip():
+                    values[name] = {"id": self.users.user(value).id}
+
+
+def _strip_prefix(values: dict[str, Any]) -> None:
+    record_id = values.get("id")
+    if isinstance(record_id, str) and record_id.startswith("zcrm_"):
+        values["id"] = record_id[5:]
+
+
+def load_store(
+    engine: Engine, module: str, store: RowFile, rules: ExportRules, progress: Any = None
+) -> int:
+    """Load the store as existing data (R11, R14: repeats allowed); returns the record count.
+
+    The collector is off while loading (the rows are new records, not garbage). A chunk the
+    engine refuses is loaded again row by row to name the file's line.
+    """
+    count = 0
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for lines, records in store.batches(LOAD_CHUNK):
+            rules.translate(records, store.columns)
+            try:
+                engine.load(module, records)
+            except InvalidLoadError:
+                _locate_bad_record(engine, module, store.path, lines, records)
+            count += len(records)
+            if progress is not None:
+                progress.update(f"loading {store.path}: {count:,} records")
+    finally:
+        if collecting:
+            gc.enable()
+    return count
+
+
+def read_records(store: RowFile, rules: ExportRules) -> Iterable[dict[str, Any]]:
+    """The store's records translated, for a caller that loads them later (``serve``)."""
+    for _, records in store.batches(LOAD_CHUNK):
+        rules.translate(records, store.columns)
+        yield from records
+
+
+def _locate_bad_record(
+    engine: Engine, module: str, path: str, lines: list[int], records: list[dict[str, Any]]
+) -> None:
+    """A chunk failed to load (nothing of it was loaded): load it row by row to find the line."""
+    for line, record in zip(lines, records, strict=True):
+        try:
+            engine.load(module, [record])
+        except InvalidLoadError as error:
+            reason = str(error).removeprefix(f"{engine.schema(module).api_name} record 0: ")
+            raise InputError(f"{path} line {line}: {reason}") from None
+    raise AssertionError("a chunk failed to load but each of its records loads")
