@@ -55,9 +55,10 @@ BIND_PARAMS = (
     "append",  # the response entries (append)
     "written",  # R17: ids written by earlier records of the request
     "dflt",  # R32: what an insert gets that does not set it (Owner)
-    "fast_ids",  # ids are the default source's and none was given: inline it
+    "fast_ids",  # ids are the default source's: inline it
     "first",  # ... its first id
-    "next_id",  # else the engine's id source
+    "given",  # ... skipping the ids loaded as given
+    "next_id",  # else (and for those) the engine's id source
     "clash",  # R14: the DUPLICATE_DATA entry of (field, holder) pairs, as decide words it
     "templates",  # R18, R31: the request's entry templates (``entry_templates``)
 )
@@ -344,9 +345,10 @@ class Writer:
             if name not in walked:
                 self.key(d, name)
         self.unique(d, walked)
-        self.emit(d, "if fast_ids:")
+        self.emit(d, "if fast_ids:", "the default id source, inlined")
         self.emit(d + 1, "rid = str(first + seq)")
         self.emit(d + 1, "seq += 1")
+        self.emit(d + 1, "if rid in given: rid, seq = next_id(seq)", "an id loaded as given")
         self.emit(d, "else: rid, seq = next_id(seq)")
         values = self.values()
         self.emit(d, f"values = {'dict(record)' if values == 'record' else values}", "R12")
