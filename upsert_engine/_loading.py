@@ -155,8 +155,8 @@ def _check_rows(
             if given in seen:
                 raise InvalidLoadError(f"{module} record {position}: id {given} is already taken")
             seen.add(given)
-        kinds = set(map(type, row.values()))
-        if kinds.issubset(PLAIN) and USERS_AND_STAMPS.isdisjoint(row):  # the common row
+        plain = PLAIN.issuperset(map(type, row.values()))
+        if plain and USERS_AND_STAMPS.isdisjoint(row):  # the common row
             fields = dict(row)
             fields.pop("id", None)
             prepared.append((given, fields))
@@ -200,7 +200,7 @@ def _check_rows(
                 f"{module} record {position}: Owner {shown(owner)} is not a user "
                 f"{{'id': str, ...}} (R32)"
             )
-        bad = None if kinds.issubset(PLAIN) else _non_finite(row)
+        bad = None if plain else _non_finite(row)
         if bad is not None:
             raise InvalidLoadError(
                 f"{module} record {position}: {bad} is not a finite number (JSON has no "
