@@ -53,19 +53,25 @@ def write_files(folder: Path, size: int) -> tuple[Path, Path, Path]:
     return store, rows, empty
 
 
-#: Runs the CLI and reports the child's own peak RSS (KiB) on stderr's last line.
+#: Runs the CLI and reports the child's own peak RSS (KiB) and CPU seconds (user and system)
+#: on stderr's last line.
 CHILD = (
     "import atexit, resource, runpy, sys\n"
-    "atexit.register(lambda: print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
-    "file=sys.stderr))\n"
+    "def report():\n"
+    "    usage = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "    print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime, file=sys.stderr)\n"
+    "atexit.register(report)\n"
     "sys.argv[0] = 'upsert_engine'\n"
     "runpy.run_module('upsert_engine', run_name='__main__', alter_sys=True)\n"
 )
 
 
-def run_plan(store: Path, rows: Path, tree: Path = ROOT) -> tuple[float, float, dict[str, object]]:
+def run_plan(
+    store: Path, rows: Path, tree: Path = ROOT, cpu: bool = False
+) -> tuple[float, float, dict[str, object]]:
     """Seconds, peak RSS (MiB) and the JSON summary of one `plan` in a fresh process, by the
-    engine of ``tree``."""
+    engine of ``tree``; with ``cpu``, the child's CPU seconds (user and system: less disturbed
+    by other jobs on a shared machine than wall time)."""
     command = [
         *(sys.executable, "-c", CHILD, "plan", "--module", "Leads"),
         *("--store", str(store), "--unique", "Mobile:phone", "--check-fields", "Email,Mobile"),
@@ -77,8 +83,8 @@ def run_plan(store: Path, rows: Path, tree: Path = ROOT) -> tuple[float, float, 
     seconds = time.perf_counter() - start
     if result.returncode not in (0, 1):
         raise SystemExit(f"plan failed ({result.returncode}): {result.stderr}")
-    peak = int(result.stderr.strip().splitlines()[-1])
-    return seconds, peak / 1024, json.loads(result.stdout)
+    peak, used = result.stderr.strip().splitlines()[-1].split()
+    return float(used) if cpu else seconds, int(peak) / 1024, json.loads(result.stdout)
 
 
 def main() -> None:
@@ -110,21 +116,24 @@ def main() -> None:
 
 
 def compare(store: Path, rows: Path, empty: Path, other: Path, pairs: int) -> None:
-    """This tree against ``other``, alternating (which goes first alternates too)."""
+    """This tree against ``other``, alternating (which goes first alternates too); CPU
+    seconds of each child."""
     ratios = []
     for pair in range(pairs):
         times: dict[Path, tuple[float, float, float, float]] = {}
         for tree in (ROOT, other) if pair % 2 == 0 else (other, ROOT):
-            load, load_peak, _ = run_plan(store, empty, tree)
-            full, full_peak, summary = run_plan(store, rows, tree)
+            load, load_peak, _ = run_plan(store, empty, tree, cpu=True)
+            full, full_peak, summary = run_plan(store, rows, tree, cpu=True)
             times[tree] = (load, load_peak, full, full_peak)
             label = "this" if tree == ROOT else "other"
             print(
                 f"pair {pair + 1} {label:5} load only {load:6.1f} s {load_peak:6.0f} MiB   "
-                f"full plan {full:6.1f} s {full_peak:6.0f} MiB   {json.dumps(summary)}"
+                f"full plan {full:6.1f} s {full_peak:6.0f} MiB (CPU s)  {json.dumps(summary)}"
             )
         ratios.append(times[ROOT][2] / times[other][2])
-        print(f"pair {pair + 1}: full plan, this / other = {ratios[-1]:.2f}")
+        rows_ratio = (times[ROOT][2] - times[ROOT][0]) / (times[other][2] - times[other][0])
+        print(f"pair {pair + 1}: full plan, this / other = {ratios[-1]:.2f}", end="")
+        print(f" (the rows alone {rows_ratio:.2f})")
     print(f"full plan, this / other: {min(ratios):.2f} to {max(ratios):.2f} over {pairs} pairs")
 
 

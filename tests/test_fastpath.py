@@ -30,6 +30,7 @@ from benchmarks.workloads import (
     make_stream,
 )
 from upsert_engine import Engine, Options
+from upsert_engine._org import FIRST_ID
 from upsert_engine.formats import _PHONE_GROUP, _PHONE_PLAIN, FAST_ACCEPT, is_email, is_phone
 from upsert_engine.options import IntraBatch, UnknownFields
 from upsert_engine.reference_types import email_ok, phone_ok
@@ -143,6 +144,28 @@ def test_benchmark_workloads_fast_equals_decide(name: str, monkeypatch: Any) -> 
     # the compiled code deferred: R17 refusals under intra_batch=reject (half the repeats
     # workload), R14 collisions with several holders; under a tenth of plans and upserts
     assert decided - 2 * sent < 2 * sent / 10
+
+
+def test_generated_ids_skip_ids_loaded_as_given() -> None:
+    """Issue 13: the fast path inlines the default id source and skips the ids loaded as given
+    (a load's own ids), as ``Org._next_id`` does; the same records, ids and counters as
+    ``decide``'s path."""
+    leads = make_leads(600, seed=4)
+    given = {str(FIRST_ID + 3 * k + 1) for k in range(300)}  # ids the default source reaches
+    for lead, record_id in zip(leads, sorted(given), strict=False):
+        lead["id"] = record_id
+    fast, general = bench_org(Options()), bench_org(Options())
+    assert fast.load(MODULE, copy.deepcopy(leads)) == general.load(MODULE, copy.deepcopy(leads))
+    streams = make_stream("all_new", leads, 3, 0, range(0), seed=4)
+    streams += make_stream("mix", leads, 2, 1, range(300, 600), seed=4)
+    inserted: list[str] = []
+    for body in streams:
+        response = same(fast, general, lambda e, b=body: e.upsert(MODULE, b))
+        data = response.body["data"]
+        inserted += [e["details"]["id"] for e in data if e.get("action") == "insert"]
+    assert len(inserted) == len(set(inserted)) > 300 and not given & set(inserted)
+    assert max(inserted) > max(given)  # the source went past every given id, skipping them
+    fast._check()
 
 
 @given(orgs, stores, st.lists(st.tuples(bodies(), keywords), min_size=1, max_size=4))

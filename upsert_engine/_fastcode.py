@@ -8,10 +8,11 @@ of the check order (R8-R11), the batch option (R17), mandatory fields (R13), uni
 (R14), the write (R12, with its undo entry logged first: spec section 8) and the response
 entry (R18, R31). It returns the next id sequence number.
 
-Whatever a template cannot answer for sure (an invalid value, several candidates, a missing
-mandatory field, a target the batch already wrote under ``intra_batch=reject``, a unique value
-with several holders) makes ``run`` return None *before it has written anything*: the record
-then goes to ``decision.decide``, the one statement of the rules, which words the answer.
+Whatever a template cannot answer for sure (an invalid value, several candidates, a target
+the batch already wrote under ``intra_batch=reject``, a unique value with several holders)
+makes ``run`` return None *before it has written anything*: the record then goes to
+``decision.decide``, the one statement of the rules, which words the answer. The errors the
+templates do answer (R13, R14) are worded by decision.py's own functions.
 Shapes with keys the templates do not know (ids, user-based external fields, Owner, lookups,
 reserved keys, subforms: R24-R26, R31-R33, R35, R36) are not compiled at all
 (``FastPlan.compile``); an org-based external field is walked and kept unique as a unique
@@ -29,6 +30,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._loading import copy_value
+from .decision import missing_mandatory
 from .fields import CONTAINER_TYPES, FieldDef, is_missing, normalize_text, string_form
 from .formats import FAST_ACCEPT
 from .rules import APPROVAL_STATE_KEY, APPROVED, MESSAGES
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 COMMON: Mapping[str, Any] = {
     "CP": copy_value,
     "MISSING": is_missing,  # R13, as decide() reads it (fields.is_missing)
+    "MM": missing_mandatory,  # R13's error, as decide() words it
     "A": _add_holder,
     "D": _discard_holder,
     "FR": _frozen,
@@ -55,9 +58,10 @@ BIND_PARAMS = (
     "append",  # the response entries (append)
     "written",  # R17: ids written by earlier records of the request
     "dflt",  # R32: what an insert gets that does not set it (Owner)
-    "fast_ids",  # ids are the default source's and none was given: inline it
+    "fast_ids",  # ids are the default source's: inline it
     "first",  # ... its first id
-    "next_id",  # else the engine's id source
+    "given",  # ... skipping the ids loaded as given
+    "next_id",  # else (and for those) the engine's id source
     "clash",  # R14: the DUPLICATE_DATA entry of (field, holder) pairs, as decide words it
     "templates",  # R18, R31: the request's entry templates (``entry_templates``)
 )
@@ -332,22 +336,29 @@ class Writer:
     def insert(self, d: int) -> None:
         """The tail of a record no field of the check order found."""
         plan = self.plan
-        for name in plan.mandatory:
+        for j, name in enumerate(plan.mandatory):
+            self.names[f"M{j}"] = name
             if name not in self.kept:
-                self.emit(d, "return None", f"R13: mandatory {name} missing")
+                self.emit(
+                    d, f"append(MM(position, M{j}).entry())", "R13: a mandatory field missing"
+                )
+                self.emit(d, "return seq")
                 return
             i = self.kept[name]
             # a value already stripped is a str: empty is missing (fields.is_missing)
             test = f"not s{i}" if i in self.stripped else f"MISSING(v{i})"
-            self.emit(d, f"if {test}: return None", "R13")
+            self.emit(d, f"if {test}:", "R13: a mandatory field missing")
+            self.emit(d + 1, f"append(MM(position, M{j}).entry())")
+            self.emit(d + 1, "return seq")
         walked = [n for n in plan.order if n in self.kept]
         for name, _, _ in self.indexed_here():
             if name not in walked:
                 self.key(d, name)
         self.unique(d, walked)
-        self.emit(d, "if fast_ids:")
+        self.emit(d, "if fast_ids:", "the default id source, inlined")
         self.emit(d + 1, "rid = str(first + seq)")
         self.emit(d + 1, "seq += 1")
+        self.emit(d + 1, "if rid in given: rid, seq = next_id(seq)", "an id loaded as given")
         self.emit(d, "else: rid, seq = next_id(seq)")
         values = self.values()
         self.emit(d, f"values = {'dict(record)' if values == 'record' else values}", "R12")

@@ -141,8 +141,9 @@ class EngineHooks:
     user: dict[str, str]
     ctx: Context
     defaults: dict[str, Any]
-    default_ids: bool  # ids are sequential_ids and none was ever given: inline them
+    default_ids: bool  # ids are sequential_ids: inline them ...
     first_id: int
+    given_ids: set[str]  # ... skipping the ids loaded as given
     apply: Callable[[ModuleStore, Accepted, str, int], tuple[str, int]]
     next_id: Callable[[int], tuple[str, int]]
 
@@ -200,6 +201,7 @@ def run_upserts(
         hooks.defaults,
         hooks.default_ids,
         hooks.first_id,
+        hooks.given_ids,
         hooks.next_id,
         clash,
         entry_templates(now, user, plan.indexed),

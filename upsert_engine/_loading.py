@@ -13,6 +13,7 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from ._org import FIRST_ID, Org, sequential_ids
@@ -180,8 +181,8 @@ def _check_rows(
             if given in seen:
                 raise InvalidLoadError(f"{module} record {position}: id {given} is already taken")
             seen.add(given)
-        kinds = set(map(type, row.values()))
-        if kinds.issubset(PLAIN) and USERS_AND_STAMPS.isdisjoint(row):  # the common row
+        plain = PLAIN.issuperset(map(type, row.values()))
+        if plain and USERS_AND_STAMPS.isdisjoint(row):  # the common row
             fields = dict(row)
             fields.pop("id", None)
             prepared.append((given, fields))
@@ -225,7 +226,7 @@ def _check_rows(
                 f"{module} record {position}: Owner {shown(owner)} is not a user "
                 f"{{'id': str, ...}} (R32)"
             )
-        bad = None if kinds.issubset(PLAIN) else _non_finite(row)
+        bad = None if plain else _non_finite(row)
         if bad is not None:
             raise InvalidLoadError(
                 f"{module} record {position}: {bad} is not a finite number (JSON has no "
@@ -263,6 +264,8 @@ def load_rows(
         # sequential_ids, inlined: no id in the org or in this load can be taken
         new_ids = [str(FIRST_ID + n) for n in range(seq, seq + len(prepared))]
         seq += len(prepared)
+    elif len(seen) == len(prepared):  # every row brought its id (an export)
+        new_ids = [given for given, _ in prepared if given is not None]
     else:
         for given, _ in prepared:
             if given is None:  # a new id, also unlike the ids this very load brings
@@ -278,10 +281,14 @@ def load_rows(
         store.schema, Context(org.options.user)
     )
     owners: dict[str, dict[str, Any]] = {}  # R32: one Owner value per creator
-    stamps = {"Created_Time": now, "Modified_Time": now, "Created_By": user, "Modified_By": user}
+    # R18, R32: what a row without stamps and Owner gets, in one update (the common row)
+    common = {"Created_Time": now, "Modified_Time": now, "Created_By": user, "Modified_By": user}
+    if owned:
+        common["Owner"] = owners[user["id"]] = owner_of(org, user)
     for _, fields in prepared:
-        if STAMPS.isdisjoint(fields):  # R18: the four stamps at once (the common row)
-            fields.update(stamps)
+        if USERS_AND_STAMPS.isdisjoint(fields):
+            fields.update(common)
+            continue
         if "Created_Time" not in fields:
             fields["Created_Time"] = now
         if "Modified_Time" not in fields:
@@ -296,7 +303,7 @@ def load_rows(
             if owner is None:
                 owner = owners[creator["id"]] = owner_of(org, creator)
             fields["Owner"] = owner
-    store.insert_many(list(zip(new_ids, (fields for _, fields in prepared), strict=True)))
+    store.insert_many(list(zip(new_ids, map(itemgetter(1), prepared), strict=True)))
     org._id_seq = seq
     if seen:
         org._explicit_ids = True

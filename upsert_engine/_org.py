@@ -394,7 +394,10 @@ class Org:
                     f"{MAX_RECORD_ID_DIGITS} ASCII digits"
                 )
             if not self._taken(record_id):
-                if any(record_id in store.records for store in self._stores.values()):
+                # another source may repeat an id; the default one is injective by design
+                if self._ids is not sequential_ids and any(
+                    record_id in store.records for store in self._stores.values()
+                ):
                     raise ConfigurationError(
                         f"the id source returned {record_id} for sequence {seq - 1}, already "
                         f"a record's id: an id source must be injective"

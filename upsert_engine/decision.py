@@ -100,6 +100,7 @@ __all__ = [  # the values decide reads and returns live in outcomes.py
     "check_order",
     "decide",
     "duplicate_details",
+    "missing_mandatory",
     "modified_after",
     "not_a_check_field",
     "prepare",
@@ -323,6 +324,20 @@ def duplicate_details(
     }
 
 
+def missing_mandatory(
+    index: int, name: str, probes: tuple[Probe, ...] = (), ignored: tuple[str, ...] = ()
+) -> Rejected:
+    """R13: record ``index`` matched nothing, and as an insert it lacks mandatory ``name``."""
+    return Rejected(
+        "MANDATORY_NOT_FOUND",
+        {"api_name": name, "json_path": json_path(index, name)},
+        "R13",
+        f"no record matched, and the insert lacks mandatory field {name}",
+        probes,
+        ignored,
+    )
+
+
 def modified_after(record: Mapping[str, Any] | None, since: datetime) -> str | None:
     """R34: the record's Modified_Time when it is later than ``since``, else None."""
     stamp = None if record is None else record.get("Modified_Time")
@@ -490,14 +505,7 @@ def decide(
     if target is None:
         for name in schema.insert_mandatory(layout["id"] if layout else None):
             if is_missing(values.get(name)):
-                return Rejected(
-                    "MANDATORY_NOT_FOUND",
-                    {"api_name": name, "json_path": json_path(index, name)},
-                    "R13",
-                    f"no record matched, and the insert lacks mandatory field {name}",
-                    tuple(probes),
-                    ignored,
-                )
+                return missing_mandatory(index, name, tuple(probes), ignored)
     elif "Owner" in values and values["Owner"] is None and "Owner" in insert_defaults(schema, ctx):
         if options.null_owner is NullOwner.KEEP:
             del values["Owner"]  # the owner stays
