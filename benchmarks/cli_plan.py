@@ -8,7 +8,7 @@ directory, then runs `python -m upsert_engine plan` twice in a subprocess: once 
 store load alone), once with all the rows. Reports wall seconds and peak RSS of each run
 (the child's own ``ru_maxrss``), and the rows file's size.
 
-With ``--against TREE`` (another checkout, e.g. ``git worktree add /tmp/old <commit>``) the
+With ``--against TREE`` (another checkout, e.g. ``git worktree add ../old <commit>``) the
 same files are planned by that tree's engine too, the two alternating ``--pairs`` times, and
 the ratio of each pair's full-plan times is printed: a comparison within one run.
 """

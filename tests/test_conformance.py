@@ -40,7 +40,8 @@ from upsert_engine.server import ZohoServer
 from upsert_engine.server.api import Wire
 
 CORPUS = load_corpus()
-SPEC = Path("/work/shared/spec/UPSERT-SEMANTICS.md")
+#: the contract as the repository carries it (kept in step with the shared spec by a test)
+SPEC = Path(__file__).resolve().parent.parent / "docs" / "UPSERT-SEMANTICS.md"
 
 
 # --- the corpus and its schema ------------------------------------------------------------------
