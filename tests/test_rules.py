@@ -8,6 +8,7 @@ each write request (``load`` included) happens one second after the previous one
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -266,25 +267,43 @@ def test_r3_cap_is_an_option() -> None:
 
 
 # --- R4 ------------------------------------------------------------------------------------------
-#: R4 as the spec lists it (Zoho's v7 Insert Records page), written out here, not imported.
-SPEC_MANDATORY = {
-    "Leads": ("Last_Name",),
-    "Contacts": ("Last_Name",),
-    "Accounts": ("Account_Name",),
-    "Deals": ("Deal_Name", "Stage"),
-    "Campaigns": ("Campaign_Name",),
-    "Cases": ("Case_Origin", "Status", "Subject"),
-    "Solutions": ("Solution_Title",),
-    "Products": ("Product_Name",),
-    "Vendors": ("Vendor_Name",),
-    "Price_Books": ("Price_Book_Name", "Pricing_Details"),
-    "Quotes": ("Subject", "Quoted_Items"),
-    "Sales_Orders": ("Subject", "Ordered_Items"),
-    "Purchase_Orders": ("Subject", "Vendor_Name", "Purchased_Items"),
-    "Invoices": ("Subject", "Invoiced_Items"),
-    "Appointments": (),
-    "Services": (),
-}
+#: The contract as the repository carries it (a test keeps it in step with the shared spec).
+CONTRACT = Path(__file__).resolve().parent.parent / "docs" / "UPSERT-SEMANTICS.md"
+
+
+def r4_from_the_contract() -> dict[str, tuple[str, ...]]:
+    """R4's list read from the contract's own prose (``Leads, Contacts → Last_Name · …``), so the
+    engine's table is checked against the spec's text, not against a copy of itself."""
+    text = CONTRACT.read_text(encoding="utf-8")
+    rule = text[text.index("- **R4**") : text.index("- **R5**")]
+    listing = rule.split('mandatory fields for each module"):', 1)[1].split("Users add", 1)[0]
+    table: dict[str, tuple[str, ...]] = {}
+    for entry in " ".join(listing.split()).split(" · "):
+        modules, fields = entry.split(" → ")
+        fields = re.sub(r"\s*\(.*\)|\s*\[inf\]|\.$", "", fields)  # Deals' Pipeline setting aside
+        names = () if fields == "none known" else tuple(fields.split(", "))
+        table.update(dict.fromkeys(modules.split(", "), names))
+    return table
+
+
+R4_CONTRACT = r4_from_the_contract()
+#: R4 for the standard modules, as the contract lists them (Zoho's v7 Insert Records page).
+SPEC_MANDATORY = {m: names for m, names in R4_CONTRACT.items() if m != "custom modules"}
+
+
+def test_r4_the_contract_lists_every_module() -> None:
+    """R4: the list read from the contract covers the engine's 16 standard modules and custom
+    modules, and reads known rows right (so the test below cannot pass by reading nothing)."""
+    assert len(SPEC_MANDATORY) == 16
+    assert set(SPEC_MANDATORY) == set(Engine().modules())
+    assert SPEC_MANDATORY["Contacts"] == ("Last_Name",)  # "Leads, Contacts → Last_Name"
+    assert SPEC_MANDATORY["Deals"] == ("Deal_Name", "Stage")  # Pipeline: a setting, test below
+    assert SPEC_MANDATORY["Purchase_Orders"] == ("Subject", "Vendor_Name", "Purchased_Items")
+    assert SPEC_MANDATORY["Services"] == ()  # "Appointments, Services → none known [inf]."
+    engine = Engine()
+    engine.add_module("Projects_X")
+    assert R4_CONTRACT["custom modules"] == ("Name",)  # "custom modules → Name [inf]"
+    assert engine.schema("Projects_X").mandatory_fields == R4_CONTRACT["custom modules"]
 
 
 @pytest.mark.parametrize(("module", "mandatory"), SPEC_MANDATORY.items())
@@ -364,31 +383,23 @@ def test_r4_mandatory_fields_are_configurable() -> None:
 
 
 # --- R5 / R6 -------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("requested", "expected"),
-    [
-        (["unique1"], ("unique1", "unique2")),
-        (["unique2"], ("unique2", "unique1")),
-        (["unique1", "unique2"], ("unique1", "unique2")),
-        (["Email"], ("Email", "unique1", "unique2")),
-        (None, ("Email", "unique1", "unique2")),
-    ],
-)
+#: R6: the seed's worked examples (S = [Email], U = [unique1, unique2]): D → check order.
+R6_EXAMPLES = [
+    (["unique1"], ("unique1", "unique2")),
+    (["unique2"], ("unique2", "unique1")),
+    (["unique1", "unique2"], ("unique1", "unique2")),
+    (["Email"], ("Email", "unique1", "unique2")),
+    (None, ("Email", "unique1", "unique2")),
+]
+
+
+@pytest.mark.parametrize(("requested", "expected"), R6_EXAMPLES)
 def test_r6_worked_examples(requested: list[str] | None, expected: tuple[str, ...]) -> None:
     """R6: every row of the seed's table, for the pure function."""
     assert check_order(("Email",), ("unique1", "unique2"), requested) == expected
 
 
-@pytest.mark.parametrize(
-    ("requested", "expected"),
-    [
-        (["unique1"], ("unique1", "unique2")),
-        (["unique2"], ("unique2", "unique1")),
-        (["unique1", "unique2"], ("unique1", "unique2")),
-        (["Email"], ("Email", "unique1", "unique2")),
-        (None, ("Email", "unique1", "unique2")),
-    ],
-)
+@pytest.mark.parametrize(("requested", "expected"), R6_EXAMPLES)
 def test_r6_worked_examples_through_the_engine(
     requested: list[str] | None, expected: tuple[str, ...]
 ) -> None:
