@@ -25,12 +25,13 @@ from upsert_engine.conformance.case import (
     schema_text,
 )
 from upsert_engine.conformance.cli import main as conform
-from upsert_engine.conformance.http import HttpTarget
+from upsert_engine.conformance.http import HttpTarget, module_id_from
 from upsert_engine.conformance.matching import Bindings, compare, fill, fill_path
 from upsert_engine.conformance.report import render, summarise
 from upsert_engine.conformance.runner import run
 from upsert_engine.conformance.target import (
     InProcessTarget,
+    TargetError,
     apply_modules,
     engine_target,
     reference_target,
@@ -262,6 +263,25 @@ def test_http_target_without_admin_api_skips_every_case_saying_why() -> None:
         outcomes = run(target, CORPUS[:3]).outcomes
     assert {o.status for o in outcomes} == {"skip"}
     assert "admin API" in outcomes[0].reason
+
+
+def test_module_ids_are_read_once_and_an_unlisted_module_is_an_error() -> None:
+    """HttpTarget and LiveTarget read GET /settings/modules once (R32's module ids); a module
+    it does not list, or a body that is not a listing, is a TargetError naming the module."""
+    calls: list[str] = []
+
+    def listing() -> Any:
+        calls.append("GET")
+        return {"modules": [{"api_name": "Leads", "id": 7}, {"api_name": "Deals", "id": "9"}]}
+
+    known: dict[str, str] = {}
+    assert module_id_from(known, "Leads", listing) == "7"
+    assert module_id_from(known, "Deals", listing) == "9"
+    assert calls == ["GET"]
+    with pytest.raises(TargetError, match="does not list Projects_X"):
+        module_id_from(known, "Projects_X", listing)
+    with pytest.raises(TargetError, match="does not list Leads"):
+        module_id_from({}, "Leads", lambda: "<html>not json</html>")
 
 
 # --- placeholders ---------------------------------------------------------------------------

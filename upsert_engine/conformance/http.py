@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import http.client
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from .target import Reply, TargetError
+
+#: What a case's path keeps unescaped when a target sends it (the rest is percent-encoded).
+PATH_SAFE = "/?=&,.-_~"
 
 
 class HttpClient:
@@ -91,6 +94,18 @@ def user_from_zoho(entry: Mapping[str, Any]) -> dict[str, str]:
         "email": str(entry.get("email") or ""),
         "zuid": str(entry.get("zuid") or ""),
     }
+
+
+def module_id_from(known: dict[str, str], module: str, listing: Callable[[], Any]) -> str:
+    """``module``'s id as the target's ``GET /settings/modules`` lists it; ``listing`` (that
+    request's JSON body) is called only while ``known``, the ids read so far, is empty."""
+    if not known:
+        body = listing()
+        for entry in body.get("modules", []) if isinstance(body, dict) else []:
+            known[str(entry.get("api_name"))] = str(entry.get("id"))
+    if module not in known:
+        raise TargetError(f"GET /settings/modules does not list {module}")
+    return known[module]
 
 
 class HttpTarget:
@@ -168,22 +183,20 @@ class HttpTarget:
         return [str(i) for i in ids]
 
     def module_id(self, module: str) -> str:
-        if not self._module_ids:
-            body = self._expect(
+        return module_id_from(
+            self._module_ids,
+            module,
+            lambda: self._expect(
                 self.client.request("GET", "/crm/v8/settings/modules", headers=self._auth()),
                 "GET /settings/modules",
-            )
-            for entry in body.get("modules", []) if isinstance(body, dict) else []:
-                self._module_ids[str(entry.get("api_name"))] = str(entry.get("id"))
-        if module not in self._module_ids:
-            raise TargetError(f"GET /settings/modules does not list {module}")
-        return self._module_ids[module]
+            ),
+        )
 
     def send(
         self, method: str, path: str, headers: Mapping[str, str], body: Any, user: str | None
     ) -> Reply:
         return self.client.request(
-            method, quote(path, safe="/?=&,.-_~"), body, {**headers, **self._auth(user)}
+            method, quote(path, safe=PATH_SAFE), body, {**headers, **self._auth(user)}
         )
 
     def end_case(self) -> None:

@@ -34,7 +34,7 @@ from urllib.parse import quote, urlencode
 from ..rules import SYSTEM_DUPLICATE_FIELDS
 from ..schema import canonical_module_name
 from .case import Case
-from .http import HttpClient, user_from_zoho
+from .http import PATH_SAFE, HttpClient, module_id_from, user_from_zoho
 from .runner import SetupRefused
 from .target import Reply, TargetError
 
@@ -286,19 +286,17 @@ class LiveTarget:
         return record_id
 
     def module_id(self, module: str) -> str:
-        if not self._module_ids:
-            reply = self.api.call("GET", "/crm/v8/settings/modules")
-            for entry in reply.body.get("modules", []) if isinstance(reply.body, dict) else []:
-                self._module_ids[str(entry.get("api_name"))] = str(entry.get("id"))
-        if module not in self._module_ids:
-            raise TargetError(f"GET /settings/modules does not list {module}")
-        return self._module_ids[module]
+        return module_id_from(
+            self._module_ids,
+            module,
+            lambda: self.api.call("GET", "/crm/v8/settings/modules").body,
+        )
 
     def send(
         self, method: str, path: str, headers: Mapping[str, str], body: Any, user: str | None
     ) -> Reply:
         reply = self.api.client.request(
-            method, quote(path, safe="/?=&,.-_~"), body, {**headers, **self.api.headers}
+            method, quote(path, safe=PATH_SAFE), body, {**headers, **self.api.headers}
         )
         parts = path.split("?", maxsplit=1)[0].strip("/").split("/")
         if method == "POST" and len(parts) >= 3 and isinstance(reply.body, dict):
