@@ -111,13 +111,7 @@ class ModuleStore:
         for record_id, record in self.records.items():
             key = key_of(record.get(name))
             if key is not None:
-                holders = index.get(key)
-                if holders is None:
-                    index[key] = record_id
-                elif isinstance(holders, str):
-                    index[key] = [holders, record_id]
-                else:
-                    holders.append(record_id)
+                _add_holder(index, key, record_id)
         return index
 
     def ensure_index(self, field: str) -> None:
