@@ -247,14 +247,24 @@ def _schema(engine: Engine, module: str) -> ModuleSchema | None:
         return None
 
 
-# --- metadata ---------------------------------------------------------------------------------
-def _fields(engine: Engine, request: Request, version: str) -> Reply:
+def _module_param(engine: Engine, request: Request) -> tuple[str, ModuleSchema] | Reply:
+    """The module ``?module=M`` names (as given, and its schema) for the settings and admin
+    endpoints, or Zoho's error: REQUIRED_PARAM_MISSING without it, INVALID_MODULE if unknown."""
     module = _param(request, "module")
     if not module:
         return _missing_param("module")
     schema = _schema(engine, module)
     if schema is None:
         return _invalid_module("module")
+    return module, schema
+
+
+# --- metadata ---------------------------------------------------------------------------------
+def _fields(engine: Engine, request: Request, version: str) -> Reply:
+    found = _module_param(engine, request)
+    if isinstance(found, Reply):
+        return found
+    _, schema = found
     body = meta.fields_metadata(engine.modules(), schema)
 
     def values(name: str) -> tuple[str, ...] | None:
@@ -271,12 +281,10 @@ def _field_write(engine: Engine, request: Request, field_id: str | None) -> Repl
     delete-custom-fields]: what the conformance suite's live mode calls, so that the fake can
     stand in for Zoho (issue 14). The API name is the label with spaces as underscores [inf];
     a create is all or nothing (fields added before a refused one are removed again)."""
-    module = _param(request, "module")
-    if not module:
-        return _missing_param("module")
-    schema = _schema(engine, module)
-    if schema is None:
-        return _invalid_module("module")
+    found = _module_param(engine, request)
+    if isinstance(found, Reply):
+        return found
+    module, schema = found
     if field_id is not None:
         if request.method != "DELETE":
             return bad_method()
@@ -336,12 +344,10 @@ def _field_write(engine: Engine, request: Request, field_id: str | None) -> Repl
 
 def _layouts(engine: Engine, request: Request) -> Reply:
     """R35: ``GET /settings/layouts?module=M``; a module without layouts answers 204."""
-    module = _param(request, "module")
-    if not module:
-        return _missing_param("module")
-    schema = _schema(engine, module)
-    if schema is None:
-        return _invalid_module("module")
+    found = _module_param(engine, request)
+    if isinstance(found, Reply):
+        return found
+    _, schema = found
     if not schema.layouts:
         return Reply(204)
     return Reply(200, meta.layouts_metadata(schema))
@@ -565,9 +571,7 @@ def _admin_schema(engine: Engine, request: Request) -> Reply:
 
 
 def _admin_dump(engine: Engine, request: Request) -> Reply:
-    module = _param(request, "module")
-    if not module:
-        return _missing_param("module")
-    if _schema(engine, module) is None:
-        return _invalid_module("module")
-    return Reply(200, {"records": list(engine.records(module))})
+    found = _module_param(engine, request)
+    if isinstance(found, Reply):
+        return found
+    return Reply(200, {"records": list(engine.records(found[0]))})
