@@ -383,7 +383,8 @@ def test_6_empty_or_no_store_is_an_empty_crm(
 
 def test_6_xlsx_rows(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """Item 6: .xlsx through openpyxl: labels, numbers, dates as an export's text."""
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
+
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["Last Name", "Email", "Mobile", "No. of Employees"])
@@ -740,6 +741,5 @@ def test_xlsx_cells_read_as_an_export_writes_them(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert cell_text(datetime(2024, 6, 19, 1, 58, 32)) == "2024-06-19 01:58:32"
     assert (cell_text(date(2024, 6, 19)), cell_text(time(1, 2, 3))) == ("2024-06-19", "01:02:03")
-    pytest.importorskip("openpyxl")
     with pytest.raises(InputError, match=r"not an \.xlsx workbook"):
         list(xlsx_rows("x.xlsx", io.BytesIO(b"PK\x03\x04 no zip")))

@@ -95,7 +95,6 @@ def test_corpus_covers_every_rule_with_its_evidence_tags() -> None:
             assert tag == "inf" or tag in SPEC_TAGS[rule], (case.id, rule, tag)
 
 
-@pytest.mark.skipif(not SPEC.exists(), reason="the spec is not beside this checkout")
 def test_spec_tags_table_follows_the_spec() -> None:
     """SPEC_TAGS holds the tags written after each rule's number in the spec, and no tag the
     rule's text does not carry somewhere ([inf] on one of its points, say)."""

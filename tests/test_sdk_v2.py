@@ -13,9 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-pytest.importorskip("zcrmsdk", reason="Zoho's v2 SDK: pip install 'upsert_engine[sdk]'")
-
 from zcrmsdk.src.com.zoho.api.authenticator.oauth_token import OAuthToken
 from zcrmsdk.src.com.zoho.api.authenticator.store.token_store import TokenStore
 from zcrmsdk.src.com.zoho.api.logger import Logger

@@ -253,7 +253,6 @@ def test_sdk_upsert_by_external_field_and_get_with_x_external(
 ) -> None:
     """R24 through Zoho's Python SDK: an upsert matched by an external field (duplicate_field
     External_Contact_ID, no header needed), then get_record_using_external_id with X-EXTERNAL."""
-    pytest.importorskip("zohocrmsdk", reason="Zoho's SDK: pip install 'upsert_engine[sdk]'")
     from zohocrmsdk.src.com.zoho.api.authenticator.oauth_token import OAuthToken
     from zohocrmsdk.src.com.zoho.crm.api import HeaderMap
     from zohocrmsdk.src.com.zoho.crm.api.record import (
