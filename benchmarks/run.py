@@ -5,7 +5,10 @@ Implementations (all behind one small adapter, ``Impl``):
 - ``engine``: ``upsert_engine.Engine``, full Zoho responses, every rule enforced;
 - ``reference``: ``upsert_engine.reference.ReferenceEngine`` (linear scans; small size only);
 - ``sqlite``: ``benchmarks/sqlite_impl.py``, what a user would write instead;
-- ``ceiling``: ``benchmarks/ceiling.py``, a dict loop over pre-normalised keys.
+- ``ceiling``: ``benchmarks/ceiling.py``, a dict loop over pre-normalised keys;
+- ``floor``: ``benchmarks/floor.py``, the ceiling plus only the work the rules require of
+  every record (keys in the clock, R15 checks, undo log, stamps, Zoho's response entries);
+  at the main size only, to split the ceiling/engine distance (issue 13).
 
 Every round of every workload first compares the per-record outcomes (action,
 duplicate_field, code) of all implementations; round 0 is an untimed check round, so no
@@ -35,6 +38,7 @@ from typing import Any, Protocol
 from upsert_engine import Engine
 
 from .ceiling import Ceiling
+from .floor import Floor
 from .memory import TRACE_UP_TO, memory_child, memory_in_subprocess
 from .report import Config, Measured, Report, cli_section, describe, render
 from .sqlite_impl import SqliteUpsert
@@ -383,7 +387,7 @@ def run(
         requests -= 1
     leads = make_leads(n, config.seed)
     main = Measured(n, requests)
-    impls = build(base, leads, main)
+    impls = build({**base, "floor": Floor}, leads, main)
     slices = Slices(n)
     measure(impls, leads, WORKLOADS, requests, config.rounds, slices, main, config.seed, say)
     report.checked += [f"N={n}: {w}" for w in WORKLOADS]

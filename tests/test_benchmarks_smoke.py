@@ -58,6 +58,7 @@ def test_quick_run_checks_every_workload(tmp_path: Any) -> None:
     assert report.main is not None and report.small is not None
     assert set(report.main.histograms) == set(WORKLOADS)
     assert report.small.names == ["engine", "reference", "sqlite", "ceiling"]
+    assert report.main.names == ["engine", "sqlite", "ceiling", "floor"]
     assert sum(1 for line in lines if line.strip().startswith("check")) >= 2 * len(WORKLOADS)
     assert report.scale.keys() == {1500, 2500}
     text = "\n".join(report.lines)
@@ -138,3 +139,29 @@ def test_engine_adapter_reports_outcomes() -> None:
     impl.load(make_leads(10))
     answers = impl.run([{"data": [{"Last_Name": "X", "Email": "x@example.com"}]}])
     assert impl.outcomes(answers) == [("insert", None, "SUCCESS")]
+
+
+def _without_times(value: Any) -> Any:
+    """A response body with its time stamps dropped (the engine's clock steps per write)."""
+    if isinstance(value, dict):
+        return {k: _without_times(v) for k, v in value.items() if not k.endswith("_Time")}
+    if isinstance(value, list):
+        return [_without_times(v) for v in value]
+    return value
+
+
+def test_floor_answers_what_the_engine_answers() -> None:
+    """Issue 13: the floor (benchmarks/floor.py) does the output work the rules require, so on
+    every workload its response bodies are the engine's, entry for entry (R18: codes, ids,
+    stamps, duplicate_record), time stamps aside."""
+    from benchmarks.floor import Floor
+
+    leads = make_leads(3000)
+    engine, floor = EngineImpl("engine", Engine), Floor()
+    engine.load(leads)
+    floor.load(leads)
+    spans = slices(3000, 2)
+    for workload in WORKLOADS:
+        stream = make_stream(workload, leads, 2, 0, spans[workload])
+        expected = [_without_times(r.body) for r in engine.run(stream)]
+        assert [_without_times(b) for b in floor.run(stream)] == expected, workload

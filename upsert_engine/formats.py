@@ -114,6 +114,9 @@ _PHONE_GROUP: Final = re.compile(
     r"\+?(?:[A-Za-z0-9]+(?:[ .-][A-Za-z0-9]+)*[ .-]?)?\([A-Za-z0-9]+(?:[ .-][A-Za-z0-9]+)*\)"
     r"(?:[ .-]?[A-Za-z0-9]+(?:[ .-][A-Za-z0-9]+)*)?\Z"
 )
+#: Either common shape in one ``match`` (plain first: it fails fast at a ``(``); measured
+#: about 20% faster than trying them one call at a time on the benchmark's phones (issue 13).
+_PHONE_COMMON: Final = re.compile(f"(?:{_PHONE_PLAIN.pattern})|(?:{_PHONE_GROUP.pattern})")
 #: Gaps between two runs of ASCII letters and digits in the number itself.
 _BODY_GAPS: Final = frozenset({".", "-", " ", ". ", "- ", "  "})
 
@@ -184,7 +187,7 @@ def is_phone(text: str) -> bool:
     groups add one restriction: after two spaces, if every gap up to the next two-character
     gap is ``.``, that gap may not be ``. `` (``1  2. 3`` fails, ``1  2-3. 4`` passes).
     """
-    if (_PHONE_GROUP if "(" in text else _PHONE_PLAIN).match(text) is not None:
+    if _PHONE_COMMON.match(text) is not None:
         return True
     bare = _without_parentheses(text) if "(" in text or ")" in text else text
     if bare is None:
@@ -308,5 +311,5 @@ def is_url(text: str) -> bool:
 #: For a check above, a pattern's ``match`` that accepts only strings the check accepts, and
 #: most valid values, in one C call: the compiled fast path tries it first (_fastcode.py).
 FAST_ACCEPT: Final[Mapping[Callable[[str], bool], Callable[[str], object]]] = MappingProxyType(
-    {is_email: _EMAIL_ASCII.match, is_phone: _PHONE_PLAIN.match}
+    {is_email: _EMAIL_ASCII.match, is_phone: _PHONE_COMMON.match}
 )

@@ -73,7 +73,10 @@ def replay(entries: Iterable[Mapping[str, Any]], engine: Engine) -> list[tuple[i
     """Re-apply the log's applied entries to ``engine`` in order; their (status, body) replies.
 
     The log must be whole: after ``ZohoServer.dropped`` entries were dropped it is a tail,
-    and replaying it into a fresh org answers differently.
+    and replaying it into a fresh org answers differently. The log holds requests, not the
+    org's configuration: ``engine`` must be set up as the server's engine was before the first
+    request (its fields, options and the users added in-process with ``add_user``), else the
+    replies differ (an unknown acting user is refused, R32).
     """
     replies: list[tuple[int, Any]] = []
     for entry in entries:
