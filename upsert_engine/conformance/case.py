@@ -116,8 +116,10 @@ class Case:
 
     @property
     def inferred(self) -> bool:
-        """Whether any claim of the case is inferred ([inf]): a difference is a finding."""
-        return "inf" in self.evidence.values()
+        """Whether every claim of the case is inferred ([inf]): only then is a difference a
+        finding. A case resting on any [seed], [doc] or [obs] claim cannot tell which claim a
+        difference breaks, so it fails like a documented case."""
+        return all(tag == "inf" for tag in self.evidence.values())
 
     @property
     def tags(self) -> tuple[str, ...]:

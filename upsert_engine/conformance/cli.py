@@ -7,8 +7,8 @@
         --client-id ID --client-secret S --refresh-token R [--i-understand-this-writes]
     upsert-engine conform --cleanup JOURNAL        # remove what an interrupted live run left
 
-Exit codes: 0 every case passed (or differed only on inferred claims, under
-``--expect-inferred=engine``), 1 a case failed or errored, 2 usage or setup error,
+Exit codes: 0 every case passed (or, under ``--expect-inferred=engine``, only cases whose
+claims are all inferred differed), 1 a case failed or errored, 2 usage or setup error,
 130 interrupted.
 """
 
@@ -64,8 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--expect-inferred",
         choices=EXPECT_CHOICES,
         default="engine",
-        help="engine (default): an [inf] case that differs is a finding, not a failure; "
-        "strict: it fails; skip: inferred cases are not run",
+        help="engine (default): a case whose claims are all [inf] and that differs is a "
+        "finding, not a failure (a case with any [seed]/[doc]/[obs] claim fails); "
+        "strict: it fails too; skip: all-[inf] cases are not run",
     )
     parser.add_argument(
         "--rule", action="append", default=[], metavar="Rn", help="only cases of these rules"

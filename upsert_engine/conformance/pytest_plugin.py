@@ -22,5 +22,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--conform-expect-inferred",
         default="engine",
         choices=EXPECT_CHOICES,
-        help="engine (default): an [inf] case that differs is xfailed as a finding; strict: fails",
+        help="engine (default): a case whose claims are all [inf] and that differs is xfailed "
+        "as a finding; strict: fails",
     )

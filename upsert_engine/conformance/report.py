@@ -2,14 +2,15 @@
 
 ``--expect-inferred`` (issue 14, "disagreement is information"):
 
-- ``engine`` (default): a failing case that checks an inferred claim ([inf]) is a *finding*
-  (the target reads an undocumented point differently), not a failure;
+- ``engine`` (default): a failing case whose claims are all inferred ([inf]) is a *finding*
+  (the target reads an undocumented point differently), not a failure; a case that also
+  rests on a [seed], [doc] or [obs] claim fails, since its difference may break that claim;
 - ``strict``: every failing case is a failure;
-- ``skip``: inferred cases are not run.
+- ``skip``: inferred cases (every claim [inf]) are not run.
 
-The summary separates "documented behaviour broken" (failing cases with no [inf] claim) from
-"inferred behaviour differs" (findings). The exit code is 1 when a case failed (or errored),
-else 0.
+The summary separates "documented behaviour broken" (failing cases with any claim not
+[inf]) from "inferred behaviour differs" (findings). The exit code is 1 when a case failed
+(or errored), else 0.
 """
 
 from __future__ import annotations

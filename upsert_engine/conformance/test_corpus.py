@@ -1,7 +1,8 @@
 """The corpus as pytest tests: ``pytest --pyargs upsert_engine.conformance --conform-url URL``.
 
-One test per case. A case that differs on an inferred claim ([inf]) is reported as xfailed
-(a finding) under ``--conform-expect-inferred=engine``, the default; skipped cases say why.
+One test per case. A case whose claims are all inferred ([inf]) and that differs is reported
+as xfailed (a finding) under ``--conform-expect-inferred=engine``, the default; skipped cases
+say why.
 """
 
 from __future__ import annotations
