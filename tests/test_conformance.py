@@ -299,14 +299,14 @@ def test_id_placeholders_bind_on_first_sight_and_must_match_after() -> None:
 
 
 def test_time_any_and_exact_comparison() -> None:
-    """$time wants seconds and an offset; $any checks the JSON type only; true is not 1;
-    exact comparison reports extra keys, subset does not."""
+    """$time wants seconds and an offset; $any checks the JSON type only; true is not 1 and
+    1 is not 1.0 (JSON types matter); exact comparison reports extra keys, subset does not."""
     bindings = Bindings()
     assert compare({"$time": None}, "2026-01-15T10:00:00+05:30", bindings) == []
     assert compare({"$time": None}, "2026-01-15T10:00:00Z", bindings) != []
     assert compare({"$any": "string"}, "anything", bindings) == []
     assert compare({"$any": "string"}, 5, bindings) != []
-    assert compare(True, 1, bindings) != [] and compare(1, 1.0, bindings) == []
+    assert compare(True, 1, bindings) != [] and compare(1, 1.0, bindings) != []
     assert compare({"a": 1}, {"a": 1, "b": 2}, bindings) != []
     assert compare({"a": 1}, {"a": 1, "b": 2}, bindings, subset=True) == []
     assert compare([1, 2], [1], bindings) != []

@@ -5,14 +5,17 @@ server assigns (pure functions, no I/O):
 
 - ``{"$id": "lead1"}``: a record id (a string of digits). The first time a name is seen it
   binds to the value found there; afterwards it must match that value.
-- ``{"$time": "t1"}`` / ``{"$time": null}``: an ISO 8601 time with offset, seconds precision
-  (R18: ``2020-10-14T10:31:43+05:30``); a name binds like ``$id``.
+- ``{"$time": "t1"}`` / ``{"$time": null}``: an ISO 8601 date-time with offset, seconds
+  precision, ASCII digits, naming a real instant (R18: ``2020-10-14T10:31:43+05:30``; not
+  ``Z``, not fractions); a name binds like ``$id``.
 - ``{"$user": "me.id"}``: an attribute (``name``, ``id``, ``email``, ``zuid``) of a user of
   the case (``me`` is the acting user of the target: whoever the token acts as).
 - ``{"$module_id": "Leads"}``: the id of a module (R32 ``duplicate_record.module.id``).
 - ``{"$any": "string"}``: any value of that JSON type (``string``, ``number``, ``integer``,
   ``boolean``, ``object``, ``array``, ``null``, or ``null`` for anything): used only where
   the spec leaves the value open (a top-level message Zoho's docs do not give, R27).
+
+Everything else compares as JSON, type-strict: ``1`` is not ``1.0`` and ``true`` is not ``1``.
 
 Requests may carry the same placeholders (``$id`` and ``$time`` must be bound by then), and a
 path may name bound ids as ``{lead1}``.
@@ -24,9 +27,13 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d\Z")
+#: R18's shape; [0-9], not \d (which takes any Unicode digit)
+TIME = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})[+-]([0-9]{2}):([0-9]{2})\Z"
+)
 PLACEHOLDERS = ("$id", "$time", "$user", "$module_id", "$any")
 _KINDS: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -53,6 +60,20 @@ class Bindings:
     users: dict[str, dict[str, str]] = field(default_factory=dict)
     #: module API name -> module id, filled by the target when asked
     module_ids: dict[str, str] = field(default_factory=dict)
+
+
+def is_time(text: str) -> bool:
+    """Whether ``text`` is R18's yyyy-MM-ddTHH:mm:ss±HH:mm naming a real date, time and offset
+    (hours 00-23, minutes 00-59; no leap second), in ASCII digits."""
+    found = TIME.match(text)
+    if found is None:
+        return False
+    year, month, day, hour, minute, second, off_hour, off_minute = map(int, found.groups())
+    try:
+        datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return False
+    return off_hour <= 23 and off_minute <= 59
 
 
 def placeholder(value: Any) -> tuple[str, Any] | None:
@@ -209,7 +230,7 @@ class Matcher:
             return
         table = self.bindings.ids if kind == "$id" else self.bindings.times
         ok = isinstance(actual, str) and (
-            actual.isascii() and actual.isdigit() if kind == "$id" else bool(TIME.match(actual))
+            actual.isascii() and actual.isdigit() if kind == "$id" else is_time(actual)
         )
         what = "a record id" if kind == "$id" else "a time yyyy-MM-ddTHH:mm:ss±HH:mm"
         if not ok:
@@ -225,10 +246,8 @@ class Matcher:
 
 
 def _same(expected: Any, actual: Any) -> bool:
-    """JSON equality: 1 and 1.0 are the same number, but true is not 1."""
-    if isinstance(expected, bool) or isinstance(actual, bool):
-        return type(expected) is type(actual) and expected == actual
-    return bool(expected == actual)
+    """JSON equality of two scalars, type-strict: 1 is not 1.0, true is not 1 (README)."""
+    return type(expected) is type(actual) and bool(expected == actual)
 
 
 def compare(
