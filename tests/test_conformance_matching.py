@@ -11,7 +11,7 @@ import pytest
 
 from upsert_engine import Engine
 from upsert_engine.conformance.case import load_corpus
-from upsert_engine.conformance.matching import Bindings, compare
+from upsert_engine.conformance.matching import Bindings, CaseError, compare
 from upsert_engine.conformance.runner import run
 from upsert_engine.conformance.target import InProcessTarget, Reply
 
@@ -118,3 +118,10 @@ def test_the_corpus_fails_a_mutated_engine(change: Callable[[str | None, Any], A
     assert [o for o in outcomes if o.status == "error"] == []
     assert len(failed) >= 2, change.__name__
     assert all(d.path != "HTTP status" for o in failed for d in o.differences)
+
+
+def test_an_unknown_any_type_is_a_case_error_not_a_match() -> None:
+    """``{"$any": "strin"}`` (a typo) matches nothing: it is a bug in the case (CaseError),
+    even for a case that reached the matcher without the loader's check."""
+    with pytest.raises(CaseError, match="no such JSON type"):
+        compare({"$any": "strin"}, "anything", Bindings())

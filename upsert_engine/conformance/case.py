@@ -1,8 +1,10 @@
 """The corpus: cases read from ``cases/*.json`` (shipped in the package), checked for shape.
 
-Each file holds ``{"cases": [...]}``; the format is ``cases/case.schema.json`` (JSON Schema,
-validated in the tests). Here the loader checks what it needs to run a case and names the
-file and case of anything malformed (``CaseFormatError``), so a bad case never passes.
+Each file holds ``{"cases": [...]}``; the format is ``cases/case.schema.json`` (JSON Schema).
+The loader validates every file fully against it (``schema_check``, stdlib only), then checks
+what a schema cannot say (placeholders well formed, request users declared), and refuses
+anything malformed with ``CaseFormatError`` naming the file, case id, JSON path and what is
+wrong, so a bad case never runs, let alone passes.
 
 A case: ``id``, ``title``, ``rules`` (``["R14", "R21"]``), ``evidence`` (each rule's tag for
 what the case claims: ``seed``, ``doc``, ``obs`` or ``inf``, as UPSERT-SEMANTICS.md tags it),
@@ -19,9 +21,13 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from .matching import placeholder_problems
+from .schema_check import Validator
 
 TAGS = ("seed", "doc", "obs", "inf")
 RULE = re.compile(r"R([1-9]|[12][0-9]|3[0-6])\Z")
@@ -224,12 +230,66 @@ def parse_case(data: Any, source: str) -> Case:
     )
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    twice = sorted({key for key in keys if keys.count(key) > 1})
+    if twice:
+        raise ValueError(f"key {twice[0]!r} appears twice in one object")
+    return dict(pairs)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Validator:
+    return Validator(json.loads(schema_text()))
+
+
+def _case_problems(index: int, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What the schema cannot say: placeholders well formed, users known (``matching``)."""
+    users = {"me"} | {u["ref"] for u in data.get("org", {}).get("users", [])}
+    where = f"$.cases[{index}]"
+    found: list[tuple[str, str]] = []
+    for at, record in enumerate(data.get("records", [])):
+        found += placeholder_problems(record["fields"], users, f"{where}.records[{at}].fields")
+    for at, step in enumerate(data["steps"]):
+        step_at = f"{where}.steps[{at}]"
+        request = step.get("request")
+        if request is not None:
+            for key in ("body", "headers"):
+                found += placeholder_problems(
+                    request.get(key), users, f"{step_at}.request.{key}", request=True
+                )
+            if request.get("user", "me") not in users:
+                found.append((f"{step_at}.request.user", f"no user {request['user']!r}"))
+        found += placeholder_problems(step["expect"].get("body"), users, f"{step_at}.expect.body")
+    return found
+
+
+def check_file(data: Any, source: str) -> None:
+    """``CaseFormatError`` listing every way ``data`` breaks ``cases/case.schema.json`` or
+    the placeholder rules: file, case id, JSON path and what is wrong (at most 20)."""
+    problems = _validator().errors(data)
+    if not problems:
+        problems = [p for i, case in enumerate(data["cases"]) for p in _case_problems(i, case)]
+    if not problems:
+        return
+    cases = data.get("cases") if isinstance(data, dict) else None
+    lines = []
+    for path, message in problems[:20]:
+        found = re.match(r"\$\.cases\[(\d+)\]", path)
+        case = cases[int(found.group(1))] if found and isinstance(cases, list) else None
+        named = f"case {case.get('id')!r}: " if isinstance(case, dict) else ""
+        lines.append(f"{source}: {named}{path}: {message}")
+    more = f"\n({len(problems) - 20} more)" if len(problems) > 20 else ""
+    raise CaseFormatError("\n".join(lines) + more)
+
+
 def parse_file(text: str, source: str) -> list[Case]:
-    """The cases of one file's text."""
+    """The cases of one file's text, checked against the schema first (``check_file``)."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as problem:
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except ValueError as problem:
         raise CaseFormatError(f"{source}: not JSON: {problem}") from None
+    check_file(data, source)
     _need(
         isinstance(data, dict) and isinstance(data.get("cases"), list),
         source,

@@ -23,6 +23,7 @@ path may name bound ids as ``{lead1}``.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Mapping
@@ -83,6 +84,57 @@ def placeholder(value: Any) -> tuple[str, Any] | None:
         if key in PLACEHOLDERS:
             return key, argument
     return None
+
+
+USER_ATTRIBUTES = ("name", "id", "email", "zuid")
+_NAME = re.compile(r"[A-Za-z0-9_]+\Z")
+
+
+def _placeholder_problem(kind: str, argument: Any, users: set[str]) -> str | None:
+    if kind in ("$id", "$time"):
+        if kind == "$time" and argument is None:
+            return None
+        if not isinstance(argument, str) or not _NAME.match(argument):
+            return f"{kind} needs a name of letters, digits and _, not {argument!r}"
+    elif kind == "$user":
+        ref, _, attribute = str(argument).partition(".")
+        if not isinstance(argument, str) or attribute not in USER_ATTRIBUTES:
+            return f"$user needs 'ref.attribute' ({', '.join(USER_ATTRIBUTES)}), not {argument!r}"
+        if ref not in users:
+            return f"$user {argument!r}: no user {ref!r} (users: {', '.join(sorted(users))})"
+    elif kind == "$module_id":
+        if not isinstance(argument, str) or argument == "":
+            return f"$module_id needs a module API name, not {argument!r}"
+    elif argument is not None and argument != "null" and argument not in _KINDS:
+        return f"$any needs null or one of {', '.join([*_KINDS, 'null'])}, not {argument!r}"
+    return None
+
+
+def placeholder_problems(
+    value: Any, users: set[str], path: str, *, request: bool = False
+) -> list[tuple[str, str]]:
+    """(JSON path, what is wrong) of every malformed placeholder in ``value``: an unknown
+    ``$any`` type, a ``$user`` of no user in ``users``, a key that looks like a misspelt
+    placeholder (``{"$Time": null}``), ``$any`` in a request (nothing to send)."""
+    found = placeholder(value)
+    if found is not None:
+        problem = _placeholder_problem(found[0], found[1], users)
+        if problem is None and request and found[0] == "$any":
+            problem = "$any cannot be sent in a request"
+        return [] if problem is None else [(path, problem)]
+    problems: list[tuple[str, str]] = []
+    if isinstance(value, dict):
+        if len(value) == 1:
+            ((key, _),) = value.items()
+            near = difflib.get_close_matches(key.lower(), PLACEHOLDERS, n=1, cutoff=0.7)
+            if key.startswith("$") and near:
+                problems.append((path, f"{key!r} is not a placeholder: {near[0]!r}?"))
+        for key, item in value.items():
+            problems += placeholder_problems(item, users, f"{path}.{key}", request=request)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            problems += placeholder_problems(item, users, f"{path}[{index}]", request=request)
+    return problems
 
 
 def _user_attribute(bindings: Bindings, spec: Any) -> str:
@@ -208,6 +260,8 @@ class Matcher:
 
     def _placeholder(self, kind: str, argument: Any, actual: Any, path: str) -> None:
         if kind == "$any":
+            if argument is not None and argument != "null" and argument not in _KINDS:
+                raise CaseError(f"{{'$any': {argument!r}}}: no such JSON type")
             kinds = _KINDS.get(argument) if argument is not None else None
             if actual is _MISSING:
                 self._fail(path, f"any {argument or 'value'}", actual)
