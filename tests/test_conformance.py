@@ -376,14 +376,15 @@ def test_conform_exits_one_with_a_readable_diff_when_a_case_fails(
 
 def test_expect_inferred_modes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The same wrong expectation tagged [inf]: a finding under engine (exit 0), a failure
-    under strict (exit 1), not run under skip."""
+    under strict (exit 1), not run under skip (which then leaves no case: exit 2)."""
     path = _one_case(tmp_path, "inf", 201)
     assert conform(["--cases", str(path)]) == 0
     assert "DIFFERS one" in capsys.readouterr().out
     assert conform(["--cases", str(path), "--expect-inferred", "strict"]) == 1
     assert "FAIL    one" in capsys.readouterr().out
-    assert conform(["--cases", str(path), "--expect-inferred", "skip", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["cases"] == []
+    assert conform(["--cases", str(path), "--expect-inferred", "skip", "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "no case is selected" in captured.err
 
 
 def test_conform_json_and_selection(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,20 +7,31 @@
         --client-id ID --client-secret S --refresh-token R [--i-understand-this-writes]
     upsert-engine conform --cleanup JOURNAL        # remove what an interrupted live run left
 
-Exit codes: 0 every case passed (or, under ``--expect-inferred=engine``, only cases whose
-claims are all inferred differed), 1 a case failed or errored, 2 usage or setup error,
-130 interrupted.
+Exit codes: 0 every case that ran passed (or, under ``--expect-inferred=engine``, only cases
+whose claims are all inferred differed), 1 a case failed or errored, 2 usage or setup error
+(an unknown ``--rule``/``--case``, a selection of no case, a malformed case file, a target
+that cannot be reached, or a run in which every selected case was skipped: nothing was
+tested), 130 interrupted. ``--rule`` takes ``R11`` or ``r11``.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 from collections.abc import Sequence
 
-from .case import CaseFormatError, load_corpus, select
-from .report import EXPECT_CHOICES, Expect, render, skip_inferred, summarise, to_json
+from .case import RULE, Case, CaseFormatError, load_corpus, select
+from .report import (
+    EXPECT_CHOICES,
+    Expect,
+    nothing_tested,
+    render,
+    skip_inferred,
+    summarise,
+    to_json,
+)
 from .runner import Outcome, run
 from .target import Target, TargetError, engine_target, reference_target
 
@@ -69,7 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
         "strict: it fails too; skip: all-[inf] cases are not run",
     )
     parser.add_argument(
-        "--rule", action="append", default=[], metavar="Rn", help="only cases of these rules"
+        "--rule",
+        action="append",
+        default=[],
+        metavar="Rn",
+        help="only cases of these rules (R1..R36, r11 is R11)",
     )
     parser.add_argument(
         "--case", action="append", default=[], metavar="ID", help="only these cases"
@@ -98,6 +113,39 @@ def _target(args: argparse.Namespace) -> Target:
     return reference_target() if args.target == "reference" else engine_target()
 
 
+def _close(target: Target) -> None:
+    closing = getattr(target, "close", None)
+    if callable(closing):
+        closing()
+
+
+def _selection(cases: list[Case], args: argparse.Namespace, expect: Expect) -> list[Case]:
+    """The cases ``--rule``/``--case``/``--expect-inferred=skip`` select; ``ValueError`` for an
+    unknown rule or case id, or a selection of no case (a run that would test nothing)."""
+    rules = []
+    for given in args.rule:
+        rule = given.strip().upper()  # r11 is R11
+        if not RULE.match(rule):
+            raise ValueError(f"--rule {given}: no such rule (R1..R36)")
+        rules.append(rule)
+    known = [case.id for case in cases]
+    for case_id in args.case:
+        if case_id not in known:
+            near = difflib.get_close_matches(case_id, known, n=3)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            raise ValueError(f"--case {case_id}: no such case in the corpus{hint}")
+    chosen = select(cases, rules, args.case)
+    if expect == "skip":
+        chosen = skip_inferred(chosen)
+    if not chosen:
+        asked = " ".join([*(f"--rule {r}" for r in rules), *(f"--case {c}" for c in args.case)])
+        skipping = (
+            " with --expect-inferred=skip (all-[inf] cases left out)" if expect == "skip" else ""
+        )
+        raise ValueError(f"no case is selected by {asked or 'the corpus'}{skipping}")
+    return chosen
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``conform``; returns the exit code."""
     parser = build_parser()
@@ -111,12 +159,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .live import cleanup_command
 
             return cleanup_command(args)
-        cases = select(load_corpus(args.cases), args.rule, args.case)
-        if expect == "skip":
-            cases = skip_inferred(cases)
+        cases = _selection(load_corpus(args.cases), args, expect)
         target = _target(args)
     except (CaseFormatError, TargetError, OSError, ValueError) as problem:
         print(f"upsert-engine conform: error: {problem}", file=sys.stderr)
+        return 2
+    try:
+        probe = getattr(target, "probe", None)
+        if callable(probe):
+            probe()
+    except TargetError as problem:
+        _close(target)
+        print(f"upsert-engine conform: error: cannot reach the target: {problem}", file=sys.stderr)
         return 2
 
     def progress(outcome: Outcome) -> None:
@@ -128,13 +182,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nupsert-engine conform: interrupted", file=sys.stderr)
         return 130
+    except TargetError as problem:  # the target went away outside any case
+        print(f"\nupsert-engine conform: error: {problem}", file=sys.stderr)
+        return 2
     finally:
-        closing = getattr(target, "close", None)
-        if callable(closing):
-            closing()
+        _close(target)
     if not args.json:
         print(file=sys.stderr)
         print(render(result, expect, verbose=args.verbose, live=args.live))
     else:
         print(json.dumps(to_json(result, expect), indent=2))
-    return summarise(result.outcomes, expect).exit_code
+    summary = summarise(result.outcomes, expect)
+    if not summary.tested:
+        print(f"upsert-engine conform: error: {nothing_tested(result.outcomes)}", file=sys.stderr)
+    return summary.exit_code

@@ -5,8 +5,8 @@ acting user ``me``), ``POST /__admin/users`` (each case user with a token of its
 ``POST /__admin/schema`` (the case's module schemas), ``POST /__admin/load`` (its records),
 ``GET /crm/v8/settings/modules`` (module ids). An implementation of your own runs the corpus
 by answering these five admin endpoints as ``upsert-engine serve`` does (README). A target
-without ``/__admin/reset`` runs nothing: every case is skipped, saying so (a real Zoho org is
-``--live``). One connection is kept open across requests (HTTP/1.1 keep-alive).
+without ``/__admin/reset`` runs nothing: every case is skipped, saying so, and ``conform``
+exits 2 (a real Zoho org is ``--live``). One connection is kept open across requests (HTTP/1.1 keep-alive).
 """
 
 from __future__ import annotations
@@ -131,10 +131,20 @@ class HttpTarget:
             raise TargetError(f"{what}: HTTP {reply.status} {json.dumps(reply.body)[:300]}")
         return reply.body
 
+    def probe(self) -> None:
+        """Reach the target once before a run: ``TargetError`` when nothing answers there
+        (a setup error, not a case's); notes whether it has the admin API."""
+        reply = self.client.request("POST", "/__admin/reset")
+        self._admin = reply.status == 200
+
+    @property
+    def admin_api(self) -> bool | None:
+        """Whether the target answers the admin API (None: not probed yet)."""
+        return self._admin
+
     def why_not(self, case: Any) -> str | None:
         if self._admin is None:
-            reply = self.client.request("POST", "/__admin/reset")
-            self._admin = reply.status == 200
+            self.probe()
         if not self._admin:
             return (
                 f"{self.name} has no admin API (POST /__admin/reset): the corpus needs it to set "
@@ -201,3 +211,7 @@ class HttpTarget:
 
     def end_case(self) -> None:
         return None
+
+    def close(self) -> None:
+        """Close the keep-alive connection."""
+        self.client.close()

@@ -10,7 +10,7 @@
 
 The summary separates "documented behaviour broken" (failing cases with any claim not
 [inf]) from "inferred behaviour differs" (findings). The exit code is 1 when a case failed
-(or errored), else 0.
+(or errored), 2 when every case was skipped (nothing was tested), else 0.
 """
 
 from __future__ import annotations
@@ -46,12 +46,21 @@ class Summary:
     errors: int
 
     @property
+    def tested(self) -> int:
+        """How many cases ran (not skipped)."""
+        return self.passed + self.failed + self.findings + self.errors
+
+    @property
     def exit_code(self) -> int:
-        """1 when a case failed or errored, else 0."""
-        return 1 if self.failed or self.errors else 0
+        """1 when a case failed or errored; 2 when no case ran (every selected case was
+        skipped: a run that tested nothing must not pass a CI job); else 0."""
+        if self.failed or self.errors:
+            return 1
+        return 0 if self.tested else 2
 
 
 def summarise(outcomes: Sequence[Outcome], expect: Expect) -> Summary:
+    """The counts of ``outcomes`` under ``expect``."""
     verdicts = [verdict(o, expect) for o in outcomes]
     return Summary(
         verdicts.count("pass"),
@@ -128,6 +137,13 @@ def rule_table(outcomes: Sequence[Outcome], expect: Expect, *, live: bool = Fals
             ]
         lines.append("| " + " | ".join(str(cell) for cell in row) + " |")
     return lines
+
+
+def nothing_tested(outcomes: Sequence[Outcome]) -> str:
+    """Why a run in which every case was skipped tested nothing (its distinct reasons)."""
+    reasons = list(dict.fromkeys(o.reason for o in outcomes if o.status == "skip"))
+    shown = "; ".join(reasons[:3]) + ("; ..." if len(reasons) > 3 else "")
+    return f"every selected case ({len(outcomes)}) was skipped, nothing was tested: {shown}"
 
 
 def render(run: Run, expect: Expect, *, verbose: bool = False, live: bool = False) -> str:

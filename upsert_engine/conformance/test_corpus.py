@@ -2,7 +2,8 @@
 
 One test per case. A case whose claims are all inferred ([inf]) and that differs is reported
 as xfailed (a finding) under ``--conform-expect-inferred=engine``, the default; skipped cases
-say why.
+say why. A ``--conform-url`` that cannot be reached, or has no admin API, fails every test
+(nothing could be tested) rather than skipping them all.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from .case import Case, load_corpus
 from .http import HttpTarget
 from .report import case_lines, verdict
 from .runner import run_case
-from .target import Target, engine_target
+from .target import Target, TargetError, engine_target
 
 CASES = load_corpus()
 
@@ -28,8 +29,14 @@ def conform_target(request: pytest.FixtureRequest) -> Iterator[Target]:
         yield engine_target()
         return
     target = HttpTarget(url, request.config.getoption("--conform-token"))
+    try:  # a target that can test nothing fails every test, never skips them all
+        target.probe()
+    except TargetError as problem:
+        pytest.fail(f"cannot reach the target: {problem}", pytrace=False)
+    if not target.admin_api:
+        pytest.fail(str(target.why_not(None)), pytrace=False)
     yield target
-    target.client.close()
+    target.close()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
