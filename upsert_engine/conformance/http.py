@@ -6,7 +6,8 @@ acting user ``me``), ``POST /__admin/users`` (each case user with a token of its
 ``GET /crm/v8/settings/modules`` (module ids). An implementation of your own runs the corpus
 by answering these five admin endpoints as ``upsert-engine serve`` does (README). A target
 without ``/__admin/reset`` runs nothing: every case is skipped, saying so, and ``conform``
-exits 2 (a real Zoho org is ``--live``). One connection is kept open across requests (HTTP/1.1 keep-alive).
+exits 2 (a real Zoho org is ``--live``). One connection is kept open across requests
+(HTTP/1.1 keep-alive).
 """
 
 from __future__ import annotations
