@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from ._columns import did_you_mean, label_spellings, suggestions
@@ -237,6 +237,21 @@ def parse_timezone(text: str) -> tzinfo:
         ) from None
 
 
+def parse_now(text: str, zone: str) -> datetime:
+    """``--now``: an ISO 8601 time (``2026-07-01 09:00:00``, ``2026-07-01T09:00:00+02:00``);
+    without an offset it is read in ``--timezone``; kept to the second (R18)."""
+    try:
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(
+            f"--now {text}: not an ISO 8601 time, e.g. 2026-07-01 09:00:00 or "
+            f"2026-07-01T09:00:00+02:00"
+        ) from None
+    if parsed.utcoffset() is None:
+        parsed = parsed.replace(tzinfo=parse_timezone(zone))
+    return parsed.replace(microsecond=0)
+
+
 def delimiter(text: str | None) -> str | None:
     """``--delimiter``: one character, or comma, semicolon, tab, pipe."""
     if text is None:
@@ -407,7 +422,8 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         "--timezone",
         default="UTC",
         help="of times without an offset in a store (Zoho's export format 2024-06-19 "
-        "01:58:32): UTC (default), +05:30 or an IANA name",
+        "01:58:32): UTC (default), +05:30, an IANA name; a negative offset as "
+        "--timezone=-05:00",
     )
 
 

@@ -115,6 +115,9 @@ class ExportRules:
     users: ExportUsers
     #: times read without an offset, in --timezone
     times_read: int = 0
+    #: the newest Created_Time or Modified_Time of the store rows translated (R11, R18): the
+    #: command line's requests are stamped after it (``cli.RequestClock``)
+    newest: datetime | None = None
     _times: frozenset[str] = field(init=False)
     _user_fields: dict[str, str] = field(init=False)
 
@@ -140,6 +143,21 @@ class ExportRules:
         self.times_read += 1
         return parsed.replace(tzinfo=self.timezone).isoformat(timespec="seconds")
 
+    def _note_time(self, value: Any) -> None:
+        """Keep the newest stamp seen (to the second, as R18 keeps it); a value that is no
+        time with an offset is left for ``Engine.load`` to refuse."""
+        if not isinstance(value, str):
+            return
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return
+        if parsed.utcoffset() is None:
+            return
+        parsed = parsed.replace(microsecond=0)
+        if self.newest is None or parsed > self.newest:
+            self.newest = parsed
+
     def translate(self, records: list[dict[str, Any]], columns: frozenset[str] | None) -> None:
         """Translate a chunk of store rows in place; ``columns``: the keys a CSV file's rows
         can have (None: look at the rows)."""
@@ -158,6 +176,8 @@ class ExportRules:
                         del values[name]
                     else:
                         values[name] = self.time(value)
+                        if name in EXPORT_STAMPS:
+                            self._note_time(values[name])
             for name, data_type in users:
                 value = values.get(name)
                 if isinstance(value, str) and value.strip():

@@ -18,7 +18,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from . import __version__
@@ -31,6 +31,7 @@ from ._cli_args import (
     encoding,
     module_name,
     options_from,
+    parse_now,
     parse_timezone,
     read_map,
 )
@@ -59,18 +60,42 @@ EXIT_INTERNAL = 70
 
 
 class RequestClock:
-    """The engine's clock: the whole store is loaded at one time, request k is k seconds later.
+    """The engine's clock: the whole store is loaded at one time (``start``), request k is
+    k seconds after ``base``, so record ages (R11) and timestamps do not depend on how the
+    store is chunked, and the run is deterministic.
 
-    So record ages (R11) and timestamps do not depend on how the store is chunked.
+    ``base`` is set after the store is loaded (``after_store``): the newest Created_Time or
+    Modified_Time in the store, or ``start`` if later (default the engine's epoch,
+    2026-01-15T10:00:00+05:30; ``--now`` sets it). Records this run writes are then newer than
+    every stored one (R11's oldest/newest; R18: Modified_Time never before Created_Time), also
+    in a chain of ``apply --out`` stores.
     """
 
-    __slots__ = ("request",)
+    __slots__ = ("base", "request", "start")
 
-    def __init__(self) -> None:
+    def __init__(self, start: datetime | None = None) -> None:
+        self.start = start if start is not None else stepping_clock(0)
+        self.base = self.start
         self.request = 0
 
     def __call__(self, _write: int) -> datetime:
-        return stepping_clock(self.request)
+        return self.base + timedelta(seconds=self.request)
+
+    def after_store(self, newest: datetime | None, given: bool) -> None:
+        """Requests are stamped after ``newest`` (the store's newest stamp); a ``--now``
+        (``given``) before it is refused: this run's records would count as older."""
+        if newest is None or newest <= self.start:
+            self.base = self.start
+            return
+        if given:
+            first = self.start + timedelta(seconds=1)
+            raise InputError(
+                f"--now {first.isoformat()}: the store holds a record stamped "
+                f"{newest.isoformat()}, not earlier; records this run writes would count as "
+                f"older than stored ones (R11, R18); give --now "
+                f"{(newest + timedelta(seconds=1)).isoformat()} or later"
+            )
+        self.base = newest
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -139,6 +164,15 @@ def build_parser() -> argparse.ArgumentParser:
             "new-2...: Zoho assigns the real ones) or engine (the ids written to --out); "
             "default %(default)s",
         )
+        sub.add_argument(
+            "--now",
+            metavar="TIME",
+            help="the time of the first request (R11, R18: the Created_Time and Modified_Time "
+            "it writes; request k is k-1 seconds later), ISO 8601, without an offset "
+            "read in --timezone; default: one second after the newest Created_Time or "
+            "Modified_Time of --store, or 2026-01-15T10:00:01+05:30 if that is later; a time "
+            "before the store's newest is refused",
+        )
         if name == "apply":
             sub.add_argument(
                 "--out",
@@ -191,7 +225,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_serve(args)
         if args.command in ("plan", "apply"):
             _check_paths(args)
-        clock = RequestClock()
+        now = getattr(args, "now", None)
+        # --now is the first request's time; the store is loaded a second before it
+        start = None if now is None else parse_now(now, args.timezone) - timedelta(seconds=1)
+        clock = RequestClock(start)
         # the CLI holds one module's records and only the users its files name: the ids Owner
         # and lookups name cannot be checked here unless asked (R32, R33); Zoho checks them
         options = options_from(args, check_users=False, check_lookups=False)
@@ -318,6 +355,7 @@ def run_import(
             stack.enter_context(report.file)
         out = stack.enter_context(AtomicFile(out_path, args.file_mode)) if out_path else None
         stored = load_store(engine, module, store, rules, progress) if store is not None else 0
+        clock.after_store(rules.newest, getattr(args, "now", None) is not None)
         # the loaded store: maybe a million records the collector need not walk again (left
         # alone if the caller has frozen objects of its own: unfreezing would thaw them too)
         freezing = gc.get_freeze_count() == 0

@@ -1,0 +1,137 @@
+"""A tester's findings on the import preview (`plan` / `apply`), one section per finding.
+
+Each test failed before its fix. Rules are the spec's (docs/UPSERT-SEMANTICS.md); Zoho sources
+are cited where the spec is silent.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from upsert_engine.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """main(argv) with stdout and stderr captured."""
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """Exit 2, nothing on stdout, one line on stderr; returns it without the prefix."""
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, ""), err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0].removeprefix("upsert-engine: error: ")
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> str:
+    """Write ``text`` and return the path as str."""
+    path.write_bytes(text.encode(encoding))
+    return str(path)
+
+
+def jsonl(path: Path) -> list[dict[str, Any]]:
+    """The records of a JSONL store."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def report_lines(path: Path) -> list[str]:
+    """The report's lines after its header."""
+    return path.read_text(encoding="utf-8").splitlines()[1:]
+
+
+# --- 1. the CLI's clock: after the store's newest time (R11, R18) -----------------------------
+JUNE_STORE = (
+    "Record Id,Last Name,Company,Email,Created Time,Modified Time\n"
+    "zcrm_5725767000000500001,June,Acme,june@x.com,2026-06-01 09:00:00,2026-06-01 09:00:00\n"
+)
+#: row 1 inserts, row 2 gives it Company Acme, row 3 finds two Acme records (R11)
+JUNE_ROWS = (
+    "Last Name,Email,Company\nNew,new@x.com,Beta\nNew,new@x.com,Acme\n,,Acme\n"
+)
+
+
+def test_1_records_written_are_newer_than_the_store(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """R11 (oldest by Created_Time): a record this run inserts is newer than a store record
+    created in June, so the oldest Acme is the June one; before, the run's fixed January clock
+    made the inserted record the oldest."""
+    store = write(tmp_path / "st.csv", JUNE_STORE)
+    rows = write(tmp_path / "rows.csv", JUNE_ROWS)
+    report = tmp_path / "r.csv"
+    code, _, err = run(capsys, "plan", "--module", "Leads", "--store", store, rows,
+                       "--check-fields", "Email,Company", "--report", str(report))  # fmt: skip
+    assert code == 0, err
+    lines = report_lines(report)
+    assert lines[0].startswith("1,2,insert,,new-1,")
+    assert lines[1].startswith("2,3,update,Email,new-1,")
+    assert lines[2].startswith("3,4,update,Company,5725767000000500001,")
+    # --multi-match newest picks the record this run wrote
+    code, _, err = run(capsys, "plan", "--module", "Leads", "--store", store, rows,
+                       "--check-fields", "Email,Company", "--report", str(report),
+                       "--multi-match", "newest")  # fmt: skip
+    assert report_lines(report)[2].startswith("3,4,update,Company,new-1,")
+
+
+def test_1_apply_out_stays_monotonic_along_a_chain(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """R18: Modified_Time is never before Created_Time in apply --out, and a second apply over
+    the first's --out stamps after every time it holds."""
+    store = write(tmp_path / "st.csv", JUNE_STORE)
+    rows = write(tmp_path / "rows.csv", "Email,Company\njune@x.com,Acme Ltd\nnew@x.com,Beta\n")
+    first, second = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    argv = ["apply", "--module", "Leads", "--check-fields", "Email", rows]
+    code, _, err = run(capsys, *argv, "--store", store, "--out", str(first))
+    assert code == 1, err  # row 2 has no Last_Name (R4)
+    (june,) = jsonl(first)
+    assert june["Created_Time"] == "2026-06-01T09:00:00+00:00"
+    assert june["Modified_Time"] == "2026-06-01T09:00:01+00:00"
+    code, _, err = run(capsys, *argv, "--store", str(first), "--out", str(second))
+    (june,) = jsonl(second)
+    assert june["Modified_Time"] == "2026-06-01T09:00:02+00:00"
+
+
+def test_1_now_sets_the_first_request_and_refuses_the_past(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """--now is the first request's time (read in --timezone without an offset); a time not
+    after the store's newest is refused (R11, R18), and nothing is written."""
+    store = write(tmp_path / "st.csv", JUNE_STORE)
+    rows = write(tmp_path / "rows.csv", "Last Name,Email\nNew,new@x.com\n")
+    out = tmp_path / "out.jsonl"
+    argv = ["apply", "--module", "Leads", "--store", store, rows, "--out", str(out)]
+    code, _, err = run(capsys, *argv, "--now", "2026-07-01 12:00:00", "--timezone=-05:00")
+    assert code == 0, err
+    assert [r["Created_Time"] for r in jsonl(out)] == [
+        "2026-06-01T09:00:00-05:00",  # the store's times are read in --timezone too
+        "2026-07-01T12:00:00-05:00",
+    ]
+    out.unlink()
+    assert refused(capsys, *argv, "--now", "2026-06-01T09:00:00Z") == (
+        "--now 2026-06-01T09:00:00+00:00: the store holds a record stamped "
+        "2026-06-01T09:00:00+00:00, not earlier; records this run writes would count as "
+        "older than stored ones (R11, R18); give --now 2026-06-01T09:00:01+00:00 or later"
+    )
+    assert not out.exists()
+    assert refused(capsys, *argv, "--now", "soon").startswith("--now soon: not an ISO 8601 time")
+
+
+def test_1_without_store_times_the_default_epoch_stays(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An empty store (or one older than the epoch) keeps the deterministic default: request 1
+    at 2026-01-15T10:00:01+05:30."""
+    rows = write(tmp_path / "rows.csv", "Last Name\nNew\n")
+    out = tmp_path / "out.jsonl"
+    code, _, err = run(capsys, "apply", "--module", "Leads", rows, "--out", str(out))
+    assert code == 0, err
+    assert jsonl(out)[0]["Created_Time"] == "2026-01-15T10:00:01+05:30"
