@@ -135,3 +135,57 @@ def test_1_without_store_times_the_default_epoch_stays(
     code, _, err = run(capsys, "apply", "--module", "Leads", rows, "--out", str(out))
     assert code == 0, err
     assert jsonl(out)[0]["Created_Time"] == "2026-01-15T10:00:01+05:30"
+
+
+# --- 2. Leads' "Title" is the label of Designation; an exact API name wins -------------------
+def test_2_leads_has_no_api_field_title() -> None:
+    """Zoho's Leads field metadata (v7 GET /settings/fields?module=Leads, the labels table's
+    leads_v7 source): the field labelled "Title" is api_name Designation (convert_mapping
+    Contacts.Title); Leads has no API field Title. Contacts has one."""
+    from upsert_engine import Engine
+
+    engine = Engine()
+    assert "Title" not in engine.schema("Leads").fields
+    assert "Title" in engine.schema("Contacts").fields
+    engine.upsert("Leads", {"data": [{"Last_Name": "A", "Title": "T", "Designation": "D"}]})
+    (record,) = engine.records("Leads")
+    assert record["Designation"] == "D" and "Title" not in record  # an unknown key: ignored
+
+
+def test_2_title_key_is_designation_in_every_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """README "Columns": a key names a field by its API name or by Zoho's label; "Title" is
+    Leads' label of Designation, in a CSV header and a JSON key alike."""
+    out = tmp_path / "out.jsonl"
+    for name, text in (
+        ("rows.json", '[{"Last_Name": "A", "Title": "T"}]'),
+        ("rows.csv", "Last Name,Title\nA,T\n"),
+    ):
+        rows = write(tmp_path / name, text)
+        code, _, err = run(capsys, "apply", "--module", "Leads", rows, "--out", str(out))
+        assert code == 0, err
+        (record,) = jsonl(out)
+        assert record["Designation"] == "T" and "Title" not in record
+        out.unlink()
+
+
+def test_2_an_exact_api_name_wins_over_a_label(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """README "Columns": a header names a field by API name or label; when a custom field's
+    API name is another field's label (a custom Leads field Title beside Designation, labelled
+    "Title"), the exact API name names the custom field; the label in another case still
+    names Designation."""
+    schema = write(
+        tmp_path / "schema.json",
+        '{"module": "Leads", "fields": [{"api_name": "Title", "data_type": "text", '
+        '"max_length": 50, "label": "Job Title"}]}',
+    )
+    rows = write(tmp_path / "rows.json", '[{"Last_Name": "A", "Title": "T", "TITLE ": "D"}]')
+    out = tmp_path / "out.jsonl"
+    code, _, err = run(capsys, "apply", "--module", "Leads", "--schema", schema, rows,
+                       "--out", str(out))  # fmt: skip
+    assert code == 0, err
+    (record,) = jsonl(out)
+    assert (record["Title"], record["Designation"]) == ("T", "D")

@@ -118,6 +118,8 @@ class Columns:
             return self._map_folded[key]
         if key in self._ignored:
             return None
+        if header.strip() in self.schema.fields:  # an exact API name wins over any label
+            return header.strip()
         try:
             api = resolve_header(self.schema.api_name, header, self.labels)
         except ConfigurationError as error:
