@@ -189,3 +189,146 @@ def test_2_an_exact_api_name_wins_over_a_label(
     assert code == 0, err
     (record,) = jsonl(out)
     assert (record["Title"], record["Designation"]) == ("T", "D")
+
+
+# --- 3. store values in their field's JSON type (R28) ----------------------------------------
+TYPED_STORE = (
+    "Record Id,Last Name,Email,Email Opt Out,Annual Revenue,No. of Employees\n"
+    'zcrm_101,A,a@x.com,true,"1,200.50",12\n'
+    "zcrm_102,B,b@x.com,FALSE,7, 0042 \n"
+)
+
+
+@pytest.mark.parametrize("extension", [".jsonl", ".json", ".csv"])
+def test_3_store_checkbox_and_currency_read_as_json_types(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, extension: str
+) -> None:
+    """R28: a stored Checkbox reads back a JSON boolean, Currency a JSON number, Number a JSON
+    integer, whatever the export wrote ("true", "1,200.50", "12"); before, only Number was
+    converted and apply --out kept "true" and "1,200.50" as strings. A chain keeps them."""
+    store = write(tmp_path / "st.csv", TYPED_STORE)
+    rows = write(tmp_path / "rows.csv", "Last Name,Email\nC,c@x.com\n")
+    out, again = tmp_path / f"out{extension}", tmp_path / "again.jsonl"
+    argv = ["apply", "--module", "Leads", rows]
+    code, _, err = run(capsys, *argv, "--store", store, "--out", str(out))
+    assert code == 0, err
+    code, _, err = run(capsys, *argv, "--store", str(out), "--out", str(again))
+    assert code == 0, err
+    typed = [
+        (r["Email_Opt_Out"], r["Annual_Revenue"], r["No_of_Employees"])
+        for r in jsonl(again)
+        if r["Last_Name"] in ("A", "B")
+    ]
+    assert typed == [(True, 1200.5, 12), (False, 7, 42)]
+    assert [type(value) for value in typed[0]] == [bool, float, int]
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ("maybe,7,1", "column 'Email Opt Out' (Email_Opt_Out, boolean): 'maybe' is not true "
+         "or false (or 1 or 0)"),
+        ("true,1.200.50,1", "column 'Annual Revenue' (Annual_Revenue, currency): '1.200.50' "
+         "is not a number such as 1200.50 or 1,200.50"),
+        ("true,$7,1", "column 'Annual Revenue' (Annual_Revenue, currency): '$7' is not a "
+         "number such as 1200.50 or 1,200.50"),
+        ("true,7,12.5", "column 'No. of Employees' (No_of_Employees, integer): '12.5' is not "
+         "a whole number such as 12"),
+        ("true,7,1234567890", "column 'No. of Employees' (No_of_Employees, integer): "
+         "'1234567890' has more digits than the field's 9"),
+    ],
+)  # fmt: skip
+def test_3_store_value_of_no_json_type_is_refused_by_line_and_column(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, cells: str, message: str
+) -> None:
+    """R28: a store value that is no value of its field's type stops the run with exit 2
+    naming the file, line, column and value; nothing is written."""
+    store = write(
+        tmp_path / "st.csv",
+        "Last Name,Email Opt Out,Annual Revenue,No. of Employees\nA,true,7,1\n"
+        f"B,{cells}\n",
+    )
+    rows = write(tmp_path / "rows.csv", "Last Name\nC\n")
+    out = tmp_path / "out.jsonl"
+    error = refused(capsys, "apply", "--module", "Leads", "--store", store, rows, "--out",
+                    str(out))  # fmt: skip
+    why = "(R28: a stored value is read as its field's JSON type)"
+    assert error == f"{store} line 3: {message} {why}"
+    assert not out.exists()
+
+
+def test_3_json_store_of_the_wrong_kind_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """R28: the same rule for a JSON store: text is read as the type ("true" → true), a value
+    of another JSON kind (a number in a checkbox) is refused, naming the key and the line."""
+    store = write(
+        tmp_path / "st.jsonl",
+        '{"Last_Name": "A", "Email_Opt_Out": "true"}\n{"Last_Name": "B", "Email_Opt_Out": 1}\n',
+    )
+    rows = write(tmp_path / "rows.csv", "Last Name\nC\n")
+    assert refused(capsys, "plan", "--module", "Leads", "--store", store, rows) == (
+        f"{store} line 2: column 'Email_Opt_Out' (boolean): 1 is not true or false (or 1 or 0) "
+        "(R28: a stored value is read as its field's JSON type)"
+    )
+
+
+# --- 4. checkbox and number cells in the rows, sent as a client would -------------------------
+def test_4_checkbox_and_number_cells_are_sent_as_json_values(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """R15: Checkbox takes a JSON boolean and Percent a JSON number only; a CSV row's "true",
+    "1", "FALSE" and "12.5" are sent as true, true, false and 12.5, as a client reading the
+    file would send them (README "Typed cells"); "maybe" is sent as text: that row alone
+    fails R15 (INVALID_DATA on Email_Opt_Out)."""
+    schema = write(
+        tmp_path / "schema.json",
+        '{"module": "Leads", "fields": [{"api_name": "Score", "data_type": "percent", '
+        '"max_length": 3, "label": "Score"}]}',
+    )
+    rows = write(
+        tmp_path / "rows.csv",
+        "Last Name,Email Opt Out,Score,Annual Revenue\nA,true,12.5,\"1,200\"\nB,1,,\n"
+        "C,FALSE,,\nD,maybe,,\n",
+    )
+    out, report = tmp_path / "out.jsonl", tmp_path / "r.csv"
+    code, _, err = run(capsys, "apply", "--module", "Leads", "--schema", schema, rows, "--out",
+                       str(out), "--report", str(report))  # fmt: skip
+    assert code == 1, err
+    records = {r["Last_Name"]: r for r in jsonl(out)}
+    assert (records["A"]["Email_Opt_Out"], records["A"]["Score"]) == (True, 12.5)
+    assert records["A"]["Annual_Revenue"] == 1200
+    assert (records["B"]["Email_Opt_Out"], records["C"]["Email_Opt_Out"]) == (True, False)
+    assert "D" not in records
+    assert report_lines(report)[3].startswith("4,5,error,,,INVALID_DATA,Email_Opt_Out,")
+
+
+def test_4_xlsx_checkbox_cells_are_booleans(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """R15: an xlsx checkbox cell (a real boolean) is sent as a JSON boolean, not refused."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Last Name", "Email Opt Out"])
+    sheet.append(["A", True])
+    sheet.append(["B", False])
+    book.save(tmp_path / "rows.xlsx")
+    out = tmp_path / "out.jsonl"
+    code, _, err = run(capsys, "apply", "--module", "Leads", str(tmp_path / "rows.xlsx"),
+                       "--out", str(out))  # fmt: skip
+    assert code == 0, err
+    assert [r["Email_Opt_Out"] for r in jsonl(out)] == [True, False]
+
+
+def test_4_json_rows_are_sent_as_they_are(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """R15: JSON rows hold JSON values already: a string "true" for a checkbox is the wrong
+    JSON kind and fails its row, as it would at Zoho (only CSV and xlsx text is read)."""
+    rows = write(tmp_path / "rows.json", '[{"Last_Name": "A", "Email_Opt_Out": "true"}]')
+    report = tmp_path / "r.csv"
+    code, _, _ = run(capsys, "plan", "--module", "Leads", rows, "--report", str(report))
+    assert code == 1
+    assert report_lines(report)[0].startswith("1,1,error,,,INVALID_DATA,Email_Opt_Out,")

@@ -30,9 +30,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
+from ._cells import TYPED_CELLS, UNREAD, cell_value, expected
 from ._io_read import InputError, RowFile
 from .engine import Engine
-from .errors import InvalidLoadError, UpsertEngineError
+from .errors import InvalidLoadError, UpsertEngineError, shown
+from .fields import FieldDef, is_empty
 from .options import User
 from .references import user_value
 from .schema import ModuleSchema
@@ -118,8 +120,11 @@ class ExportRules:
     #: the newest Created_Time or Modified_Time of the store rows translated (R11, R18): the
     #: command line's requests are stamped after it (``cli.RequestClock``)
     newest: datetime | None = None
+    #: path -> API name -> the header that named it (``Columns.headers``), for messages
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
     _times: frozenset[str] = field(init=False)
     _user_fields: dict[str, str] = field(init=False)
+    _typed: dict[str, FieldDef] = field(init=False)
 
     def __post_init__(self) -> None:
         datetimes = (n for n, f in self.schema.fields.items() if f.data_type == "datetime")
@@ -129,6 +134,7 @@ class ExportRules:
             for name, f in self.schema.fields.items()
             if f.data_type in ("ownerlookup", "userlookup")
         }
+        self._typed = {n: f for n, f in self.schema.fields.items() if f.data_type in TYPED_CELLS}
 
     def time(self, value: Any) -> Any:
         """``value`` with the time zone attached if it is a time without an offset."""
@@ -158,17 +164,27 @@ class ExportRules:
         if self.newest is None or parsed > self.newest:
             self.newest = parsed
 
-    def translate(self, records: list[dict[str, Any]], columns: frozenset[str] | None) -> None:
+    def translate(
+        self,
+        records: list[dict[str, Any]],
+        columns: frozenset[str] | None,
+        path: str = "store",
+        lines: list[int] | None = None,
+    ) -> None:
         """Translate a chunk of store rows in place; ``columns``: the keys a CSV file's rows
-        can have (None: look at the rows)."""
+        can have (None: look at the rows); ``path`` and ``lines`` name a bad value's place."""
         keys = columns if columns is not None else set(itertools.chain.from_iterable(records))
         times = self._times.intersection(keys)
         users = [(n, t) for n, t in self._user_fields.items() if n in keys]
         stamps = [name for name in ("Created_By", "Modified_By") if name in keys]
-        if "id" not in keys and not times and not users and not stamps:
+        typed = [(n, f) for n, f in self._typed.items() if n in keys]
+        if "id" not in keys and not times and not users and not stamps and not typed:
             return
-        for values in records:
+        for position, values in enumerate(records):
             _strip_prefix(values)
+            for name, definition in typed:
+                if values.get(name) is not None:
+                    values[name] = self._stored(values[name], definition, path, lines, position)
             for name in times:
                 if name in values:
                     value = values[name]
@@ -195,14 +211,53 @@ class ExportRules:
                     else:
                         self.users.note(value)
 
+    def _stored(
+        self, value: Any, definition: FieldDef, path: str, lines: list[int] | None, position: int
+    ) -> Any:
+        """R28: a store value of a checkbox or number field in its JSON type (export text read
+        by ``_cells.cell_value``); anything else is an ``InputError`` naming the line, the
+        column and the value, never loaded as text that reads back as the wrong type."""
+        read = value
+        if is_empty(value):  # R9: clears the field, whatever its type
+            return value
+        if isinstance(value, str):
+            read = cell_value(definition.data_type, value)
+        problem = None if read is UNREAD else definition.validate(read)
+        if read is not UNREAD and problem is None:
+            return read
+        name = definition.api_name
+        header = self.headers.get(path, {}).get(name, name)
+        column = f"{header!r} ({definition.data_type})"
+        if header != name:
+            column = f"{header!r} ({name}, {definition.data_type})"
+        line = f" line {lines[position]}" if lines is not None else f" record {position + 1}"
+        why = f"is not {expected(definition.data_type)}"
+        if problem is not None and dict(problem).get("maximum_length") is not None:
+            why = f"has more digits than the field's {definition.max_length}"
+        raise InputError(
+            f"{path}{line}: column {column}: {shown(value)} {why} "
+            f"(R28: a stored value is read as its field's JSON type)"
+        )
+
     def translate_rows(self, records: list[dict[str, Any]], columns: frozenset[str] | None) -> None:
-        """The rows to send: user names to ``{"id"}`` (R32), ``zcrm_`` off ids (R25)."""
+        """The rows to send: user names to ``{"id"}`` (R32), ``zcrm_`` off ids (R25); in a CSV
+        or xlsx file's rows (``columns`` given: every cell is text) checkbox and number cells
+        as a client sends them (``_cells.cell_value``; other text is sent as it is, R15)."""
         keys = columns if columns is not None else set(itertools.chain.from_iterable(records))
         users = [name for name in self._user_fields if name in keys]
-        if "id" not in keys and not users:
+        typed = [(n, f.data_type) for n, f in self._typed.items() if n in keys]
+        if columns is None:
+            typed = []
+        if "id" not in keys and not users and not typed:
             return
         for values in records:
             _strip_prefix(values)
+            for name, data_type in typed:
+                value = values.get(name)
+                if isinstance(value, str):
+                    read = cell_value(data_type, value)
+                    if read is not UNREAD:
+                        values[name] = read
             for name in users:
                 value = values.get(name)
                 if isinstance(value, str) and value.strip():
@@ -228,7 +283,7 @@ def load_store(
     gc.disable()
     try:
         for lines, records in store.batches(LOAD_CHUNK):
-            rules.translate(records, store.columns)
+            rules.translate(records, store.columns, store.path, lines)
             try:
                 engine.load(module, records)
             except InvalidLoadError:
@@ -244,8 +299,8 @@ def load_store(
 
 def read_records(store: RowFile, rules: ExportRules) -> Iterable[dict[str, Any]]:
     """The store's records translated, for a caller that loads them later (``serve``)."""
-    for _, records in store.batches(LOAD_CHUNK):
-        rules.translate(records, store.columns)
+    for lines, records in store.batches(LOAD_CHUNK):
+        rules.translate(records, store.columns, store.path, lines)
         yield from records
 
 

@@ -337,7 +337,9 @@ def run_import(
         args.ignore_unknown_columns,
         send_unknown=args.unknown_fields is not None,
     )
-    rules = ExportRules(schema, parse_timezone(args.timezone), ExportUsers(engine))
+    rules = ExportRules(
+        schema, parse_timezone(args.timezone), ExportUsers(engine), headers=columns.headers
+    )
     codec, separator = encoding(args.encoding), delimiter(args.delimiter)
     store_codec = encoding(args.store_encoding)
     out_path: str | None = getattr(args, "out", None)
