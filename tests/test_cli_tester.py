@@ -332,3 +332,19 @@ def test_4_json_rows_are_sent_as_they_are(
     code, _, _ = run(capsys, "plan", "--module", "Leads", rows, "--report", str(report))
     assert code == 1
     assert report_lines(report)[0].startswith("1,1,error,,,INVALID_DATA,Email_Opt_Out,")
+
+
+# --- 6. a repeated single option is refused ---------------------------------------------------
+@pytest.mark.parametrize("option", ["--store", "--check-fields", "--report", "--map", "--module"])
+def test_6_an_option_given_twice_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, option: str
+) -> None:
+    """`--store A --store B` kept only B, silently; a repeat of any single-valued option is
+    now a usage error (exit 2) naming the option and both values; nothing is read."""
+    rows = write(tmp_path / "rows.csv", "Last Name\nA\n")
+    module = [] if option == "--module" else ["--module", "Leads"]
+    code, out, err = run(capsys, "plan", *module, option, "A", option, "B", rows)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1].endswith(
+        f"error: argument {option}: given twice ('A' and 'B'); give it once"
+    )

@@ -67,6 +67,25 @@ SWITCHES: tuple[tuple[str, str, str, str], ...] = (
 )  # fmt: skip
 
 
+class Once(argparse.Action):
+    """An option that may be given once: a repeat (``--store A --store B``) is a usage error
+    (exit 2), never the last one silently kept."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if getattr(namespace, self.dest, None) is not None:
+            raise argparse.ArgumentError(
+                self,
+                f"given twice ({getattr(namespace, self.dest)!r} and {values!r}); give it once",
+            )
+        setattr(namespace, self.dest, values)
+
+
 def choose(option: str, value: str, choices: tuple[str, ...] | list[str]) -> str:
     """``value`` if it is one of ``choices``, else an ``InputError`` with the closest."""
     if value in choices:
@@ -315,12 +334,14 @@ def add_org_arguments(
     """--module, --schema, --unique, --normalize and the engine's options."""
     parser.add_argument(
         "--module",
+        action=Once,
         required=module_required,
         help="module API name, e.g. Leads (R2's PriceBooks, SalesOrders, PurchaseOrders too)"
         + ("" if module_required else "; the module of a --store of plain records"),
     )
     parser.add_argument(
         "--schema",
+        action=Once,
         metavar="SCHEMA.json",
         help=schema_help
         or "what `upsert-engine schema` prints, edited: custom fields (with their label), "
@@ -391,6 +412,7 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     """How input files are read: --map, --ignore-column(s), --encoding, --delimiter, --timezone."""
     parser.add_argument(
         "--map",
+        action=Once,
         metavar="MAP.json",
         help='custom labels: {"Display Label": "API_Name", ...}; null leaves a column out. '
         "Standard fields are known by API name and Zoho label without it",

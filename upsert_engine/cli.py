@@ -23,6 +23,7 @@ from typing import Any
 
 from . import __version__
 from ._cli_args import (
+    Once,
     add_input_arguments,
     add_org_arguments,
     check_fields,
@@ -126,12 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sub.add_argument(
             "--store",
+            action=Once,
             metavar="EXPORT",
             help="the CRM's records now: a Zoho export (.csv, .xlsx) or a store apply wrote "
             "(.jsonl, .json, .csv); default: an empty CRM",
         )
         sub.add_argument(
             "--check-fields",
+            action=Once,
             metavar="F1,F2",
             help="the request's duplicate_check_fields, API names or labels (default: none "
             "sent, so the module's system fields, then its unique fields: R5)",
@@ -139,12 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
         add_input_arguments(sub)
         sub.add_argument(
             "--store-encoding",
+            action=Once,
             metavar="ENCODING",
             help="of the --store file when it differs from the rows' --encoding (default "
             "UTF-8, or UTF-16 by its BOM)",
         )
         sub.add_argument(
             "--report",
+            action=Once,
             metavar="REPORT",
             help="per-row report (.csv or .jsonl): outcome, "
             "target, the record an error matched, the fields an update changes",
@@ -166,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sub.add_argument(
             "--now",
+            action=Once,
             metavar="TIME",
             help="the time of the first request (R11, R18: the Created_Time and Modified_Time "
             "it writes; request k is k-1 seconds later), ISO 8601, without an offset "
@@ -176,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "apply":
             sub.add_argument(
                 "--out",
+                action=Once,
                 required=True,
                 metavar="NEW_STORE",
                 help="the resulting store: .jsonl, .json or .csv (by extension); a later "
