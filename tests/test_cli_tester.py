@@ -348,3 +348,74 @@ def test_6_an_option_given_twice_is_a_usage_error(
     assert err.splitlines()[-1].endswith(
         f"error: argument {option}: given twice ('A' and 'B'); give it once"
     )
+
+
+# --- 7. minor: options that did nothing, help text, encodings ---------------------------------
+def test_7_unique_or_normalize_naming_another_module_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """R1: `--unique Contacts.Mobile` with `--module Leads` made Contacts' field unique in a run
+    that reads only Leads: accepted and doing nothing. Now refused, naming the fix."""
+    rows = write(tmp_path / "rows.csv", "Last Name\nA\n")
+    assert refused(capsys, "plan", "--module", "Leads", "--unique", "Contacts.Mobile", rows) == (
+        "--unique Contacts.Mobile: names Contacts, but --module is Leads (the only module plan "
+        "reads); write --unique Mobile for the field of Leads"
+    )
+    assert refused(
+        capsys, "plan", "--module", "Leads", "--normalize", "Contacts.Mobile:digits", rows
+    ).startswith("--normalize Contacts.Mobile:digits: names Contacts, but --module is Leads")
+    code, _, err = run(capsys, "plan", "--module", "Leads", "--unique", "Leads.Mobile", rows)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("text", ["Email,,Mobile", "Email,", ",Email", " , "])
+def test_7_check_fields_with_an_empty_name_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str
+) -> None:
+    """R5: duplicate_check_fields names fields; an empty name between commas was dropped
+    silently. Now refused."""
+    rows = write(tmp_path / "rows.csv", "Last Name\nA\n")
+    assert refused(capsys, "plan", "--module", "Leads", "--check-fields", text, rows) == (
+        f"--check-fields {text}: an empty field name (between, before or after a comma); give "
+        f"field names separated by commas, e.g. Email,Mobile"
+    )
+
+
+def test_7_help_names_each_rule_once(capsys: pytest.CaptureFixture[str]) -> None:
+    """--help said "R11: R11 [inf]: ..."; each engine option's help names its rule once."""
+    code, out, _ = run(capsys, "plan", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    assert "R11 [inf]: what to do when the deciding field finds several existing records " in text
+    for rule in ("R11", "R17", "R7", "R25", "R32", "R35", "R26"):
+        assert f"{rule}: {rule} " not in text
+
+
+def test_7_utf16_without_bom_gets_an_encoding_hint(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """UTF-16LE without a BOM read as UTF-8 showed 'L\\x00a\\x00s\\x00t' as an unknown column;
+    NUL bytes now get a hint naming --encoding, and with it the file reads."""
+    rows = write(tmp_path / "rows.csv", "Last Name\nA\n", encoding="utf-16-le")
+    assert refused(capsys, "plan", "--module", "Leads", rows) == (
+        f"{rows}: NUL bytes in a file read as UTF-8: UTF-16 without a BOM? give --encoding "
+        f"utf-16-le (--store-encoding for the store)"
+    )
+    code, _, err = run(capsys, "plan", "--module", "Leads", rows, "--encoding", "utf-16-le")
+    assert code == 0, err
+
+
+def test_7_xlsx_named_csv_is_named_a_workbook(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An .xlsx renamed .csv said "not UTF-8 ... give --encoding"; its zip signature is now
+    recognised and the message says it is a workbook."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Last Name"])
+    book.save(tmp_path / "rows.csv")
+    rows = str(tmp_path / "rows.csv")
+    assert refused(capsys, "plan", "--module", "Leads", rows) == (
+        f"{rows}: an xlsx workbook (a zip file), not CSV; name it with the extension .xlsx"
+    )

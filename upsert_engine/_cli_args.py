@@ -86,6 +86,12 @@ class Once(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+def _with_rule(rule: str, text: str) -> str:
+    """``text`` led by its rule tag once: an enum's docstring may start with it already."""
+    text = text.replace("``", "").rstrip(".")
+    return text if text.startswith(rule) else f"{rule}: {text}"
+
+
 def choose(option: str, value: str, choices: tuple[str, ...] | list[str]) -> str:
     """``value`` if it is one of ``choices``, else an ``InputError`` with the closest."""
     if value in choices:
@@ -202,10 +208,15 @@ def check_fields(schema: ModuleSchema, text: str | None, options: Options) -> li
     R24, and ``id``, R25, included); labels accepted."""
     if text is None:
         return None
+    parts = text.split(",")
+    if any(not part.strip() for part in parts):
+        raise InputError(
+            f"--check-fields {text}: an empty field name (between, before or after a comma); "
+            f"give field names separated by commas, e.g. Email,Mobile"
+        )
     names = [
         name.strip() if name.strip() == "id" else field_name(schema, name, "--check-fields")
-        for name in text.split(",")
-        if name.strip()
+        for name in parts
     ]
     policy = options.non_unique_check_field
     for name in names:
@@ -320,8 +331,24 @@ def options_from(args: argparse.Namespace, **defaults: Any) -> Options:
     return Options(**values)
 
 
-def configure_fields(engine: Engine, module: str | None, args: argparse.Namespace) -> None:
-    """Apply ``--unique`` then ``--normalize`` (each in the order given)."""
+def configure_fields(
+    engine: Engine, module: str | None, args: argparse.Namespace, only: bool = False
+) -> None:
+    """Apply ``--unique`` then ``--normalize`` (each in the order given); ``only``: every
+    spec must name ``module`` (``plan``, ``apply`` and ``schema`` work on that one module: a
+    spec naming another would do nothing)."""
+    if only and module is not None:
+        for option, specs in (("--unique", args.unique), ("--normalize", args.normalize)):
+            for spec in specs or ():
+                named = module_name(
+                    engine, _split_spec(option, spec, module)[0], f"{option} {spec}"
+                )
+                if named != module:
+                    raise InputError(
+                        f"{option} {spec}: names {named}, but --module is {module} (the only "
+                        f"module {args.command} reads); write {option} "
+                        f"{spec.partition('.')[2]} for the field of {module}"
+                    )
     for spec in args.unique:
         make_unique(engine, spec, module)
     for spec in getattr(args, "normalize", None) or ():
@@ -372,7 +399,7 @@ def add_org_arguments(
             flag,
             dest=attribute,
             metavar="|".join(m.value for m in kind),
-            help=f"{rule}: {kind.__doc__.splitlines()[0]} (default "
+            help=f"{_with_rule(rule, kind.__doc__.splitlines()[0])} (default "
             f"{getattr(defaults, attribute).value})",
         )
     engine.add_argument(

@@ -375,9 +375,27 @@ class RowFile:
             self._encoding = "utf-16"
         self.empty = not head.strip(b"\xef\xbb\xbf \t\r\n\x00\xff\xfe")
         self.format = FORMATS.get(extension) or self._sniff(head)
+        self._check_head(head)
         #: A CSV file's field names once its header is read (every row's keys are among them);
         #: None before, and for JSON, whose rows may each have other keys.
         self.columns: frozenset[str] | None = None
+
+    def _check_head(self, head: bytes) -> None:
+        """A workbook or a UTF-16 file read as text gets a hint instead of a baffling error."""
+        if self.format == "xlsx" or self.empty:
+            return
+        if head.startswith(b"PK\x03\x04"):
+            raise InputError(
+                f"{self.path}: an xlsx workbook (a zip file), not {self.format.upper()}; name it "
+                f"with the extension .xlsx"
+            )
+        if self._encoding is None and b"\x00" in head:
+            even, odd = head[0::2].count(0), head[1::2].count(0)
+            guess = "utf-16-le" if odd >= even else "utf-16-be"
+            raise InputError(
+                f"{self.path}: NUL bytes in a file read as UTF-8: UTF-16 without a BOM? give "
+                f"--encoding {guess} (--store-encoding for the store)"
+            )
 
     @staticmethod
     def _sniff(head: bytes) -> str:

@@ -307,7 +307,7 @@ def configure(engine: Engine, args: argparse.Namespace) -> tuple[str, dict[str, 
         apply_schema(engine, args.module, data, args.schema)
         labels = schema_labels(data, args.schema)
     module = module_name(engine, args.module)
-    configure_fields(engine, module, args)
+    configure_fields(engine, module, args, only=True)
     return module, labels
 
 
