@@ -419,3 +419,74 @@ def test_7_xlsx_named_csv_is_named_a_workbook(
     assert refused(capsys, "plan", "--module", "Leads", rows) == (
         f"{rows}: an xlsx workbook (a zip file), not CSV; name it with the extension .xlsx"
     )
+
+
+# --- 5. lookup cells, and owner names under --check-users ------------------------------------
+def test_5_lookup_cells_holding_ids_or_objects_are_sent_as_objects(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """R15, R33: a lookup takes a JSON object; a CSV cell `zcrm_123`, `456` or `{"id": "789"}`
+    is sent as {"id": ...} (or that object), as a client would: every row was refused
+    "not a valid jsonobject" before. With --check-lookups the ids are checked (R33)."""
+    rows = write(
+        tmp_path / "rows.csv",
+        'Last Name,Account Name\nA,zcrm_123\nB, 456 \nC,"{""id"": ""789""}"\n',
+    )
+    out, report = tmp_path / "out.jsonl", tmp_path / "r.csv"
+    code, _, err = run(capsys, "apply", "--module", "Contacts", rows, "--out", str(out))
+    assert code == 0, err
+    assert [r["Account_Name"]["id"] for r in jsonl(out)] == ["123", "456", "789"]
+    code, _, _ = run(capsys, "plan", "--module", "Contacts", rows, "--check-lookups",
+                     "--report", str(report))  # fmt: skip
+    assert code == 1
+    assert all(",INVALID_DATA,Account_Name," in line for line in report_lines(report))
+
+
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        ("Acme Corp", "'Acme Corp' is no record id; a lookup cell holds the record's id (123 or "
+         'zcrm_123) or a JSON object ({"id": "123"}); the command line cannot look a record up '
+         "by name (R33); --ignore-column 'Account Name' leaves the column out"),
+        ('"[""123""]"', "'[\"123\"]' is no record id; a lookup cell holds"),
+        ('"{""id"": "', "'{\"id\": ' is not JSON ("),
+    ],
+)  # fmt: skip
+def test_5_a_lookup_cell_naming_a_record_by_name_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, cell: str, reason: str
+) -> None:
+    """R33: the CLI holds one module's records and cannot find the Account a name means; a
+    name (or any text that is no id or JSON object) stops the run with exit 2 naming the
+    line, the column and the value, instead of failing every row with "jsonobject"."""
+    rows = write(tmp_path / "rows.csv", f"Last Name,Account Name\nA,1\nB,{cell}\n")
+    error = refused(capsys, "plan", "--module", "Contacts", rows)
+    assert error.startswith(
+        f"{rows} line 3: column 'Account Name' (Account_Name, a lookup to Accounts): {reason}"
+    )
+
+
+def test_5_check_users_fails_rows_whose_owner_names_no_user(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """R32 (check_users): an Owner naming no user of the org is INVALID_DATA on Owner. Under
+    --check-users a row's owner name must be a user the files name (the store's owners, the
+    acting user); before, every unknown name became a user and the check could never fail.
+    Without --check-users names still become users (README "An export's conventions")."""
+    store = write(
+        tmp_path / "st.csv", "Lead Owner,Last Name,Email\nAmélie Dubois,Frey,frey@x.com\n"
+    )
+    rows = write(
+        tmp_path / "rows.csv",
+        "Lead Owner,Last Name,Email\namélie dubois ,Moss,moss@x.com\nJürgen Neu,Hart,h@x.com\n"
+        "Example User,Kim,k@x.com\n",
+    )
+    report = tmp_path / "r.csv"
+    argv = ["plan", "--module", "Leads", "--store", store, rows, "--report", str(report)]
+    code, _, err = run(capsys, *argv, "--check-users")
+    assert code == 1, err
+    lines = report_lines(report)
+    assert lines[0].startswith("1,2,insert,")
+    assert lines[1].startswith("2,3,error,,,INVALID_DATA,Owner,")
+    assert lines[2].startswith("3,4,insert,")
+    code, _, err = run(capsys, *argv)
+    assert code == 0, err

@@ -31,7 +31,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from ._cells import TYPED_CELLS, UNREAD, cell_value, expected
-from ._io_read import InputError, RowFile
+from ._io_read import BadValue, InputError, RowFile, json_decoder
 from .engine import Engine
 from .errors import InvalidLoadError, UpsertEngineError, shown
 from .fields import FieldDef, is_empty
@@ -84,6 +84,19 @@ class ExportUsers:
             return
         self._by_name[key] = user
 
+    def find(self, name: str) -> User | None:
+        """The user called ``name`` (trimmed, any case), or None: nothing is made."""
+        return self._by_name.get(name.strip().casefold())
+
+    def unknown_id(self) -> str:
+        """An id that is no user of the org (what a row's owner name that names no user is
+        sent as under ``--check-users``: R32 answers INVALID_DATA on it, as Zoho does)."""
+        taken = {user.id for user in self._engine.users()}
+        number = self._next
+        while str(FIRST_USER_ID + number) in taken:
+            number += 1
+        return str(FIRST_USER_ID + number)
+
     def user(self, name: str) -> User:
         """The user called ``name``, made if the org has none."""
         key = name.strip().casefold()
@@ -122,9 +135,13 @@ class ExportRules:
     newest: datetime | None = None
     #: path -> API name -> the header that named it (``Columns.headers``), for messages
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: whether a user name in the rows that names no user becomes one (R32; off under
+    #: ``--check-users``: it is then sent as an id naming no user, and its row fails)
+    row_users: bool = True
     _times: frozenset[str] = field(init=False)
     _user_fields: dict[str, str] = field(init=False)
     _typed: dict[str, FieldDef] = field(init=False)
+    _lookups: dict[str, FieldDef] = field(init=False)
 
     def __post_init__(self) -> None:
         datetimes = (n for n, f in self.schema.fields.items() if f.data_type == "datetime")
@@ -135,6 +152,7 @@ class ExportRules:
             if f.data_type in ("ownerlookup", "userlookup")
         }
         self._typed = {n: f for n, f in self.schema.fields.items() if f.data_type in TYPED_CELLS}
+        self._lookups = {n: f for n, f in self.schema.fields.items() if f.data_type == "lookup"}
 
     def time(self, value: Any) -> Any:
         """``value`` with the time zone attached if it is a time without an offset."""
@@ -239,29 +257,76 @@ class ExportRules:
             f"(R28: a stored value is read as its field's JSON type)"
         )
 
-    def translate_rows(self, records: list[dict[str, Any]], columns: frozenset[str] | None) -> None:
+    def translate_rows(
+        self,
+        records: list[dict[str, Any]],
+        columns: frozenset[str] | None,
+        path: str = "rows",
+        lines: list[int] | None = None,
+    ) -> None:
         """The rows to send: user names to ``{"id"}`` (R32), ``zcrm_`` off ids (R25); in a CSV
         or xlsx file's rows (``columns`` given: every cell is text) checkbox and number cells
-        as a client sends them (``_cells.cell_value``; other text is sent as it is, R15)."""
+        as a client sends them (``_cells.cell_value``; other text is sent as it is, R15) and
+        lookup cells as ``{"id"}`` objects (``lookup_cell``)."""
         keys = columns if columns is not None else set(itertools.chain.from_iterable(records))
         users = [name for name in self._user_fields if name in keys]
         typed = [(n, f.data_type) for n, f in self._typed.items() if n in keys]
+        lookups = [f for n, f in self._lookups.items() if n in keys]
         if columns is None:
-            typed = []
-        if "id" not in keys and not users and not typed:
+            typed, lookups = [], []
+        if "id" not in keys and not users and not typed and not lookups:
             return
-        for values in records:
+        for position, values in enumerate(records):
             _strip_prefix(values)
+            for name in users:
+                value = values.get(name)
+                if isinstance(value, str) and value.strip():
+                    values[name] = {"id": self._row_user(value)}
             for name, data_type in typed:
                 value = values.get(name)
                 if isinstance(value, str):
                     read = cell_value(data_type, value)
                     if read is not UNREAD:
                         values[name] = read
-            for name in users:
-                value = values.get(name)
+            for definition in lookups:
+                value = values.get(definition.api_name)
                 if isinstance(value, str) and value.strip():
-                    values[name] = {"id": self.users.user(value).id}
+                    where = f"{path} line {lines[position]}" if lines else f"{path} row {position}"
+                    values[definition.api_name] = self.lookup_cell(definition, value, path, where)
+
+    def _row_user(self, name: str) -> str:
+        """R32: the id a row's user name is sent as (see ``row_users``)."""
+        if self.row_users:
+            return self.users.user(name).id
+        found = self.users.find(name)
+        return found.id if found is not None else self.users.unknown_id()
+
+    def lookup_cell(self, definition: FieldDef, text: str, path: str, where: str) -> Any:
+        """R33: a CSV or xlsx lookup cell as a client sends it: a record id (``zcrm_123``,
+        ``123``) as ``{"id": "123"}``, a JSON object's text (``{"id": "123"}``, or an external
+        key, R24) as that object. A name is refused (``InputError``): the command line holds
+        one module's records, so it cannot find the record a name means, and Zoho takes none."""
+        cell = text.strip()
+        digits = cell[5:] if cell.startswith("zcrm_") else cell
+        if digits.isascii() and digits.isdigit():
+            return {"id": digits}
+        header = self.headers.get(path, {}).get(definition.api_name, definition.api_name)
+        target = definition.lookup_module or "another module"
+        column = f"column {header!r} ({definition.api_name}, a lookup to {target})"
+        if cell.startswith("{"):
+            try:  # the reader's JSON: no NaN, no huge numbers (_io_read)
+                value = json_decoder().decode(cell)
+            except (ValueError, BadValue) as error:
+                raise InputError(
+                    f"{where}: {column}: {shown(text)} is not JSON ({error})"
+                ) from None
+            if isinstance(value, dict):
+                return value
+        raise InputError(
+            f"{where}: {column}: {shown(text)} is no record id; a lookup cell holds the record's "
+            f'id (123 or zcrm_123) or a JSON object ({{"id": "123"}}); the command line cannot '
+            f"look a record up by name (R33); --ignore-column {header!r} leaves the column out"
+        )
 
 
 def _strip_prefix(values: dict[str, Any]) -> None:

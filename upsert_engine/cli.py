@@ -345,7 +345,12 @@ def run_import(
         send_unknown=args.unknown_fields is not None,
     )
     rules = ExportRules(
-        schema, parse_timezone(args.timezone), ExportUsers(engine), headers=columns.headers
+        schema,
+        parse_timezone(args.timezone),
+        ExportUsers(engine),
+        headers=columns.headers,
+        # R32: under --check-users a row's owner must name a user the files name (the store's)
+        row_users=not engine.options.check_users,
     )
     codec, separator = encoding(args.encoding), delimiter(args.delimiter)
     store_codec = encoding(args.store_encoding)
