@@ -14,9 +14,14 @@ Its rows are translated in place, a chunk at a time:
   that user as a record holds it (``{"name", "id", "email"}`` for Owner). A name is never an
   error: the load does not fail on an owner.
 
+- Checkbox and number fields (``_cells``): every stored value in its JSON type (R28), text
+  read as the export writes it; a value that is none is an ``InputError`` (line, column).
+
 The rows' ``Owner`` and user lookups are names too (``ExportRules.translate_rows``): each
-becomes ``{"id": ...}`` of the user of that name (made if new), and ``id`` (the "Record Id"
-column) loses its ``zcrm_`` prefix, so the row updates that record (R25).
+becomes ``{"id": ...}`` of the user of that name (made if new; under ``--check-users`` an
+unknown name is sent as an id naming no user, R32), and ``id`` (the "Record Id" column) loses
+its ``zcrm_`` prefix, so the row updates that record (R25). A CSV or xlsx row's checkbox and
+number cells are sent as JSON values, its lookup cells as objects (``lookup_cell``, R33).
 
 Adapter code: no file access here; ``load_store`` takes an open ``RowFile``.
 """
