@@ -627,7 +627,8 @@ def test_unknown_module(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_unknown_check_field(capsys: pytest.CaptureFixture[str]) -> None:
     """A --check-fields name that is no field of the module is named."""
-    line = bad(capsys, "plan", *EXAMPLE_ARGS, "--check-fields", "Email,Mobil")
+    argv = [a if a != "Email,Mobile" else "Email,Mobil" for a in EXAMPLE_ARGS]
+    line = bad(capsys, "plan", *argv)
     assert "--check-fields: Leads has no field Mobil (did you mean Mobile" in line
 
 

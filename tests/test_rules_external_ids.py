@@ -402,7 +402,7 @@ def test_r25_intra_batch_reject_by_id() -> None:
     engine = Engine(Options(intra_batch="reject"))
     (lead,) = engine.load("Leads", [{"Last_Name": "A"}])
     response = engine.upsert(
-        "Leads", {"data": [{"id": lead, "Title": "1"}, {"id": lead, "Title": "2"}]}
+        "Leads", {"data": [{"id": lead, "Designation": "1"}, {"id": lead, "Designation": "2"}]}
     )
     assert response.status == 207
     assert response.body["data"][1] == duplicate(1, "id", lead)
@@ -412,7 +412,7 @@ def test_r25_explain_and_plan() -> None:
     """R25: explain's trace names R25 and shows the id tried; plan answers as upsert does."""
     engine = Engine()
     (lead,) = engine.load("Leads", [{"Last_Name": "A"}])
-    body = {"data": [{"id": lead, "Title": "T"}, {"id": "77", "Title": "T"}]}
+    body = {"data": [{"id": lead, "Designation": "T"}, {"id": "77", "Designation": "T"}]}
     explained = engine.explain("Leads", body)
     first, second = explained.records
     assert (first.outcome, first.rule, first.record_id) == ("update", "R25", lead)

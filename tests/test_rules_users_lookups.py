@@ -57,7 +57,7 @@ def test_r32_as_user_stamps_and_owns() -> None:
     details = response.body["data"][0]["details"]
     assert details["Created_By"] == details["Modified_By"] == {"name": ALICE.name, "id": ALICE.id}
     assert engine.get("Leads", rid(1))["Owner"] == ALICE_OWNER
-    engine.upsert("Leads", {"data": [{"id": rid(1), "Title": "T"}]}, as_user=BOB.id)
+    engine.upsert("Leads", {"data": [{"id": rid(1), "Designation": "T"}]}, as_user=BOB.id)
     record = engine.get("Leads", rid(1))
     assert record["Owner"] == ALICE_OWNER  # an update keeps the owner
     assert record["Modified_By"] == {"name": BOB.name, "id": BOB.id}
@@ -123,12 +123,12 @@ def test_r32_null_owner() -> None:
     assert response.body == {"data": [invalid(0, "Owner")]}
     keeping = org(null_owner="keep")
     keeping.upsert("Leads", {"data": [{"Last_Name": "A"}]}, as_user=BOB.id)
-    body = {"data": [{"id": rid(1), "Owner": None, "Title": "T"}]}
+    body = {"data": [{"id": rid(1), "Owner": None, "Designation": "T"}]}
     assert keeping.upsert("Leads", body).body == {
         "data": [ok("update", rid(1), at(0), at(1), "id", created_by=BOB_STAMP)]
     }
     record = keeping.get("Leads", rid(1))
-    assert (record["Owner"]["id"], record["Title"]) == (BOB.id, "T")
+    assert (record["Owner"]["id"], record["Designation"]) == (BOB.id, "T")
 
 
 def test_r32_user_lookup_fields() -> None:

@@ -140,4 +140,4 @@ def test_add_field_takes_pick_list_values(zoho_server: ZohoServer) -> None:
         with pytest.raises(ConfigurationError):
             engine.add_field("Leads", "Rating", "picklist", pick_list_values=bad)
     with pytest.raises(ConfigurationError):
-        engine.add_field("Leads", "Title", "text", pick_list_values=["x"])
+        engine.add_field("Leads", "Designation", "text", pick_list_values=["x"])

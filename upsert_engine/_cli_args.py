@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from ._columns import did_you_mean, label_spellings, suggestions
@@ -65,6 +65,31 @@ SWITCHES: tuple[tuple[str, str, str, str], ...] = (
     ("append-repeats", "append_repeats", "R26", "$append_values appends values already "
      "stored again (default: no)"),
 )  # fmt: skip
+
+
+class Once(argparse.Action):
+    """An option that may be given once: a repeat (``--store A --store B``) is a usage error
+    (exit 2), never the last one silently kept."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if getattr(namespace, self.dest, None) is not None:
+            raise argparse.ArgumentError(
+                self,
+                f"given twice ({getattr(namespace, self.dest)!r} and {values!r}); give it once",
+            )
+        setattr(namespace, self.dest, values)
+
+
+def _with_rule(rule: str, text: str) -> str:
+    """``text`` led by its rule tag once: an enum's docstring may start with it already."""
+    text = text.replace("``", "").rstrip(".")
+    return text if text.startswith(rule) else f"{rule}: {text}"
 
 
 def choose(option: str, value: str, choices: tuple[str, ...] | list[str]) -> str:
@@ -183,10 +208,15 @@ def check_fields(schema: ModuleSchema, text: str | None, options: Options) -> li
     R24, and ``id``, R25, included); labels accepted."""
     if text is None:
         return None
+    parts = text.split(",")
+    if any(not part.strip() for part in parts):
+        raise InputError(
+            f"--check-fields {text}: an empty field name (between, before or after a comma); "
+            f"give field names separated by commas, e.g. Email,Mobile"
+        )
     names = [
         name.strip() if name.strip() == "id" else field_name(schema, name, "--check-fields")
-        for name in text.split(",")
-        if name.strip()
+        for name in parts
     ]
     policy = options.non_unique_check_field
     for name in names:
@@ -235,6 +265,21 @@ def parse_timezone(text: str) -> tzinfo:
             f"--timezone {text}: not a time zone{did_you_mean(suggestions(names, value))}; "
             f"give UTC, an offset like +05:30, or a name like Europe/Berlin"
         ) from None
+
+
+def parse_now(text: str, zone: str) -> datetime:
+    """``--now``: an ISO 8601 time (``2026-07-01 09:00:00``, ``2026-07-01T09:00:00+02:00``);
+    without an offset it is read in ``--timezone``; kept to the second (R18)."""
+    try:
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(
+            f"--now {text}: not an ISO 8601 time, e.g. 2026-07-01 09:00:00 or "
+            f"2026-07-01T09:00:00+02:00"
+        ) from None
+    if parsed.utcoffset() is None:
+        parsed = parsed.replace(tzinfo=parse_timezone(zone))
+    return parsed.replace(microsecond=0)
 
 
 def delimiter(text: str | None) -> str | None:
@@ -286,8 +331,24 @@ def options_from(args: argparse.Namespace, **defaults: Any) -> Options:
     return Options(**values)
 
 
-def configure_fields(engine: Engine, module: str | None, args: argparse.Namespace) -> None:
-    """Apply ``--unique`` then ``--normalize`` (each in the order given)."""
+def configure_fields(
+    engine: Engine, module: str | None, args: argparse.Namespace, only: bool = False
+) -> None:
+    """Apply ``--unique`` then ``--normalize`` (each in the order given); ``only``: every
+    spec must name ``module`` (``plan``, ``apply`` and ``schema`` work on that one module: a
+    spec naming another would do nothing)."""
+    if only and module is not None:
+        for option, specs in (("--unique", args.unique), ("--normalize", args.normalize)):
+            for spec in specs or ():
+                named = module_name(
+                    engine, _split_spec(option, spec, module)[0], f"{option} {spec}"
+                )
+                if named != module:
+                    raise InputError(
+                        f"{option} {spec}: names {named}, but --module is {module} (the only "
+                        f"module {args.command} reads); write {option} "
+                        f"{spec.partition('.')[2]} for the field of {module}"
+                    )
     for spec in args.unique:
         make_unique(engine, spec, module)
     for spec in getattr(args, "normalize", None) or ():
@@ -300,12 +361,14 @@ def add_org_arguments(
     """--module, --schema, --unique, --normalize and the engine's options."""
     parser.add_argument(
         "--module",
+        action=Once,
         required=module_required,
         help="module API name, e.g. Leads (R2's PriceBooks, SalesOrders, PurchaseOrders too)"
         + ("" if module_required else "; the module of a --store of plain records"),
     )
     parser.add_argument(
         "--schema",
+        action=Once,
         metavar="SCHEMA.json",
         help=schema_help
         or "what `upsert-engine schema` prints, edited: custom fields (with their label), "
@@ -336,7 +399,7 @@ def add_org_arguments(
             flag,
             dest=attribute,
             metavar="|".join(m.value for m in kind),
-            help=f"{rule}: {kind.__doc__.splitlines()[0]} (default "
+            help=f"{_with_rule(rule, kind.__doc__.splitlines()[0])} (default "
             f"{getattr(defaults, attribute).value})",
         )
     engine.add_argument(
@@ -376,6 +439,7 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     """How input files are read: --map, --ignore-column(s), --encoding, --delimiter, --timezone."""
     parser.add_argument(
         "--map",
+        action=Once,
         metavar="MAP.json",
         help='custom labels: {"Display Label": "API_Name", ...}; null leaves a column out. '
         "Standard fields are known by API name and Zoho label without it",
@@ -407,7 +471,8 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         "--timezone",
         default="UTC",
         help="of times without an offset in a store (Zoho's export format 2024-06-19 "
-        "01:58:32): UTC (default), +05:30 or an IANA name",
+        "01:58:32): UTC (default), +05:30, an IANA name; a negative offset as "
+        "--timezone=-05:00",
     )
 
 

@@ -84,6 +84,8 @@ class Columns:
     send_unknown: bool = False
     #: path -> headers left out of that file, in the order met
     dropped: dict[str, list[str]] = field(default_factory=dict)
+    #: path -> API name -> the header (or key) that named it in that file, for messages
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._ignored = {_key(name) for name in self.ignored}
@@ -118,6 +120,8 @@ class Columns:
             return self._map_folded[key]
         if key in self._ignored:
             return None
+        if header.strip() in self.schema.fields:  # an exact API name wins over any label
+            return header.strip()
         try:
             api = resolve_header(self.schema.api_name, header, self.labels)
         except ConfigurationError as error:
@@ -148,6 +152,8 @@ class Columns:
             api = None
         if api is None:
             self.dropped.setdefault(path, []).append(header.strip())
+        else:
+            self.headers.setdefault(path, {}).setdefault(api, header.strip())
         return api
 
     def closest(self, name: str) -> list[str]:

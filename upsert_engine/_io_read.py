@@ -73,34 +73,34 @@ class InputError(Exception):
     """A user's file or option cannot be used; the message names the file, line or field."""
 
 
-class _BadValue(Exception):
+class BadValue(Exception):
     """A JSON value the reader refuses (see the module docstring); the message says why."""
 
 
 def _json_int(text: str) -> int:
     if len(text) > MAX_NUMBER_CHARS:
-        raise _BadValue(f"a number of {len(text):,} digits (at most {MAX_NUMBER_CHARS:,})")
+        raise BadValue(f"a number of {len(text):,} digits (at most {MAX_NUMBER_CHARS:,})")
     try:
         return int(text)
     except ValueError:  # a lower sys.set_int_max_str_digits
-        raise _BadValue(f"a number of {len(text):,} digits, over this Python's limit") from None
+        raise BadValue(f"a number of {len(text):,} digits, over this Python's limit") from None
 
 
 def _json_float(text: str) -> float:
     if len(text) > MAX_NUMBER_CHARS:
-        raise _BadValue(f"a number of {len(text):,} characters (at most {MAX_NUMBER_CHARS:,})")
+        raise BadValue(f"a number of {len(text):,} characters (at most {MAX_NUMBER_CHARS:,})")
     value = float(text)
     if not math.isfinite(value):
-        raise _BadValue(f"the number {text[:20]}{'...' if text[20:] else ''} is out of range")
+        raise BadValue(f"the number {text[:20]}{'...' if text[20:] else ''} is out of range")
     return value
 
 
 def _json_constant(text: str) -> Any:
-    raise _BadValue(f"{text} is not JSON")
+    raise BadValue(f"{text} is not JSON")
 
 
 def json_decoder() -> json.JSONDecoder:
-    """A decoder that refuses huge numbers, NaN and Infinity (``_BadValue``)."""
+    """A decoder that refuses huge numbers, NaN and Infinity (``BadValue``)."""
     return json.JSONDecoder(
         parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant
     )
@@ -299,7 +299,7 @@ def read_json(path: str) -> Any:
         value = json_decoder().decode(text)
     except json.JSONDecodeError as error:
         raise InputError(f"{path} line {error.lineno}: not valid JSON ({error.msg})") from None
-    except _BadValue as error:
+    except BadValue as error:
         raise InputError(f"{path}: {error}") from None
     except RecursionError:
         raise InputError(f"{path}: nested deeper than {MAX_DEPTH} levels") from None
@@ -375,9 +375,27 @@ class RowFile:
             self._encoding = "utf-16"
         self.empty = not head.strip(b"\xef\xbb\xbf \t\r\n\x00\xff\xfe")
         self.format = FORMATS.get(extension) or self._sniff(head)
+        self._check_head(head)
         #: A CSV file's field names once its header is read (every row's keys are among them);
         #: None before, and for JSON, whose rows may each have other keys.
         self.columns: frozenset[str] | None = None
+
+    def _check_head(self, head: bytes) -> None:
+        """A workbook or a UTF-16 file read as text gets a hint instead of a baffling error."""
+        if self.format == "xlsx" or self.empty:
+            return
+        if head.startswith(b"PK\x03\x04"):
+            raise InputError(
+                f"{self.path}: an xlsx workbook (a zip file), not {self.format.upper()}; name it "
+                f"with the extension .xlsx"
+            )
+        if self._encoding is None and b"\x00" in head:
+            even, odd = head[0::2].count(0), head[1::2].count(0)
+            guess = "utf-16-le" if odd >= even else "utf-16-be"
+            raise InputError(
+                f"{self.path}: NUL bytes in a file read as UTF-8: UTF-16 without a BOM? give "
+                f"--encoding {guess} (--store-encoding for the store)"
+            )
 
     @staticmethod
     def _sniff(head: bytes) -> str:
@@ -533,11 +551,11 @@ class RowFile:
                 value = decode(line)
             except json.JSONDecodeError as error:
                 raise self._error(number, f"not valid JSON ({error.msg})") from None
-            except (_BadValue, RecursionError) as error:
+            except (BadValue, RecursionError) as error:
                 raise self._refused(number, error) from None
             yield self._object(number, value, "the line", _maybe_bad(line))
 
-    def _refused(self, line: int, error: _BadValue | RecursionError) -> InputError:
+    def _refused(self, line: int, error: BadValue | RecursionError) -> InputError:
         """The error for a value the decoder refused (or could not nest as deep as)."""
         if isinstance(error, RecursionError):
             return self._error(line, f"nested deeper than {MAX_DEPTH} levels")
@@ -599,7 +617,7 @@ class RowFile:
                             ) from None
                         waiting = True
                         break
-                    except (_BadValue, RecursionError) as error:
+                    except (BadValue, RecursionError) as error:
                         raise self._refused(line_at(position), error) from None
                     check = _maybe_bad(buffer[position:end])
                     yield self._object(line_at(position), value, f"element {count}", check)
@@ -619,7 +637,7 @@ class RowFile:
                 decoder.raw_decode(buffer)
             except json.JSONDecodeError as error:
                 raise self._error(line_at(error.pos), f"not valid JSON ({error.msg})") from None
-            except (_BadValue, RecursionError) as error:
+            except (BadValue, RecursionError) as error:
                 raise self._refused(first_line, error) from None
         if state != "end":
             what = "empty file" if state == "start" else "the JSON array is not closed"

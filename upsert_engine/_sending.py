@@ -135,7 +135,10 @@ class Sending:
         self.check, self.report, self.explain = check, report, explain
         self.placeholders = Placeholders(ids == "placeholder")
         #: translates a batch of rows in place before it is sent (user names, id prefixes)
-        self.translate: Callable[[list[dict[str, Any]], frozenset[str] | None], None] | None = None
+        #: (records, the file's columns, its path, the records' lines)
+        self.translate: (
+            Callable[[list[dict[str, Any]], frozenset[str] | None, str, list[int]], None] | None
+        ) = None
 
     def run(self, rows: RowFile, progress: Progress) -> Tally:
         """Send the rows in requests of at most ``max_records`` (R19), in file order (R17)."""
@@ -143,7 +146,7 @@ class Sending:
         detail = self.report is not None or self.explain
         for lines, records in rows.batches(engine.options.max_records):
             if self.translate is not None:
-                self.translate(records, rows.columns)
+                self.translate(records, rows.columns, rows.path, lines)
             body: dict[str, Any] = {"data": records}
             if self.check:
                 body["duplicate_check_fields"] = self.check

@@ -18,11 +18,12 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from . import __version__
 from ._cli_args import (
+    Once,
     add_input_arguments,
     add_org_arguments,
     check_fields,
@@ -31,6 +32,7 @@ from ._cli_args import (
     encoding,
     module_name,
     options_from,
+    parse_now,
     parse_timezone,
     read_map,
 )
@@ -59,18 +61,42 @@ EXIT_INTERNAL = 70
 
 
 class RequestClock:
-    """The engine's clock: the whole store is loaded at one time, request k is k seconds later.
+    """The engine's clock: the whole store is loaded at one time (``start``), request k is
+    k seconds after ``base``, so record ages (R11) and timestamps do not depend on how the
+    store is chunked, and the run is deterministic.
 
-    So record ages (R11) and timestamps do not depend on how the store is chunked.
+    ``base`` is set after the store is loaded (``after_store``): the newest Created_Time or
+    Modified_Time in the store, or ``start`` if later (default the engine's epoch,
+    2026-01-15T10:00:00+05:30; ``--now`` sets it). Records this run writes are then newer than
+    every stored one (R11's oldest/newest; R18: Modified_Time never before Created_Time), also
+    in a chain of ``apply --out`` stores.
     """
 
-    __slots__ = ("request",)
+    __slots__ = ("base", "request", "start")
 
-    def __init__(self) -> None:
+    def __init__(self, start: datetime | None = None) -> None:
+        self.start = start if start is not None else stepping_clock(0)
+        self.base = self.start
         self.request = 0
 
     def __call__(self, _write: int) -> datetime:
-        return stepping_clock(self.request)
+        return self.base + timedelta(seconds=self.request)
+
+    def after_store(self, newest: datetime | None, given: bool) -> None:
+        """Requests are stamped after ``newest`` (the store's newest stamp); a ``--now``
+        (``given``) before it is refused: this run's records would count as older."""
+        if newest is None or newest <= self.start:
+            self.base = self.start
+            return
+        if given:
+            first = self.start + timedelta(seconds=1)
+            raise InputError(
+                f"--now {first.isoformat()}: the store holds a record stamped "
+                f"{newest.isoformat()}, not earlier; records this run writes would count as "
+                f"older than stored ones (R11, R18); give --now "
+                f"{(newest + timedelta(seconds=1)).isoformat()} or later"
+            )
+        self.base = newest
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,12 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sub.add_argument(
             "--store",
+            action=Once,
             metavar="EXPORT",
             help="the CRM's records now: a Zoho export (.csv, .xlsx) or a store apply wrote "
             "(.jsonl, .json, .csv); default: an empty CRM",
         )
         sub.add_argument(
             "--check-fields",
+            action=Once,
             metavar="F1,F2",
             help="the request's duplicate_check_fields, API names or labels (default: none "
             "sent, so the module's system fields, then its unique fields: R5)",
@@ -114,12 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
         add_input_arguments(sub)
         sub.add_argument(
             "--store-encoding",
+            action=Once,
             metavar="ENCODING",
             help="of the --store file when it differs from the rows' --encoding (default "
             "UTF-8, or UTF-16 by its BOM)",
         )
         sub.add_argument(
             "--report",
+            action=Once,
             metavar="REPORT",
             help="per-row report (.csv or .jsonl): outcome, "
             "target, the record an error matched, the fields an update changes",
@@ -139,9 +169,20 @@ def build_parser() -> argparse.ArgumentParser:
             "new-2...: Zoho assigns the real ones) or engine (the ids written to --out); "
             "default %(default)s",
         )
+        sub.add_argument(
+            "--now",
+            action=Once,
+            metavar="TIME",
+            help="the time of the first request (R11, R18: the Created_Time and Modified_Time "
+            "it writes; request k is k-1 seconds later), ISO 8601, without an offset "
+            "read in --timezone; default: one second after the newest Created_Time or "
+            "Modified_Time of --store, or 2026-01-15T10:00:01+05:30 if that is later; a time "
+            "before the store's newest is refused",
+        )
         if name == "apply":
             sub.add_argument(
                 "--out",
+                action=Once,
                 required=True,
                 metavar="NEW_STORE",
                 help="the resulting store: .jsonl, .json or .csv (by extension); a later "
@@ -191,7 +232,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_serve(args)
         if args.command in ("plan", "apply"):
             _check_paths(args)
-        clock = RequestClock()
+        now = getattr(args, "now", None)
+        # --now is the first request's time; the store is loaded a second before it
+        start = None if now is None else parse_now(now, args.timezone) - timedelta(seconds=1)
+        clock = RequestClock(start)
         # the CLI holds one module's records and only the users its files name: the ids Owner
         # and lookups name cannot be checked here unless asked (R32, R33); Zoho checks them
         options = options_from(args, check_users=False, check_lookups=False)
@@ -263,7 +307,7 @@ def configure(engine: Engine, args: argparse.Namespace) -> tuple[str, dict[str, 
         apply_schema(engine, args.module, data, args.schema)
         labels = schema_labels(data, args.schema)
     module = module_name(engine, args.module)
-    configure_fields(engine, module, args)
+    configure_fields(engine, module, args, only=True)
     return module, labels
 
 
@@ -300,7 +344,14 @@ def run_import(
         args.ignore_unknown_columns,
         send_unknown=args.unknown_fields is not None,
     )
-    rules = ExportRules(schema, parse_timezone(args.timezone), ExportUsers(engine))
+    rules = ExportRules(
+        schema,
+        parse_timezone(args.timezone),
+        ExportUsers(engine),
+        headers=columns.headers,
+        # R32: under --check-users a row's owner must name a user the files name (the store's)
+        row_users=not engine.options.check_users,
+    )
     codec, separator = encoding(args.encoding), delimiter(args.delimiter)
     store_codec = encoding(args.store_encoding)
     out_path: str | None = getattr(args, "out", None)
@@ -318,6 +369,7 @@ def run_import(
             stack.enter_context(report.file)
         out = stack.enter_context(AtomicFile(out_path, args.file_mode)) if out_path else None
         stored = load_store(engine, module, store, rules, progress) if store is not None else 0
+        clock.after_store(rules.newest, getattr(args, "now", None) is not None)
         # the loaded store: maybe a million records the collector need not walk again (left
         # alone if the caller has frozen objects of its own: unfreezing would thaw them too)
         freezing = gc.get_freeze_count() == 0

@@ -57,7 +57,8 @@ STANDARD_FIELDS: Final[dict[str, tuple[FieldRow, ...]]] = {
         ("First_Name", "text", 40),
         ("Last_Name", "text", 80),
         ("Full_Name", "text", 120),
-        ("Title", "text", 100),  # the field's label; Zoho's API name for it is Designation
+        # labelled "Title"; Leads has no API field Title (leads_v7 in standard_labels: field
+        # "Title" is api_name Designation, convert_mapping Contacts.Title)
         ("Designation", "text", 100),
         ("Email", "email", 100),
         ("Phone", "phone", 30),

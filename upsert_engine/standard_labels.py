@@ -75,14 +75,13 @@ _INVENTORY_TOTALS: Final[tuple[Row, ...]] = (
 )
 
 _TABLES: Final[dict[str, tuple[Row, ...]]] = {
-    # Source: leads_v7 for every row. "Title" is the label of Designation; standard_fields
-    # also lists "Title" as a field, so the two share the label (LABEL_CLASHES).
+    # Source: leads_v7 for every row. "Title" is the label of Designation (Leads has no API
+    # field Title: its convert_mapping sends Designation to Contacts' Title).
     "Leads": (
         ("Company", "Company", "leads_v7"),
         ("First_Name", "First Name", "leads_v7"),
         ("Last_Name", "Last Name", "leads_v7"),
         ("Full_Name", "Full Name", "leads_v7"),
-        ("Title", "Title", "leads_v7"),
         ("Designation", "Title", "leads_v7"),
         ("Email", "Email", "leads_v7"),
         ("Phone", "Phone", "leads_v7"),
@@ -443,12 +442,10 @@ ALTERNATE_LABELS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
     }
 )
 
-#: module -> header (casefolded) that two fields claim -> the field it resolves to. Leads:
-#: standard_fields lists "Title" as a field and Zoho labels Designation "Title"; an export's
-#: "Title" column holds Designation, so the header resolves to Designation.
-LABEL_CLASHES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
-    {"Leads": MappingProxyType({"title": "Designation"})}
-)
+#: module -> header (casefolded) that two fields claim -> the field it resolves to. None
+#: now: Leads' "Title" was one (a field Title listed beside Designation, labelled "Title"),
+#: until Zoho's field metadata (leads_v7) showed Leads has no API field Title.
+LABEL_CLASHES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType({})
 
 _NO_CUSTOM_LABELS: Final[Mapping[str, str]] = MappingProxyType({})
 
@@ -486,14 +483,17 @@ def resolve_header(
 ) -> str | None:
     """The API name an export column ``header`` names in ``module``, or None if none.
 
-    Trimmed and case-insensitive. ``custom_labels`` (label -> API name, e.g. ``--map`` or a
-    schema's custom fields) is consulted first and wins over a standard label; then API names,
-    labels and ALTERNATE_LABELS of the standard fields. A module with no standard fields (a
+    Trimmed and case-insensitive. A header that is exactly a standard field's API name names
+    that field; then ``custom_labels`` (label -> API name, e.g. ``--map`` or a schema's custom
+    fields), winning over a standard label; then API names, labels and ALTERNATE_LABELS of the
+    standard fields, in any case. A module with no standard fields (a
     custom module) resolves through ``custom_labels`` only.
     """
     key = _key(header)
     if not key:
         return None
+    if header.strip() in LABELS.get(module, {}):  # an exact API name wins over any label
+        return header.strip()
     custom = [(label, api) for label, api in custom_labels.items() if _key(label) == key]
     if len({api for _, api in custom}) > 1:
         raise ConfigurationError(

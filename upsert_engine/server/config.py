@@ -155,7 +155,9 @@ def serve_store(
         send_unknown=args.unknown_fields is not None,
     )
     users = ExportUsers(org)
-    rules = ExportRules(org.schema(module), parse_timezone(args.timezone), users)
+    rules = ExportRules(
+        org.schema(module), parse_timezone(args.timezone), users, headers=columns.headers
+    )
     codec, separator = encoding(args.encoding), delimiter(args.delimiter)
     with RowFile(path, columns, empty_ok=True, encoding=codec, delimiter=separator) as rows:
         return [(module, record) for record in read_records(rows, rules)], users.made

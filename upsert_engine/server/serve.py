@@ -9,7 +9,7 @@ import sys
 import warnings
 from typing import Any
 
-from .._cli_args import add_input_arguments, add_org_arguments, options_from
+from .._cli_args import Once, add_input_arguments, add_org_arguments, options_from
 from .._io_read import InputError, read_json
 from ..errors import UpsertEngineError
 from ..options import User
@@ -56,6 +56,7 @@ def add_serve_parser(commands: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--store",
+        action=Once,
         help="the org's records, loaded at start and at every reset: a Zoho export (.csv, "
         ".xlsx) or what `apply --out` wrote (.jsonl, .json, .csv) of --module, or JSONL "
         'lines {"module": M, "record": {...}} naming their module',
