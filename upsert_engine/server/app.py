@@ -37,6 +37,8 @@ from ..engine import Engine
 from ..options import User
 from . import stateful as extra
 from .api import Wire
+from .bulk import DEFAULT_MAX_BYTES as DEFAULT_UPLOAD_BYTES
+from .bulk import DEFAULT_MAX_FILES as DEFAULT_UPLOAD_FILES
 from .bulk import BulkStore
 from .config import EngineFactory
 from .faults import Fault, FaultPlan, parse_fault, parse_limit
@@ -111,7 +113,9 @@ class ZohoServer:
     line and headers must arrive within ``header_timeout`` s of their first byte, the body
     within ``body_timeout`` s after them. At most ``max_connections`` connections are served
     at once; more wait. The request log keeps at most ``max_log_entries`` entries and
-    ``max_log_bytes`` bytes of bodies and answers, dropping the oldest (``dropped``). The
+    ``max_log_bytes`` bytes of bodies and answers, dropping the oldest (``dropped``); the bulk
+    write uploads kept are as many (``max_upload_files``) and as large (``max_upload_bytes``, the
+    CSVs unzipped), dropping the oldest (``bulk.dropped_files``). The
     token endpoint hands out ``token`` only to ``client_id`` with ``client_secret``. Binding a
     non-loopback ``host`` warns (RuntimeWarning): the ``/__admin`` endpoints need no token.
     ``users``: more access tokens, each acting as its user (R32; see the module docstring).
@@ -133,6 +137,8 @@ class ZohoServer:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_log_entries: int = DEFAULT_MAX_ENTRIES,
         max_log_bytes: int = DEFAULT_MAX_BYTES,
+        max_upload_files: int = DEFAULT_UPLOAD_FILES,
+        max_upload_bytes: int = DEFAULT_UPLOAD_BYTES,
         clock: Callable[[], datetime] | None = None,
         users: Iterable[tuple[str, User]] = (),
     ) -> None:
@@ -171,7 +177,7 @@ class ZohoServer:
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(timezone.utc))
         #: faults and concurrency limits in force (``inject``, ``/__admin/faults``)
         self.faults = FaultPlan()
-        self.bulk = BulkStore()
+        self.bulk = BulkStore(max_upload_files, max_upload_bytes)
         self._engine = self._make()
         self._http = HTTPServer((host, port), self, max_connections)
         self._thread: threading.Thread | None = None
@@ -228,7 +234,7 @@ class ZohoServer:
         self._tokens = {t: u.id for t, u in self._configured.items()}
         self._log.clear()
         self.faults.clear()
-        self.bulk = BulkStore()
+        self.bulk = BulkStore(self.bulk.max_files, self.bulk.max_bytes)
 
     def inject(self, **spec: Any) -> Fault:
         """Make the next ``count`` requests matching ``path`` fail or wait (``faults``).
