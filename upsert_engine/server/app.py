@@ -172,6 +172,9 @@ class ZohoServer:
         self.body_timeout = float(body_timeout)
         #: re-entrant, so that ``requests`` and ``reset()`` work inside ``locked()``
         self.lock = threading.RLock()
+        #: bumped by each reset; a request that arrived under an older one is not applied (F9)
+        self.generation = 0
+        self._arrival = threading.local()
         self._log = RequestLog(max_log_entries, max_log_bytes)
         #: when a request arrived (an aware datetime); lists report page-token expiry from it
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(timezone.utc))
@@ -227,7 +230,29 @@ class ZohoServer:
         with self.lock:
             self._reset()
 
+    def arrived(self) -> None:
+        """A request's headers have arrived on this thread (``wire`` calls it before reading
+        the body): it belongs to the org of this moment, and to no org made after it."""
+        self._arrival.generation = self.generation
+
+    def _stale(self) -> Reply | None:
+        """The refusal for a request that arrived before the last reset (F9), under the lock.
+
+        A reset is a barrier: what a test left in flight is never applied to, nor logged in,
+        the next test's org. A request ``handle`` gets without ``arrived`` is current."""
+        arrival = getattr(self._arrival, "generation", None)
+        self._arrival.generation = None
+        if arrival is None or arrival == self.generation:
+            return None
+        message = (
+            "the fake org was reset after this request arrived (a reset ends a test): "
+            "it was not applied to the new org"
+        )
+        return error(409, "INVALID_REQUEST", message)
+
     def _reset(self) -> None:
+        # F9: requests that arrived before this point are refused when they take the lock
+        self.generation += 1
         # the old org goes at once: nothing else refers to it (the compiled fast paths
         # hold no reference cycles), so its memory is freed here, not at the next gc
         self._engine = self._make()
@@ -330,12 +355,18 @@ class ZohoServer:
             ("concurrency",),
         ):
             with self.lock:
+                stale = self._stale()
+                if stale is not None:
+                    return Wire(stale.status, encode(stale))
                 return self._admin(method, segments, raw)  # not logged
         outcome = self.faults.take(method, split.path)
         with self.faults.admitted(split.path) as admitted:
             if outcome is not None and outcome.delay_ms:
                 time.sleep(outcome.delay_ms / 1000)  # outside the lock: others go on
             with self.lock:
+                stale = self._stale()
+                if stale is not None:  # not logged: the log is the new org's
+                    return Wire(stale.status, encode(stale))
                 received = self.clock().isoformat(timespec="seconds")
                 user = self._acting(segments, headers.get("authorization"))
                 effects: list[dict[str, Any]] = []

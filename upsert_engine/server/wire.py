@@ -46,6 +46,8 @@ class App(Protocol):
     header_timeout: float
     body_timeout: float
 
+    def arrived(self) -> None: ...
+
     def handle(
         self, method: str, target: str, headers: Mapping[str, str], raw: bytes | BodyError
     ) -> Wire: ...
@@ -193,6 +195,7 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         app = self.server.app
         self.reading_headers = False
+        app.arrived()  # before the body: a reset from now on is after this request (F9)
         self.reader.start(seconds=app.body_timeout)
         try:
             raw: bytes | BodyError = self._read_body(app.max_body_bytes)
