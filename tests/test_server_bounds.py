@@ -7,11 +7,13 @@ import io
 import struct
 import zipfile
 
+import pytest
+
 from upsert_engine.server import ZohoServer
 from upsert_engine.server.bulk import MAX_UNZIPPED
 
 from .server_support import call
-from .test_server_bulk import ROWS, job, upload, zipped
+from .test_server_bulk import MAPPINGS, ROWS, job, upload, zipped
 
 
 def zip_of(name: str, data: bytes) -> bytes:
@@ -91,3 +93,37 @@ def test_a_zip_whose_header_lies_about_the_size_is_not_decompressed_past_it(
     status, _, answer = upload(zoho_server, bytes(data))
     assert (status, answer["code"]) == (400, "INVALID_FILE_FORMAT")
     assert zoho_server.bulk.files == {}
+
+
+def _zip_text(text: str) -> bytes:
+    return zip_of("l.csv", text.encode())
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('Last_Name,Email\n"open,x@x.com\n', 2),  # the tester's file: an unclosed quote
+        ('Last_Name,Email\nok,ok@x.org\n"a"b,x@x.org\n', 3),  # text after a closing quote
+    ],
+)
+def test_a_malformed_csv_fails_the_job_and_writes_nothing(
+    zoho_server: ZohoServer, text: str, line: int
+) -> None:
+    """F4: a CSV Zoho cannot parse fails the job with 400 FILE_NOT_SUPPORTED (Zoho's code for a
+    file the job cannot process: crm-oas v8.0 bulk_write.yaml, createBulkWriteJob), naming the
+    line, before any row is written; formerly the job COMPLETED storing Last_Name
+    'open,x@x.com\\n' and a null Email. A quoted comma or newline stays valid CSV."""
+    file_id = upload(zoho_server, _zip_text(text))[2]["details"]["file_id"]
+    body = job(file_id)
+    body["resource"][0]["field_mappings"] = MAPPINGS[:2]
+    status, _, answer = call(zoho_server, "POST", "/crm/bulk/v8/write", body)
+    assert (status, answer["code"], answer["status"]) == (400, "FILE_NOT_SUPPORTED", "error")
+    assert answer["details"] == {"line": line} and f"line {line}" in answer["message"]
+    assert zoho_server.engine.count("Leads") == 0
+    assert not any(entry["applied"] for entry in zoho_server.requests)
+    good = 'Last_Name,Email\n"Frey, Jr.\nthe second",frey@x.org\n'
+    file_id = upload(zoho_server, _zip_text(good))[2]["details"]["file_id"]
+    body["resource"][0]["file_id"] = file_id
+    assert call(zoho_server, "POST", "/crm/bulk/v8/write", body)[0] == 201
+    (record,) = zoho_server.engine.records("Leads")
+    assert record["Last_Name"] == "Frey, Jr.\nthe second"

@@ -383,7 +383,7 @@ def create_job(
             "the file is not in the given character_encoding",
             api_name="character_encoding",
         ) from None
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = _rows(text)
     header, data = (rows[0], rows[1:]) if rows else ([], [])
     if len(data) > MAX_ROWS:
         raise _error("LIMIT_EXCEEDED", f"more than {MAX_ROWS} records in the file", limit=MAX_ROWS)
@@ -434,6 +434,22 @@ def create_job(
         "details": {"id": job_id, "created_by": created_by},
     }
     return reply, calls
+
+
+def _rows(text: str) -> list[list[str]]:
+    """The file's rows; a malformed one (an unclosed quote, text after a closing quote) fails
+    the whole job before anything is written: 400 ``FILE_NOT_SUPPORTED``, Zoho's code for a file
+    the job cannot process [github.com/zoho/crm-oas v8.0/bulk_write/bulk_write.yaml,
+    createBulkWriteJob 400 FileNotSupportedErrorResponse] (review finding F4)."""
+    reader = csv.reader(io.StringIO(text), strict=True)
+    try:
+        return list(reader)
+    except csv.Error as problem:
+        raise _error(
+            "FILE_NOT_SUPPORTED",
+            f"the file is not valid CSV: {problem} (line {reader.line_num})",
+            line=reader.line_num,
+        ) from None
 
 
 def _errors(entry: Mapping[str, Any], columns: Mapping[str, str]) -> str:
