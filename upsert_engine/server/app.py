@@ -528,7 +528,9 @@ class ZohoServer:
         from the body, url-encoded or multipart/form-data (Zoho's Node SDK sends the latter); a
         name in both takes the body's value (issue 11 item 1). They must
         name ``client_id`` and ``client_secret`` (as Zoho's do for every grant); a wrong or
-        missing pair is ``invalid_client`` (RFC 6749 section 5.2).
+        missing pair is ``invalid_client`` (RFC 6749 section 5.2). A ``refresh_token`` grant
+        without a refresh token, or an ``authorization_code`` one without a code, gets Zoho's
+        ``invalid_code`` (F1).
         """
         form = {**parse_qs(query), **form_fields(raw, content_type)}
 
@@ -544,6 +546,14 @@ class ZohoServer:
         )
         if not (same_id and same_secret):
             return Reply(400, {"error": "invalid_client"})
+        grant_field = {"refresh_token": "refresh_token", "authorization_code": "code"}
+        if grant in grant_field and not field(grant_field[grant]).strip():
+            # F1: Zoho Accounts answers a missing, revoked or wrong code or refresh token with
+            # HTTP 200 and {"error": "invalid_code"}, no token [github.com/Weble/ZohoBooksApi
+            # issue 84: "IdentityProviderException(code: 200): invalid_code" on refresh;
+            # github.com/zoho/zcrm-csharp-sdk issue 7]. Any other non-empty one is accepted:
+            # the fake keeps no list of the refresh tokens it handed out.
+            return Reply(200, {"error": "invalid_code"})
         body: dict[str, Any] = {
             "access_token": self.token,
             "api_domain": self.url,
