@@ -47,6 +47,7 @@ from .parsing import (
     check_credential,
     form_fields,
     is_loopback,
+    json_type,
     nested_deeper_than,
     parse_json,
 )
@@ -103,6 +104,18 @@ def replay(entries: Iterable[Mapping[str, Any]], engine: Engine) -> list[tuple[i
         reply = dispatch(engine, request)
         replies.append((reply.status, reply.body))
     return replies
+
+
+def _users_body_problem(body: Any) -> str | None:
+    """What is wrong with a ``POST /__admin/users`` body's shape (None: nothing), in JSON terms."""
+    shape = 'send {"user": {"name", "id", "email", "zuid"}, "token": T}'
+    if not isinstance(body, dict):
+        return f"the request body is {json_type(body)}, not a JSON object: {shape}"
+    if "token" not in body:
+        return f"the token is missing: {shape}"
+    if not isinstance(body["token"], str):
+        return f"the token is {json_type(body['token'])}, not a string: {shape}"
+    return None
 
 
 # --- the server ---------------------------------------------------------------------------------
@@ -462,9 +475,12 @@ class ZohoServer:
                 return reply, None, False, []
         elif segments[:1] != ("__admin",):
             return not_found(), None, False, []
+        too_deep = f"the request body is nested more than {MAX_DEPTH} levels deep"
         try:
             body = parse_json(raw)
-        except (ValueError, RecursionError) as problem:
+        except RecursionError:  # deeper than the parser goes: the same answer as 65 levels (F11)
+            return error(400, "INVALID_DATA", too_deep, {"limit": MAX_DEPTH}), None, False, []
+        except ValueError as problem:
             reply = error(
                 400,
                 "INVALID_DATA",
@@ -473,15 +489,19 @@ class ZohoServer:
             )
             return reply, None, False, []
         if nested_deeper_than(body, MAX_DEPTH):
-            message = f"the request body is nested more than {MAX_DEPTH} levels deep"
-            return error(400, "INVALID_DATA", message, {"limit": MAX_DEPTH}), None, False, []
+            return error(400, "INVALID_DATA", too_deep, {"limit": MAX_DEPTH}), None, False, []
         token = None
         if segments == ("__admin", "users") and method == "POST":
-            token = body.get("token") if isinstance(body, dict) else None
-            try:
-                self._new_token(token)
-            except ValueError as problem:
-                reply = error(400, "INVALID_DATA", str(problem), {"api_name": "token"})
+            problem_text = _users_body_problem(body)
+            if problem_text is None:
+                token = body["token"]
+                try:
+                    self._new_token(token)
+                except ValueError as problem:
+                    problem_text = str(problem)
+            if problem_text is not None:
+                where = {"api_name": "token"} if isinstance(body, dict) else {}
+                reply = error(400, "INVALID_DATA", problem_text, where)
                 return reply, None, False, []
         request = Request(
             method, segments, parse_qs(query), body, user=user, headers=headers, received=received
@@ -491,8 +511,10 @@ class ZohoServer:
                 reply, effects = extra.bulk_write(self._engine, self.bulk, request, self.url)
                 return reply, _wire_text(raw) if effects else None, bool(effects), effects
             reply = dispatch(self._engine, request)
-        except RecursionError:
-            reply = error(400, "INVALID_DATA", "the request body is nested too deeply")
+        except RecursionError:  # a query parameter (criteria) parsed recursively, say which
+            named = [name for name in ("criteria", "select_query") if name in parse_qs(query)]
+            where = f"the {named[0]} parameter" if named else "the request"
+            reply = error(400, "INVALID_DATA", f"{where} is nested too deeply (parentheses)")
             return reply, None, False, []
         except Exception as problem:  # a bug: answer Zoho-shaped, keep serving (and the body)
             reply = error(500, "INTERNAL_ERROR", f"internal error: {type(problem).__name__}")
