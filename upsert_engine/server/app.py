@@ -513,8 +513,8 @@ class ZohoServer:
             reply = dispatch(self._engine, request)
         except RecursionError:  # a query parameter (criteria) parsed recursively, say which
             named = [name for name in ("criteria", "select_query") if name in parse_qs(query)]
-            where = f"the {named[0]} parameter" if named else "the request"
-            reply = error(400, "INVALID_DATA", f"{where} is nested too deeply (parentheses)")
+            place = f"the {named[0]} parameter" if named else "the request"
+            reply = error(400, "INVALID_DATA", f"{place} is nested too deeply (parentheses)")
             return reply, None, False, []
         except Exception as problem:  # a bug: answer Zoho-shaped, keep serving (and the body)
             reply = error(500, "INTERNAL_ERROR", f"internal error: {type(problem).__name__}")
