@@ -22,7 +22,9 @@ def test_oauth_reads_the_query_string_and_the_form(zoho_server: ZohoServer) -> N
     query = urlencode({"grant_type": "refresh_token", "refresh_token": "r", **client})
     status, _, token = call(zoho_server, "POST", f"/oauth/v2/token?{query}", auth=False)
     assert status == 200 and token["access_token"] == zoho_server.token
-    half = urlencode({"grant_type": "refresh_token", "client_id": zoho_server.client_id})
+    half = urlencode(
+        {"grant_type": "refresh_token", "refresh_token": "r", "client_id": zoho_server.client_id}
+    )
     body = urlencode({"client_secret": zoho_server.client_secret}).encode()
     path = f"/oauth/v2/token?{half}"
     assert call(zoho_server, "POST", path, raw=body, headers=FORM, auth=False)[0] == 200
@@ -34,6 +36,37 @@ def test_oauth_reads_the_query_string_and_the_form(zoho_server: ZohoServer) -> N
     assert (status, answer) == (400, {"error": "invalid_client"})
     status, _, answer = call(zoho_server, "POST", "/oauth/v2/token?grant_type=x", auth=False)
     assert (status, answer) == (400, {"error": "unsupported_grant_type"})
+
+
+@pytest.mark.parametrize(
+    "grant",
+    [
+        {"grant_type": "refresh_token"},
+        {"grant_type": "refresh_token", "refresh_token": ""},
+        {"grant_type": "refresh_token", "refresh_token": "  "},
+        {"grant_type": "authorization_code"},
+        {"grant_type": "authorization_code", "code": ""},
+    ],
+)
+def test_a_grant_without_its_code_or_refresh_token_gets_invalid_code(
+    zoho_server: ZohoServer, grant: dict[str, str]
+) -> None:
+    """F1: Zoho Accounts answers a refresh without a (valid) refresh token, or a code grant
+    without a code, with HTTP 200 and ``{"error": "invalid_code"}`` and no token (seen by
+    clients: github.com/Weble/ZohoBooksApi issue 84, zoho/zcrm-csharp-sdk issue 7); so sync code
+    that loses its refresh token fails against the fake as against Zoho."""
+    client = {"client_id": zoho_server.client_id, "client_secret": zoho_server.client_secret}
+    body = urlencode({**grant, **client}).encode()
+    status, _, answer = call(
+        zoho_server, "POST", "/oauth/v2/token", raw=body, headers=FORM, auth=False
+    )
+    assert (status, answer) == (200, {"error": "invalid_code"})
+    with_it = {**grant, "refresh_token": "r", "code": "c"}
+    body = urlencode({**with_it, **client}).encode()
+    status, _, token = call(
+        zoho_server, "POST", "/oauth/v2/token", raw=body, headers=FORM, auth=False
+    )
+    assert status == 200 and token["access_token"] == zoho_server.token
 
 
 def test_lookup_module_is_a_string_on_v2_and_an_object_later(zoho_server: ZohoServer) -> None:

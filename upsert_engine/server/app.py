@@ -37,6 +37,8 @@ from ..engine import Engine
 from ..options import User
 from . import stateful as extra
 from .api import Wire
+from .bulk import DEFAULT_MAX_BYTES as DEFAULT_UPLOAD_BYTES
+from .bulk import DEFAULT_MAX_FILES as DEFAULT_UPLOAD_FILES
 from .bulk import BulkStore
 from .config import EngineFactory
 from .faults import Fault, FaultPlan, parse_fault, parse_limit
@@ -45,6 +47,7 @@ from .parsing import (
     check_credential,
     form_fields,
     is_loopback,
+    json_type,
     nested_deeper_than,
     parse_json,
 )
@@ -103,6 +106,18 @@ def replay(entries: Iterable[Mapping[str, Any]], engine: Engine) -> list[tuple[i
     return replies
 
 
+def _users_body_problem(body: Any) -> str | None:
+    """What is wrong with a ``POST /__admin/users`` body's shape (None: nothing), in JSON terms."""
+    shape = 'send {"user": {"name", "id", "email", "zuid"}, "token": T}'
+    if not isinstance(body, dict):
+        return f"the request body is {json_type(body)}, not a JSON object: {shape}"
+    if "token" not in body:
+        return f"the token is missing: {shape}"
+    if not isinstance(body["token"], str):
+        return f"the token is {json_type(body['token'])}, not a string: {shape}"
+    return None
+
+
 # --- the server ---------------------------------------------------------------------------------
 class ZohoServer:
     """A fake Zoho CRM on ``http://host:port``; ``.engine`` is the same org, in-process.
@@ -111,7 +126,9 @@ class ZohoServer:
     line and headers must arrive within ``header_timeout`` s of their first byte, the body
     within ``body_timeout`` s after them. At most ``max_connections`` connections are served
     at once; more wait. The request log keeps at most ``max_log_entries`` entries and
-    ``max_log_bytes`` bytes of bodies and answers, dropping the oldest (``dropped``). The
+    ``max_log_bytes`` bytes of bodies and answers, dropping the oldest (``dropped``); the bulk
+    write uploads kept are as many (``max_upload_files``) and as large (``max_upload_bytes``, the
+    CSVs unzipped), dropping the oldest (``bulk.dropped_files``). The
     token endpoint hands out ``token`` only to ``client_id`` with ``client_secret``. Binding a
     non-loopback ``host`` warns (RuntimeWarning): the ``/__admin`` endpoints need no token.
     ``users``: more access tokens, each acting as its user (R32; see the module docstring).
@@ -133,6 +150,8 @@ class ZohoServer:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_log_entries: int = DEFAULT_MAX_ENTRIES,
         max_log_bytes: int = DEFAULT_MAX_BYTES,
+        max_upload_files: int = DEFAULT_UPLOAD_FILES,
+        max_upload_bytes: int = DEFAULT_UPLOAD_BYTES,
         clock: Callable[[], datetime] | None = None,
         users: Iterable[tuple[str, User]] = (),
     ) -> None:
@@ -166,12 +185,15 @@ class ZohoServer:
         self.body_timeout = float(body_timeout)
         #: re-entrant, so that ``requests`` and ``reset()`` work inside ``locked()``
         self.lock = threading.RLock()
+        #: bumped by each reset; a request that arrived under an older one is not applied (F9)
+        self.generation = 0
+        self._arrival = threading.local()
         self._log = RequestLog(max_log_entries, max_log_bytes)
         #: when a request arrived (an aware datetime); lists report page-token expiry from it
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(timezone.utc))
         #: faults and concurrency limits in force (``inject``, ``/__admin/faults``)
         self.faults = FaultPlan()
-        self.bulk = BulkStore()
+        self.bulk = BulkStore(max_upload_files, max_upload_bytes)
         self._engine = self._make()
         self._http = HTTPServer((host, port), self, max_connections)
         self._thread: threading.Thread | None = None
@@ -221,14 +243,36 @@ class ZohoServer:
         with self.lock:
             self._reset()
 
+    def arrived(self) -> None:
+        """A request's headers have arrived on this thread (``wire`` calls it before reading
+        the body): it belongs to the org of this moment, and to no org made after it."""
+        self._arrival.generation = self.generation
+
+    def _stale(self) -> Reply | None:
+        """The refusal for a request that arrived before the last reset (F9), under the lock.
+
+        A reset is a barrier: what a test left in flight is never applied to, nor logged in,
+        the next test's org. A request ``handle`` gets without ``arrived`` is current."""
+        arrival = getattr(self._arrival, "generation", None)
+        self._arrival.generation = None
+        if arrival is None or arrival == self.generation:
+            return None
+        message = (
+            "the fake org was reset after this request arrived (a reset ends a test): "
+            "it was not applied to the new org"
+        )
+        return error(409, "INVALID_REQUEST", message)
+
     def _reset(self) -> None:
+        # F9: requests that arrived before this point are refused when they take the lock
+        self.generation += 1
         # the old org goes at once: nothing else refers to it (the compiled fast paths
         # hold no reference cycles), so its memory is freed here, not at the next gc
         self._engine = self._make()
         self._tokens = {t: u.id for t, u in self._configured.items()}
         self._log.clear()
         self.faults.clear()
-        self.bulk = BulkStore()
+        self.bulk = BulkStore(self.bulk.max_files, self.bulk.max_bytes)
 
     def inject(self, **spec: Any) -> Fault:
         """Make the next ``count`` requests matching ``path`` fail or wait (``faults``).
@@ -324,12 +368,18 @@ class ZohoServer:
             ("concurrency",),
         ):
             with self.lock:
+                stale = self._stale()
+                if stale is not None:
+                    return Wire(stale.status, encode(stale))
                 return self._admin(method, segments, raw)  # not logged
         outcome = self.faults.take(method, split.path)
         with self.faults.admitted(split.path) as admitted:
             if outcome is not None and outcome.delay_ms:
                 time.sleep(outcome.delay_ms / 1000)  # outside the lock: others go on
             with self.lock:
+                stale = self._stale()
+                if stale is not None:  # not logged: the log is the new org's
+                    return Wire(stale.status, encode(stale))
                 received = self.clock().isoformat(timespec="seconds")
                 user = self._acting(segments, headers.get("authorization"))
                 effects: list[dict[str, Any]] = []
@@ -425,9 +475,12 @@ class ZohoServer:
                 return reply, None, False, []
         elif segments[:1] != ("__admin",):
             return not_found(), None, False, []
+        too_deep = f"the request body is nested more than {MAX_DEPTH} levels deep"
         try:
             body = parse_json(raw)
-        except (ValueError, RecursionError) as problem:
+        except RecursionError:  # deeper than the parser goes: the same answer as 65 levels (F11)
+            return error(400, "INVALID_DATA", too_deep, {"limit": MAX_DEPTH}), None, False, []
+        except ValueError as problem:
             reply = error(
                 400,
                 "INVALID_DATA",
@@ -436,15 +489,19 @@ class ZohoServer:
             )
             return reply, None, False, []
         if nested_deeper_than(body, MAX_DEPTH):
-            message = f"the request body is nested more than {MAX_DEPTH} levels deep"
-            return error(400, "INVALID_DATA", message, {"limit": MAX_DEPTH}), None, False, []
+            return error(400, "INVALID_DATA", too_deep, {"limit": MAX_DEPTH}), None, False, []
         token = None
         if segments == ("__admin", "users") and method == "POST":
-            token = body.get("token") if isinstance(body, dict) else None
-            try:
-                self._new_token(token)
-            except ValueError as problem:
-                reply = error(400, "INVALID_DATA", str(problem), {"api_name": "token"})
+            problem_text = _users_body_problem(body)
+            if problem_text is None:
+                token = body["token"]
+                try:
+                    self._new_token(token)
+                except ValueError as problem:
+                    problem_text = str(problem)
+            if problem_text is not None:
+                where = {"api_name": "token"} if isinstance(body, dict) else {}
+                reply = error(400, "INVALID_DATA", problem_text, where)
                 return reply, None, False, []
         request = Request(
             method, segments, parse_qs(query), body, user=user, headers=headers, received=received
@@ -454,8 +511,10 @@ class ZohoServer:
                 reply, effects = extra.bulk_write(self._engine, self.bulk, request, self.url)
                 return reply, _wire_text(raw) if effects else None, bool(effects), effects
             reply = dispatch(self._engine, request)
-        except RecursionError:
-            reply = error(400, "INVALID_DATA", "the request body is nested too deeply")
+        except RecursionError:  # a query parameter (criteria) parsed recursively, say which
+            named = [name for name in ("criteria", "select_query") if name in parse_qs(query)]
+            place = f"the {named[0]} parameter" if named else "the request"
+            reply = error(400, "INVALID_DATA", f"{place} is nested too deeply (parentheses)")
             return reply, None, False, []
         except Exception as problem:  # a bug: answer Zoho-shaped, keep serving (and the body)
             reply = error(500, "INTERNAL_ERROR", f"internal error: {type(problem).__name__}")
@@ -491,7 +550,9 @@ class ZohoServer:
         from the body, url-encoded or multipart/form-data (Zoho's Node SDK sends the latter); a
         name in both takes the body's value (issue 11 item 1). They must
         name ``client_id`` and ``client_secret`` (as Zoho's do for every grant); a wrong or
-        missing pair is ``invalid_client`` (RFC 6749 section 5.2).
+        missing pair is ``invalid_client`` (RFC 6749 section 5.2). A ``refresh_token`` grant
+        without a refresh token, or an ``authorization_code`` one without a code, gets Zoho's
+        ``invalid_code`` (F1).
         """
         form = {**parse_qs(query), **form_fields(raw, content_type)}
 
@@ -507,6 +568,14 @@ class ZohoServer:
         )
         if not (same_id and same_secret):
             return Reply(400, {"error": "invalid_client"})
+        grant_field = {"refresh_token": "refresh_token", "authorization_code": "code"}
+        if grant in grant_field and not field(grant_field[grant]).strip():
+            # F1: Zoho Accounts answers a missing, revoked or wrong code or refresh token with
+            # HTTP 200 and {"error": "invalid_code"}, no token [github.com/Weble/ZohoBooksApi
+            # issue 84: "IdentityProviderException(code: 200): invalid_code" on refresh;
+            # github.com/zoho/zcrm-csharp-sdk issue 7]. Any other non-empty one is accepted:
+            # the fake keeps no list of the refresh tokens it handed out.
+            return Reply(200, {"error": "invalid_code"})
         body: dict[str, Any] = {
             "access_token": self.token,
             "api_domain": self.url,

@@ -28,6 +28,12 @@ or user's id; an empty cell is ``null`` (clears) unless ``ignore_empty`` or a ma
 Not modelled (refused with ``NOT_SUPPORTED``): callbacks, ``find_by`` for update other than
 ``id``, lookups found by another field, subform and multi-resource jobs. Jobs never stay
 ``IN PROGRESS`` unless ``BulkStore.in_progress_polls`` asks polls to see that first.
+
+Bounds (issue F6, like the request log's): an upload is refused (``FILE_TOO_LARGE``) when its
+zip's header says the CSV is larger than ``MAX_UNZIPPED``, before decompressing anything, and
+decompression stops there whatever the header says. The store keeps at most ``max_files``
+uploads and ``max_bytes`` bytes of CSV (as stored, decompressed); a new upload drops the oldest
+ones first (``dropped_files``), and a job naming a dropped file gets ``INVALID_FILE_ID`` saying so.
 """
 
 from __future__ import annotations
@@ -49,6 +55,9 @@ from .values import field_type
 
 MAX_ROWS: Final = 25_000
 MAX_UNZIPPED: Final = 64 * 1024 * 1024
+#: the uploads kept at once, and their CSV bytes (decompressed); the oldest are dropped first
+DEFAULT_MAX_FILES: Final = 100
+DEFAULT_MAX_BYTES: Final = 128 * 1024 * 1024
 CHUNK: Final = 100
 FIRST_FILE_ID: Final = 5725767000001000001
 FIRST_JOB_ID: Final = 5725767000002000001
@@ -81,11 +90,62 @@ class Job:
 
 @dataclass(slots=True)
 class BulkStore:
-    """Uploaded files and jobs of one fake org (cleared with it on reset)."""
+    """Uploaded files and jobs of one fake org (cleared with it on reset).
 
+    ``files`` holds at most ``max_files`` uploads and ``max_bytes`` bytes of CSV, oldest first;
+    ``dropped_files`` counts the uploads dropped to stay within them.
+    """
+
+    max_files: int = DEFAULT_MAX_FILES
+    max_bytes: int = DEFAULT_MAX_BYTES
     files: dict[str, UploadedFile] = field(default_factory=dict)
     jobs: dict[str, Job] = field(default_factory=dict)
     in_progress_polls: int = 0
+    uploaded: int = 0
+    kept_bytes: int = 0
+    dropped_files: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("max_files", "max_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not (isinstance(value, int) and value >= 1):
+                raise ValueError(f"{name} is {value!r}; give a count >= 1")
+
+    def keep(self, uploaded: UploadedFile) -> str:
+        """Keep ``uploaded`` (dropping the oldest to make room); its file id."""
+        size = len(uploaded.data)
+        if size > self.max_bytes:
+            raise _error(
+                "FILE_TOO_LARGE",
+                f"the file has {size} bytes unzipped; this server keeps at most "
+                f"{self.max_bytes} bytes of uploads",
+                limit=self.max_bytes,
+            )
+        while self.files and (
+            len(self.files) >= self.max_files or self.kept_bytes + size > self.max_bytes
+        ):
+            oldest = next(iter(self.files))
+            self.kept_bytes -= len(self.files.pop(oldest).data)
+            self.dropped_files += 1
+        file_id = str(FIRST_FILE_ID + self.uploaded)
+        self.uploaded += 1
+        self.files[file_id] = uploaded
+        self.kept_bytes += size
+        return file_id
+
+    def file(self, file_id: Any) -> UploadedFile:
+        """The upload ``file_id`` names; ``INVALID_FILE_ID`` (saying why) if none."""
+        uploaded = self.files.get(str(file_id)) if file_id is not None else None
+        if uploaded is not None:
+            return uploaded
+        message = "improper file id"
+        text = str(file_id)
+        if text.isdigit() and FIRST_FILE_ID <= int(text) < FIRST_FILE_ID + self.uploaded:
+            message += (
+                f" (the fake server dropped this upload to keep at most {self.max_files} "
+                f"uploads and {self.max_bytes} bytes of them)"
+            )
+        raise _error("INVALID_FILE_ID", message, api_name="file_id")
 
 
 def _error(code: str, message: str, status: int = 400, **details: Any) -> ApiError:
@@ -129,8 +189,7 @@ def upload(
     payload = part.get_payload(decode=True)
     data = payload if isinstance(payload, bytes) else b""
     name, csv_bytes = _csv_from_zip(data)
-    file_id = str(FIRST_FILE_ID + len(store.files))
-    store.files[file_id] = UploadedFile(name, csv_bytes)
+    file_id = store.keep(UploadedFile(name, csv_bytes))
     return {
         "status": "success",
         "code": "FILE_UPLOAD_SUCCESS",
@@ -292,10 +351,7 @@ def create_job(
             f"Requested module '{module}' is not available.",
             api_name="module",
         )
-    file_id = resource.get("file_id")
-    uploaded = store.files.get(str(file_id)) if file_id is not None else None
-    if uploaded is None:
-        raise _error("INVALID_FILE_ID", "improper file id", api_name="file_id")
+    uploaded = store.file(resource.get("file_id"))
     mappings = _mappings(schema, resource)
     ignore_empty = bool(resource.get("ignore_empty", body.get("ignore_empty", False)))
     find_by = resource.get("find_by")
@@ -327,7 +383,7 @@ def create_job(
             "the file is not in the given character_encoding",
             api_name="character_encoding",
         ) from None
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = _rows(text)
     header, data = (rows[0], rows[1:]) if rows else ([], [])
     if len(data) > MAX_ROWS:
         raise _error("LIMIT_EXCEEDED", f"more than {MAX_ROWS} records in the file", limit=MAX_ROWS)
@@ -378,6 +434,22 @@ def create_job(
         "details": {"id": job_id, "created_by": created_by},
     }
     return reply, calls
+
+
+def _rows(text: str) -> list[list[str]]:
+    """The file's rows; a malformed one (an unclosed quote, text after a closing quote) fails
+    the whole job before anything is written: 400 ``FILE_NOT_SUPPORTED``, Zoho's code for a file
+    the job cannot process [github.com/zoho/crm-oas v8.0/bulk_write/bulk_write.yaml,
+    createBulkWriteJob 400 FileNotSupportedErrorResponse] (review finding F4)."""
+    reader = csv.reader(io.StringIO(text), strict=True)
+    try:
+        return list(reader)
+    except csv.Error as problem:
+        raise _error(
+            "FILE_NOT_SUPPORTED",
+            f"the file is not valid CSV: {problem} (line {reader.line_num})",
+            line=reader.line_num,
+        ) from None
 
 
 def _errors(entry: Mapping[str, Any], columns: Mapping[str, str]) -> str:

@@ -31,6 +31,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
+from .parsing import json_type, shown
+
 EDITION_CONCURRENCY: Final[dict[str, int]] = {
     "free": 5,
     "standard": 10,
@@ -92,26 +94,28 @@ class Fault:
 
 def _count(name: str, value: Any, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise FaultError(f"{name} is {value!r}; give an integer from {low} to {high}")
+        raise FaultError(f"{name} is {shown(value)}; give an integer from {low} to {high}")
     return value
 
 
 def _text(name: str, value: Any) -> str:
     if not isinstance(value, str) or not value or not value.isprintable():
-        raise FaultError(f"{name} is {value!r}; give a pattern such as '/crm/*/Leads/upsert'")
+        raise FaultError(f'{name} is {shown(value)}; give a pattern such as "/crm/*/Leads/upsert"')
     return value
 
 
 def parse_fault(spec: Mapping[str, Any]) -> Fault:
     """A ``Fault`` from JSON (the admin call, the pytest marker); ``FaultError`` if malformed."""
     if not isinstance(spec, Mapping):
-        raise FaultError(f"a fault is a JSON object, not {type(spec).__name__}")
+        raise FaultError(f"a fault is a JSON object, not {json_type(spec)}")
     unknown = set(spec) - {"path", "method", "count", "status", "delay_ms", "headers"}
     if unknown:
-        raise FaultError(f"unknown fault keys {sorted(unknown)}")
+        raise FaultError(f"unknown fault keys {shown(sorted(unknown))}")
     status = spec.get("status")
     if status is not None and status not in FAULT_BODIES:
-        raise FaultError(f"status is {status!r}; give 429 or 500 (or leave it out for a delay)")
+        raise FaultError(
+            f"status is {shown(status)}; give 429 or 500 (or leave it out for a delay)"
+        )
     delay = _count("delay_ms", spec.get("delay_ms", 0), 0, MAX_DELAY_MS)
     if status is None and delay == 0:
         raise FaultError("a fault needs a status (429, 500), a delay_ms, or both")
@@ -125,7 +129,7 @@ def parse_fault(spec: Mapping[str, Any]) -> Fault:
         and k.replace("-", "").isalnum()
         for k, v in headers.items()
     ):
-        raise FaultError(f"headers is {headers!r}; give names and printable ASCII values")
+        raise FaultError(f"headers is {shown(headers)}; give names and printable ASCII values")
     return Fault(
         path=_text("path", spec.get("path", "*")),
         method=_text("method", spec.get("method", "*")).upper(),
@@ -148,16 +152,18 @@ class ConcurrencyLimit:
 def parse_limit(spec: Mapping[str, Any]) -> ConcurrencyLimit:
     """``{"edition": "standard"}`` or ``{"limit": 3, "path": "/crm/*/coql"}``."""
     if not isinstance(spec, Mapping):
-        raise FaultError(f"a concurrency limit is a JSON object, not {type(spec).__name__}")
+        raise FaultError(f"a concurrency limit is a JSON object, not {json_type(spec)}")
     unknown = set(spec) - {"edition", "limit", "path"}
     if unknown:
-        raise FaultError(f"unknown concurrency keys {sorted(unknown)}")
+        raise FaultError(f"unknown concurrency keys {shown(sorted(unknown))}")
     if ("edition" in spec) == ("limit" in spec):
         raise FaultError("give either edition (free ... ultimate) or limit, not both or none")
     if "edition" in spec:
         edition = spec["edition"]
         if not isinstance(edition, str) or edition.lower() not in EDITION_CONCURRENCY:
-            raise FaultError(f"edition is {edition!r}; give one of {sorted(EDITION_CONCURRENCY)}")
+            raise FaultError(
+                f"edition is {shown(edition)}; give one of {shown(sorted(EDITION_CONCURRENCY))}"
+            )
         limit = EDITION_CONCURRENCY[edition.lower()]
     else:
         limit = _count("limit", spec["limit"], 1, 10_000)

@@ -73,6 +73,28 @@ def nested_deeper_than(value: Any, limit: int) -> bool:
     return False
 
 
+def json_type(value: Any) -> str:
+    """``value``'s JSON type, for messages: "an object", "a string", "null" ... (not Python's)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, (list, tuple)) else "an object"
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """``value`` as JSON text for a message (``{"x": 1}``, not Python's ``{'x': 1}``), cut."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (ValueError, RecursionError):
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def wire_text(raw: bytes) -> bytes | None:
     """A parsed body's JSON text as the log keeps it: no BOM, no surrounding space."""
     text = raw.removeprefix(codecs.BOM_UTF8).strip()

@@ -30,6 +30,7 @@ from . import metadata as meta
 from .api import ApiError, not_modelled
 from .config import apply_schema
 from .fieldmeta import shape_fields
+from .parsing import json_type, shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -541,13 +542,33 @@ def _admin_users(engine: Engine, request: Request) -> Reply:
     user of the org (R32); the server maps ``T`` to it (until the next reset)."""
     body = request.body
     given = body.get("user") if isinstance(body, dict) else None
-    try:
-        if not isinstance(given, dict):
-            raise ConfigurationError('send {"user": {"name", "id", "email", "zuid"}, "token": T}')
-        user = engine.add_user(User(**given))
-    except (ConfigurationError, TypeError) as problem:
-        return error(400, "INVALID_DATA", str(problem)[:300], {"api_name": "user"}, "refused")
-    return Reply(200, {"user": meta.users_metadata([user])["users"][0]}, "engine")
+    shape = 'send {"user": {"name", "id", "email", "zuid"}, "token": T}'
+    if not isinstance(given, dict):
+        return error(
+            400,
+            "INVALID_DATA",
+            f"user is {json_type(given)}, not a JSON object: {shape}",
+            {"api_name": "user"},
+            "refused",
+        )
+    unknown = sorted(set(given) - set(User.__slots__))
+    wanted = given.get("id")
+    taken = next((u for u in engine.users() if u.id == wanted), None)
+    wrong = next((key for key, value in given.items() if not isinstance(value, str)), None)
+    if unknown:
+        message = f"user has unknown keys {shown(unknown)}: {shape}"
+    elif wrong is not None:
+        message = f"user.{wrong} is {json_type(given[wrong])}, not a string (R32)"
+    elif taken is not None:
+        message = f"user id {taken.id} is already the org's user {shown(taken.name)} (R32)"
+    else:
+        try:
+            user = engine.add_user(User(**given))
+        except ConfigurationError as problem:
+            message = str(problem)[:300]
+        else:
+            return Reply(200, {"user": meta.users_metadata([user])["users"][0]}, "engine")
+    return error(400, "INVALID_DATA", message, {"api_name": "user"}, "refused")
 
 
 def _admin_schema(engine: Engine, request: Request) -> Reply:

@@ -20,6 +20,8 @@ from .app import (
     DEFAULT_TOKEN,
     ZohoServer,
 )
+from .bulk import DEFAULT_MAX_BYTES as DEFAULT_UPLOAD_BYTES
+from .bulk import DEFAULT_MAX_FILES as DEFAULT_UPLOAD_FILES
 from .config import engine_factory, serve_store
 from .log import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES
 
@@ -93,6 +95,18 @@ def add_serve_parser(commands: Any) -> argparse.ArgumentParser:
         default=DEFAULT_MAX_BYTES,
         help="bytes of bodies and answers the request log keeps (default %(default)s)",
     )
+    limits.add_argument(
+        "--upload-files",
+        type=int,
+        default=DEFAULT_UPLOAD_FILES,
+        help="bulk write uploads kept; older ones are dropped (default %(default)s)",
+    )
+    limits.add_argument(
+        "--upload-bytes",
+        type=int,
+        default=DEFAULT_UPLOAD_BYTES,
+        help="bytes of uploaded CSVs (unzipped) kept; older ones are dropped (default %(default)s)",
+    )
     return parser
 
 
@@ -135,6 +149,8 @@ def run_serve(args: argparse.Namespace) -> int:
                 max_connections=args.max_connections,
                 max_log_entries=args.log_entries,
                 max_log_bytes=args.log_bytes,
+                max_upload_files=args.upload_files,
+                max_upload_bytes=args.upload_bytes,
                 users=users,
             )
     except (OSError, ValueError, OverflowError, UpsertEngineError, InputError) as problem:

@@ -7,7 +7,10 @@ connection's reads go through ``DeadlineReader``: each read waits at most ``time
 arrive within ``header_timeout`` seconds of their first byte, and the body within
 ``body_timeout`` seconds of the headers' end, so a client trickling a byte at a time cannot
 hold a connection for long. A timed-out request gets 408 REQUEST_TIMEOUT and the connection is
-closed. ``Handler`` reads the body (outside the server's lock) and hands it to ``App.handle``.
+closed. ``Handler`` reads the body (outside the server's lock) and hands it to ``App.handle``:
+by its Content-Length, or chunked (``Transfer-Encoding: chunked``, as curl and urllib send a
+generator's body; review finding F2) under the same size cap, deadlines and error answers; an
+error in a chunked body closes the connection (it cannot be skipped reliably).
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ from .routes import Reply, bad_method, error
 
 #: An oversized body up to this size is read and dropped so the connection stays usable.
 DRAIN_LIMIT: Final = 64 * 1024 * 1024
+#: a chunked body's size and trailer lines: at most this long, and this many trailer lines
+MAX_CHUNK_LINE: Final = 1024
+MAX_TRAILER_LINES: Final = 64
 __all__ = ["JSON_TYPE", "App", "BodyError", "HTTPServer", "Wire", "encode"]
 
 
@@ -45,6 +51,8 @@ class App(Protocol):
     timeout: float
     header_timeout: float
     body_timeout: float
+
+    def arrived(self) -> None: ...
 
     def handle(
         self, method: str, target: str, headers: Mapping[str, str], raw: bytes | BodyError
@@ -193,6 +201,7 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         app = self.server.app
         self.reading_headers = False
+        app.arrived()  # before the body: a reset from now on is after this request (F9)
         self.reader.start(seconds=app.body_timeout)
         try:
             raw: bytes | BodyError = self._read_body(app.max_body_bytes)
@@ -206,8 +215,20 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _serve
 
     def _read_body(self, limit: int) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() not in ("", "identity"):
-            raise BodyError(error(411, "INVALID_DATA", "send the body with a Content-Length"))
+        codings = [
+            coding.strip().lower()
+            for field in self.headers.get_all("Transfer-Encoding") or ()
+            for coding in field.split(",")
+            if coding.strip().lower() not in ("", "identity")
+        ]
+        if codings:
+            if codings != ["chunked"]:
+                message = f"the transfer coding {', '.join(codings)[:80]!r} is not supported"
+                raise BodyError(error(501, "NOT_SUPPORTED", message + "; send it chunked"))
+            if self.headers.get("Content-Length") is not None:  # RFC 9112 section 6.1
+                message = "a request must not have both Transfer-Encoding and Content-Length"
+                raise BodyError(error(400, "INVALID_DATA", message))
+            return self._read_chunked(limit)
         text = self.headers.get("Content-Length", "0").strip() or "0"
         if not (text.isascii() and text.isdigit()):
             raise BodyError(error(400, "INVALID_DATA", f"Content-Length {text[:40]!r} is invalid"))
@@ -222,6 +243,62 @@ class Handler(BaseHTTPRequestHandler):
             self._drain(length)
             raise BodyError(self._too_big(str(length), limit), close=False)
         return self._read_exactly(length)
+
+    def _read_chunked(self, limit: int) -> bytes:
+        """A chunked body (RFC 9112 section 7.1), at most ``limit`` bytes of data, within the
+        same deadlines as a Content-Length body; any error closes the connection."""
+        chunks: list[bytes] = []
+        received = 0
+        try:
+            while True:
+                size = self._chunk_size(received)
+                if size == 0:
+                    break
+                if received + size > limit:
+                    raise BodyError(self._too_big(f"more than {limit}", limit))
+                data = self.rfile.read(size)
+                if len(data) < size or self.rfile.read(2) != b"\r\n":
+                    raise BodyError(error(400, "INVALID_DATA", self._cut(received + len(data))))
+                chunks.append(data)
+                received += size
+            for _ in range(MAX_TRAILER_LINES):  # trailer fields, ignored, then an empty line
+                line = self.rfile.readline(MAX_CHUNK_LINE + 1)
+                if line in (b"\r\n", b"\n"):
+                    return b"".join(chunks)
+                if not line.endswith(b"\n"):
+                    raise BodyError(error(400, "INVALID_DATA", self._cut(received)))
+            message = f"the chunked body has more than {MAX_TRAILER_LINES} trailer lines"
+            raise BodyError(error(400, "INVALID_DATA", message))
+        except TimeoutError:
+            raise BodyError(self._late(received)) from None
+
+    def _chunk_size(self, received: int) -> int:
+        """The next chunk's size line: hex digits, maybe ``;extensions``."""
+        line = self.rfile.readline(MAX_CHUNK_LINE + 1)
+        if not line.endswith(b"\n"):
+            if len(line) > MAX_CHUNK_LINE:
+                message = f"a chunk size line is longer than {MAX_CHUNK_LINE} bytes"
+                raise BodyError(error(400, "INVALID_DATA", message))
+            raise BodyError(error(400, "INVALID_DATA", self._cut(received)))
+        digits = line.split(b";", 1)[0].strip()
+        if not digits or len(digits) > 16 or digits.strip(b"0123456789abcdefABCDEF"):
+            shown = digits[:40].decode("latin-1")
+            message = f"the chunk size {shown!r} is not a hexadecimal number"
+            raise BodyError(error(400, "INVALID_DATA", message))
+        return int(digits, 16)
+
+    @staticmethod
+    def _cut(received: int) -> str:
+        return f"the chunked body ended early, after {received} bytes of data"
+
+    def _late(self, received: int) -> Reply:
+        """408 for a body that stopped coming, or did not come within the body deadline."""
+        if self.reader.expired:
+            seconds = self.server.app.body_timeout
+            message = f"the body did not arrive within {seconds:g} s ({received} bytes came)"
+        else:
+            message = f"the body stopped after {received} bytes"
+        return error(408, "REQUEST_TIMEOUT", message)
 
     @staticmethod
     def _too_big(length: str, limit: int) -> Reply:
@@ -239,12 +316,7 @@ class Handler(BaseHTTPRequestHandler):
                 chunks.append(chunk)
                 received += len(chunk)
         except TimeoutError:
-            if self.reader.expired:
-                seconds = self.server.app.body_timeout
-                message = f"the body did not arrive within {seconds:g} s ({received} bytes came)"
-            else:
-                message = f"the body stopped after {received} bytes"
-            raise BodyError(error(408, "REQUEST_TIMEOUT", message)) from None
+            raise BodyError(self._late(received)) from None
         if received < length:
             raise BodyError(
                 error(400, "INVALID_DATA", f"the body ended after {received} of {length} bytes")
