@@ -168,11 +168,21 @@ def _first(records: Iterable[dict[str, Any]], order: Order, count: int) -> list[
     return pick(count, records, key=order.key)
 
 
+def project(record: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    """The fields ``names`` of ``record`` and its ``id``: each named field is there, ``null``
+    when the record has no value for it, as Zoho answers (F3; COQL and bulk read-backs do the
+    same). Get, list and search project with this one function."""
+    keep = {*names, "id"}
+    out = {k: v for k, v in record.items() if k in keep}
+    for name in names:
+        out.setdefault(name, None)
+    return out
+
+
 def _project(records: Iterable[dict[str, Any]], names: list[str] | None) -> list[dict[str, Any]]:
     if names is None:
         return list(records)
-    keep = {*names, "id"}
-    return [{k: v for k, v in record.items() if k in keep} for record in records]
+    return [project(record, names) for record in records]
 
 
 def _converted(schema: ModuleSchema, query: Mapping[str, Sequence[str]]) -> bool:

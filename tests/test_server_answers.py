@@ -1,0 +1,41 @@
+"""A tester's findings against the fake server (F3, F5, F7, F8, F10): each test fails on the
+code before its fix. Sources are cited per test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from upsert_engine.server import ZohoServer
+
+from .server_support import call
+
+
+def _insert(server: ZohoServer, module: str, record: dict[str, Any]) -> str:
+    status, _, answer = call(server, "POST", f"/crm/v8/{module}", {"data": [record]})
+    assert status == 201, answer
+    return str(answer["data"][0]["details"]["id"])
+
+
+# --- F3: every requested field, null when empty -----------------------------------------------
+def test_f3_requested_empty_fields_are_null_in_list_and_search(zoho_server: ZohoServer) -> None:
+    """F3 [doc: Zoho's search-records response sample
+    (zoho.com/developer/help/scripting/search-records.html) shows empty fields as ``null``;
+    the fake's COQL and bulk read-backs already do]: a lead with only Last_Name lists and
+    searches with ``"Email": null`` for ``fields=Last_Name,Email``, as COQL answers it; a field
+    not asked for is still left out."""
+    record_id = _insert(zoho_server, "Leads", {"Last_Name": "Only"})
+    status, _, listed = call(zoho_server, "GET", "/crm/v8/Leads?fields=Last_Name,Email")
+    assert status == 200
+    assert listed["data"] == [{"Last_Name": "Only", "Email": None, "id": record_id}]
+    path = "/crm/v8/Leads/search?criteria=(Last_Name:equals:Only)&fields=Last_Name,Email"
+    status, _, found = call(zoho_server, "GET", path)
+    assert status == 200
+    assert found["data"] == [{"Last_Name": "Only", "Email": None, "id": record_id}]
+    status, _, coql = call(
+        zoho_server,
+        "POST",
+        "/crm/v8/coql",
+        {"select_query": "select Last_Name, Email from Leads where Last_Name = 'Only'"},
+    )
+    assert status == 200
+    assert coql["data"] == [{"Last_Name": "Only", "Email": None, "id": record_id}]
