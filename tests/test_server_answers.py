@@ -39,3 +39,26 @@ def test_f3_requested_empty_fields_are_null_in_list_and_search(zoho_server: Zoho
     )
     assert status == 200
     assert coql["data"] == [{"Last_Name": "Only", "Email": None, "id": record_id}]
+
+
+# --- F10: an empty criteria value is refused, never matched -----------------------------------
+def test_f10_empty_criteria_value_is_invalid_query(zoho_server: ZohoServer) -> None:
+    """F10, R9 (empty never matches): Zoho's search-records pages document no meaning for an
+    empty value in ``criteria`` (only ``{api_name}:{operator}:{value}``), so the fake refuses
+    one with 400 ``INVALID_QUERY`` naming the field, for every operator and also when one value
+    of several is empty, instead of matching every record that has the field."""
+    _insert(zoho_server, "Leads", {"Last_Name": "Has", "Email": "has@example.com"})
+    for criteria in (
+        "(Email:equals:)",
+        "(Email:equals:%20)",
+        "(Email:in:)",
+        "(Email:starts_with:)",
+        "(Email:equals:has@example.com,)",
+        "((Last_Name:equals:Has)and(Email:not_equal:))",
+    ):
+        status, _, answer = call(zoho_server, "GET", f"/crm/v8/Leads/search?criteria={criteria}")
+        assert status == 400, criteria
+        assert answer["code"] == "INVALID_QUERY", criteria
+        assert answer["details"]["api_name"] == "Email", criteria
+    status, _, _ = call(zoho_server, "GET", "/crm/v8/Leads/search?criteria=(Email:equals:has)")
+    assert status == 200  # a non-empty value still searches
