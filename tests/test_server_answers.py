@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from upsert_engine import User
+from upsert_engine.errors import ConfigurationError
 from upsert_engine.server import ZohoServer
 
 from .server_support import call
@@ -62,3 +66,28 @@ def test_f10_empty_criteria_value_is_invalid_query(zoho_server: ZohoServer) -> N
         assert answer["details"]["api_name"] == "Email", criteria
     status, _, _ = call(zoho_server, "GET", "/crm/v8/Leads/search?criteria=(Email:equals:has)")
     assert status == 200  # a non-empty value still searches
+
+
+# --- F7: users made without email or zuid are distinct ----------------------------------------
+def test_f7_users_without_email_or_zuid_get_their_own(zoho_server: ZohoServer) -> None:
+    """F7, R32 [doc v8 users: every user has its own ``email`` and ``zuid``]: a user added
+    with only a name and id (``POST /__admin/users``, ``User(name, id)``) gets an address and a
+    zuid derived from its id, not the default user's; the default user keeps its own; values
+    given are kept; an empty one is still refused."""
+    body = {"user": {"name": "Carl", "id": "5725767000000411004"}, "token": "CARL"}
+    status, _, added = call(zoho_server, "POST", "/__admin/users", body)
+    assert status == 200, added
+    status, _, listed = call(zoho_server, "GET", "/crm/v8/users")
+    assert status == 200
+    users = listed["users"]
+    assert len(users) == 2
+    assert len({u["email"] for u in users}) == 2
+    assert len({u["zuid"] for u in users}) == 2
+    carl = User("Carl", "5725767000000411004")
+    assert (carl.email, carl.zuid) == ("user.5725767000000411004@example.com", carl.id)
+    assert (User().email, User().zuid) == ("example.user@example.com", "60012345")
+    given = User("Dee", "42", "dee@example.org", "7")
+    assert (given.email, given.zuid) == ("dee@example.org", "7")
+    for bad in ({"email": ""}, {"zuid": "x"}):
+        with pytest.raises(ConfigurationError):
+            User("Eve", "43", **bad)
