@@ -91,3 +91,44 @@ def test_f7_users_without_email_or_zuid_get_their_own(zoho_server: ZohoServer) -
     for bad in ({"email": ""}, {"zuid": "x"}):
         with pytest.raises(ConfigurationError):
             User("Eve", "43", **bad)
+
+
+# --- F8: Full_Name is read-only and composed on read ------------------------------------------
+def test_f8_full_name_is_composed_on_read_and_never_written(zoho_server: ZohoServer) -> None:
+    """F8, R33 [doc: Zoho's embedded-app SDK field-metadata sample gives Full_Name
+    ``view_type`` ``edit``/``create`` false; Zoho's audit-log sample shows Full_Name changing to
+    "Patricia Boyle" when First_Name is set]: Full_Name of Leads and Contacts is the
+    "First Last" that lookups to the record show (``references.display_name``), computed on
+    every read (get, list, search, COQL, lookups), never stored; a write of it is ignored as
+    a write of the read-only system fields is (R12), also on update; metadata says read-only."""
+    lead_id = _insert(zoho_server, "Leads", {"First_Name": "Ada", "Last_Name": "Lovelace"})
+    status, _, got = call(zoho_server, "GET", f"/crm/v8/Leads/{lead_id}")
+    assert status == 200 and got["data"][0]["Full_Name"] == "Ada Lovelace"
+    path = "/crm/v8/Leads?fields=Full_Name,Last_Name"
+    assert call(zoho_server, "GET", path)[2]["data"][0]["Full_Name"] == "Ada Lovelace"
+    search = "/crm/v8/Leads/search?criteria=(Full_Name:equals:Ada Lovelace)".replace(" ", "%20")
+    status, _, found = call(zoho_server, "GET", search)
+    assert status == 200 and [r["id"] for r in found["data"]] == [lead_id]
+    query = {"select_query": "select Full_Name from Leads where Full_Name = 'Ada Lovelace'"}
+    status, _, selected = call(zoho_server, "POST", "/crm/v8/coql", query)
+    assert status == 200 and selected["data"] == [{"Full_Name": "Ada Lovelace", "id": lead_id}]
+    # a write is ignored, on insert and on update; the name follows First_Name / Last_Name
+    other = _insert(zoho_server, "Leads", {"Last_Name": "Byron", "Full_Name": "Somebody Else"})
+    assert call(zoho_server, "GET", f"/crm/v8/Leads/{other}")[2]["data"][0]["Full_Name"] == "Byron"
+    update = {"data": [{"id": other, "First_Name": "George", "Full_Name": "Nobody"}]}
+    status, _, _ = call(zoho_server, "PUT", "/crm/v8/Leads", update)
+    assert status == 200
+    after = call(zoho_server, "GET", f"/crm/v8/Leads/{other}")[2]["data"][0]
+    assert after["Full_Name"] == "George Byron"
+    assert "Full_Name" not in zoho_server.engine._stores["Leads"].records[other]
+    # a Contact too, and a lookup to it shows the same composed name
+    contact = _insert(zoho_server, "Contacts", {"First_Name": "Mary", "Last_Name": "Shelley"})
+    deal = {"Deal_Name": "D", "Stage": "Qualification", "Contact_Name": {"id": contact}}
+    deal_id = _insert(zoho_server, "Deals", deal)
+    shown = call(zoho_server, "GET", f"/crm/v8/Deals/{deal_id}")[2]["data"][0]["Contact_Name"]
+    read = call(zoho_server, "GET", f"/crm/v8/Contacts/{contact}")[2]["data"][0]
+    assert shown["name"] == read["Full_Name"] == "Mary Shelley"
+    status, _, meta = call(zoho_server, "GET", "/crm/v8/settings/fields?module=Leads")
+    full = next(f for f in meta["fields"] if f["api_name"] == "Full_Name")
+    assert full["read_only"] is True and full["field_read_only"] is True
+    assert full["view_type"]["edit"] is False and full["view_type"]["create"] is False

@@ -71,6 +71,7 @@ from .payload import DROP, Refusal, append_to, check_reserved
 from .references import (
     REFERENCE_TYPES,
     Resolver,
+    computed_fields,
     creator_of,
     external_holders,
     insert_defaults,
@@ -209,6 +210,7 @@ def prepare(
     values: dict[str, Any] = {}
     ignored: list[str] = []
     fields = schema.fields
+    computed = computed_fields(schema)
     for name, value in record.items():
         if not isinstance(name, str):
             return invalid_data(
@@ -218,6 +220,9 @@ def prepare(
                 f"field name {shown(name)} is not a string",
             )
         definition = fields.get(name)
+        if definition is not None and name in computed:
+            ignored.append(name)  # F8: composed on read, ignored as system fields are (R12)
+            continue
         if definition is None:
             if name in RESERVED_KEYS:  # R35: accepted, never refused as unknown
                 kept = check_reserved(schema, options, name, value)
