@@ -132,3 +132,24 @@ def test_f8_full_name_is_composed_on_read_and_never_written(zoho_server: ZohoSer
     full = next(f for f in meta["fields"] if f["api_name"] == "Full_Name")
     assert full["read_only"] is True and full["field_read_only"] is True
     assert full["view_type"]["edit"] is False and full["view_type"]["create"] is False
+
+
+def test_f8_full_name_write_ignored_on_every_engine_path() -> None:
+    """F8, R12: a Full_Name sent to upsert (the compiled fast path's shapes too), insert or
+    update is ignored like Created_Time, also under ``unknown_fields=reject`` (it is a field,
+    not an unknown key); reads compose it, the store never holds it; a Contact with no names
+    loaded reads ``Full_Name: null``."""
+    from upsert_engine import Engine, Options
+    from upsert_engine.options import UnknownFields
+
+    engine = Engine(Options(unknown_fields=UnknownFields.REJECT))
+    rows = [{"Last_Name": f"L{n}", "Full_Name": "X", "Email": f"{n}@x.org"} for n in range(5)]
+    answer = engine.upsert("Leads", {"data": rows})
+    assert [e["status"] for e in answer.body["data"]] == ["success"] * 5
+    engine.insert("Contacts", {"data": [{"Last_Name": "C", "Full_Name": "Y"}]})
+    stored = [r for s in engine._stores.values() for r in s.records.values()]
+    assert stored and all("Full_Name" not in r for r in stored)
+    assert [r["Full_Name"] for r in engine.records("Leads")] == [f"L{n}" for n in range(5)]
+    assert [r["Full_Name"] for r in engine.records("Contacts")] == ["C"]
+    engine.load("Contacts", [{"Email": "n@x.org"}])
+    assert [r["Full_Name"] for r in engine.records("Contacts")] == ["C", None]
