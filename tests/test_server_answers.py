@@ -153,3 +153,32 @@ def test_f8_full_name_write_ignored_on_every_engine_path() -> None:
     assert [r["Full_Name"] for r in engine.records("Contacts")] == ["C"]
     engine.load("Contacts", [{"Email": "n@x.org"}])
     assert [r["Full_Name"] for r in engine.records("Contacts")] == ["C", None]
+
+
+# --- F5: bulk job times on the engine's clock -------------------------------------------------
+def test_f5_bulk_job_created_time_is_the_engine_clock(zoho_server: ZohoServer) -> None:
+    """F5 [doc v8 bulk-write: a job's ``created_time`` is when it was created; its records'
+    Created_Time come from the same org]: the job's ``created_time`` is on the engine's
+    injected clock (2026-01-15T10:00:00+05:30 stepping one second per write), the time its
+    first record is stamped with, not the real clock; a later job is later. The upload's
+    ``created_time`` and ``page_token_expiry`` stay on the server's clock (documented in
+    bulk.py and listing.py)."""
+    from .test_server_bulk import job, upload, zipped
+
+    _insert(zoho_server, "Leads", {"Last_Name": "Before"})  # the clock's first write
+    rows = [["Last_Name", "Email"], ["Frey", "frey@x.org"], ["Moss", "moss@x.org"]]
+    mappings = [{"api_name": "Last_Name", "index": 0}, {"api_name": "Email", "index": 1}]
+    created = []
+    for _ in range(2):
+        status, _, uploaded = upload(zoho_server, zipped(rows))
+        assert status == 200, uploaded
+        body = job(uploaded["details"]["file_id"], field_mappings=mappings)
+        status, _, made = call(zoho_server, "POST", "/crm/bulk/v8/write", body)
+        assert status == 201, made
+        status, _, polled = call(zoho_server, "GET", f"/crm/bulk/v8/write/{made['details']['id']}")
+        assert status == 200
+        created.append(polled["created_time"])
+    frey = call(zoho_server, "GET", "/crm/v8/Leads?fields=Last_Name,Created_Time")[2]["data"]
+    first_write = next(r["Created_Time"] for r in frey if r["Last_Name"] == "Frey")
+    assert created == [first_write, "2026-01-15T10:00:02+05:30"]
+    assert first_write == "2026-01-15T10:00:01+05:30"

@@ -97,6 +97,13 @@ class Engine(Org):
                 value["name"] = display_name(holder.schema, found)
         return copied
 
+    def now(self) -> str:
+        """The time the engine's injected clock gives its next write (the ``Created_Time`` /
+        ``Modified_Time`` that write stamps, R12), ISO 8601. Reads no real clock; moves only
+        when a write is applied (section 8)."""
+        with self._lock:
+            return self._now()
+
     def count(self, module: str) -> int:
         """Number of records in ``module``."""
         with self._lock:
