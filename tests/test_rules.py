@@ -787,7 +787,8 @@ def test_r11_repeats_loaded_before_field_made_unique() -> None:
 
 # --- R12 -----------------------------------------------------------------------------------------
 def test_r12_patch_semantics() -> None:
-    """R12: an update writes only the fields it carries; the others keep their values."""
+    """R12: an update writes only the fields it carries; the others keep their values (and
+    Full_Name reads as First_Name and Last_Name, F8)."""
     engine = leads(
         {"Last_Name": "Frey", "First_Name": "Ada", "Email": "a@example.com", "Company": "Old"}
     )
@@ -796,6 +797,7 @@ def test_r12_patch_semantics() -> None:
         "id": rid(1),
         "Last_Name": "Frey",
         "First_Name": "Ada",
+        "Full_Name": "Ada Frey",
         "Email": "a@example.com",
         "Company": "New",
         "Created_Time": at(0),

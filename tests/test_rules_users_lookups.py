@@ -43,7 +43,7 @@ def test_r32_users_of_the_org() -> None:
         engine.add_user(User("Other", ALICE.id))
     with pytest.raises(ConfigurationError, match="takes a User"):
         engine.add_user({"name": "x", "id": "1"})  # type: ignore[arg-type]
-    for bad in ({"id": "u1"}, {"zuid": ""}, {"name": 5}, {"email": None}):
+    for bad in ({"id": "u1"}, {"zuid": ""}, {"name": 5}, {"email": " "}, {"zuid": 7}):
         with pytest.raises(ConfigurationError):
             User(**bad)  # type: ignore[arg-type]
     assert engine.users() == (User(), ALICE, BOB)

@@ -9,9 +9,10 @@ anything else it returns None before writing anything, and ``run_upserts`` asks 
 itself, which is pure, so the answer is exactly the general path's.
 
 Records carrying ``id`` (R25), a user-based external field (R24), an Owner, user lookup or lookup
-(R32, R33), a reserved key (R26, R31, R35) or a subform (R36) are not compiled: ``decide``
-answers them. Plans are cached per module and check order and dropped whenever the module's
-schema or indexes change (``ModuleStore.set_schema``).
+(R32, R33), a reserved key (R26, R31, R35), a subform (R36) or a composed field such as
+Full_Name are not compiled: ``decide`` answers them. Plans are cached per module and
+check order and dropped whenever the module's schema or indexes change
+(``ModuleStore.set_schema``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 from ._fastcode import entry_templates, generate
 from .decision import Accepted, Context, Rejected, decide, duplicate_details
 from .options import IntraBatch, Options, RecordId, UnknownFields
-from .references import REFERENCE_TYPES, insert_defaults
+from .references import REFERENCE_TYPES, computed_fields, insert_defaults
 from .responses import success_entry
 from .rules import MESSAGES, READ_ONLY_SYSTEM_FIELDS, RESERVED_KEYS
 from .store import Index, ModuleStore
@@ -75,11 +76,15 @@ class FastPlan:
         #: keys whose presence sends a record to ``decide``: ids (R25), user-based external
         #: fields (R24: per user), Owner, user lookups and lookups (R32, R33). An org-based
         #: external field is walked and kept unique as a unique field is (R24, R10, R14).
-        self.deferred = frozenset(
-            name
-            for name, f in self.fields.items()
-            if f.external == "user" or f.data_type in REFERENCE_TYPES
-        ) | ({"id"} if options.record_id is not RecordId.IGNORE else frozenset())
+        self.deferred = (
+            frozenset(
+                name
+                for name, f in self.fields.items()
+                if f.external == "user" or f.data_type in REFERENCE_TYPES
+            )
+            | ({"id"} if options.record_id is not RecordId.IGNORE else frozenset())
+            | frozenset(computed_fields(schema))  # ``prepare`` ignores a write of them
+        )
         #: shape -> the compiled ``bind``, or None (the shape goes to ``decide``)
         self.shapes: dict[tuple[Any, ...], Bind | None] = {}
 

@@ -71,6 +71,7 @@ from .payload import DROP, Refusal, append_to, check_reserved
 from .references import (
     REFERENCE_TYPES,
     Resolver,
+    computed_fields,
     creator_of,
     external_holders,
     insert_defaults,
@@ -159,9 +160,15 @@ def not_a_check_field(
 
 
 def is_match_key(schema: ModuleSchema, name: str) -> bool:
-    """R7 ``match``: a field of the module whose type R1 allows can be a match key."""
+    """R7 ``match``: a field of the module whose type R1 allows can be a match key; not one
+    composed on read (Full_Name, ``COMPUTED_FIELDS``): no record stores it, so as a match key
+    it would never match and the request would insert silently, a confident wrong answer."""
     definition = schema.fields.get(name)
-    return definition is not None and definition.data_type in UNIQUE_CAPABLE_TYPES
+    return (
+        definition is not None
+        and definition.data_type in UNIQUE_CAPABLE_TYPES
+        and name not in computed_fields(schema)
+    )
 
 
 def resolve_check_order(
@@ -209,6 +216,7 @@ def prepare(
     values: dict[str, Any] = {}
     ignored: list[str] = []
     fields = schema.fields
+    computed = computed_fields(schema)
     for name, value in record.items():
         if not isinstance(name, str):
             return invalid_data(
@@ -218,6 +226,9 @@ def prepare(
                 f"field name {shown(name)} is not a string",
             )
         definition = fields.get(name)
+        if definition is not None and name in computed:
+            ignored.append(name)  # composed on read, ignored as system fields are (R12)
+            continue
         if definition is None:
             if name in RESERVED_KEYS:  # R35: accepted, never refused as unknown
                 kept = check_reserved(schema, options, name, value)

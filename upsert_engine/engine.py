@@ -29,7 +29,7 @@ from ._requests import Call
 from .errors import ConfigurationError, InvalidLoadError, shown
 from .explain import Explanation
 from .fields import record_id_text
-from .references import display_name
+from .references import computed_values, display_name
 from .responses import Response
 from .store import ModuleStore
 
@@ -74,8 +74,10 @@ class Engine(Org):
 
     def _read(self, store: ModuleStore, record: dict[str, Any]) -> dict[str, Any]:
         """A copy of a stored record as Zoho reads it back: each lookup to a record of the
-        org, a subform row's too (R36), shows that record's current name (R33)."""
+        org, a subform row's too (R36), shows that record's current name (R33); Full_Name
+        is composed, never stored (``COMPUTED_FIELDS``)."""
         copied = copy.deepcopy(record)
+        copied.update(computed_values(store.schema, record))
         fields = store.schema.fields
         cells = [(copied, fields[name]) for name in store.schema.lookup_fields]
         for name in store.schema.subform_fields:
@@ -94,6 +96,13 @@ class Engine(Org):
             if found is not None:
                 value["name"] = display_name(holder.schema, found)
         return copied
+
+    def now(self) -> str:
+        """The time the engine's injected clock gives its next write (the ``Created_Time`` /
+        ``Modified_Time`` that write stamps, R12), ISO 8601. Reads no real clock; moves only
+        when a write is applied (section 8)."""
+        with self._lock:
+            return self._now()
 
     def count(self, module: str) -> int:
         """Number of records in ``module``."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Final
 
 from .errors import ConfigurationError
 from .rules import API_VERSIONS, MAX_RECORD_ID_DIGITS, MAX_RECORDS_PER_REQUEST
@@ -74,24 +75,47 @@ class UnknownFields(str, enum.Enum):
     REJECT = "reject"  #: reject the record with INVALID_DATA naming the field
 
 
-@dataclass(frozen=True, slots=True)
+#: R32: the org's default user (``User()``, ``Options.user``).
+DEFAULT_USER_ID: Final = "5725767000000411001"
+DEFAULT_USER_EMAIL: Final = "example.user@example.com"
+DEFAULT_USER_ZUID: Final = "60012345"
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class User:
     """A user of the org (R32): who acts (Created_By / Modified_By, R18) and who may own records.
 
     ``id`` and ``zuid`` are strings of digits (Zoho's SDKs read them as numbers); ``email`` is
     shown in ``Owner`` and ``zuid`` in the ``Owner`` of a ``duplicate_record`` (R14, R32).
+
+    ``email`` and ``zuid`` left out (or None) are derived from ``id``, so that users made
+    without them stay distinct (Zoho gives every user its own address and zuid): the default
+    user (``id`` 5725767000000411001) gets ``example.user@example.com`` and zuid ``60012345``;
+    any other id gets ``user.<id>@example.com`` and its own digits as zuid. Given values are
+    kept as given (two users may still be given the same address: the org does not check).
     """
 
-    name: str = "Example User"
-    id: str = "5725767000000411001"
-    email: str = "example.user@example.com"
-    zuid: str = "60012345"
+    name: str
+    id: str
+    email: str
+    zuid: str
 
-    def __post_init__(self) -> None:
-        for key in ("name", "id", "email", "zuid"):
-            value = getattr(self, key)
+    def __init__(
+        self,
+        name: str = "Example User",
+        id: str = DEFAULT_USER_ID,
+        email: str | None = None,
+        zuid: str | None = None,
+    ) -> None:
+        default = id == DEFAULT_USER_ID
+        if email is None:
+            email = DEFAULT_USER_EMAIL if default else f"user.{id}@example.com"
+        if zuid is None:
+            zuid = DEFAULT_USER_ZUID if default else id
+        for key, value in (("name", name), ("id", id), ("email", email), ("zuid", zuid)):
             if not isinstance(value, str) or not value.strip():
                 raise ConfigurationError(f"User.{key}={value!r} must be a non-empty str (R32)")
+            object.__setattr__(self, key, value)
         for key in ("id", "zuid"):
             value = getattr(self, key)
             if not (len(value) <= MAX_RECORD_ID_DIGITS and value.isascii() and value.isdigit()):

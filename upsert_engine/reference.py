@@ -67,6 +67,8 @@ Row = tuple[str, dict[str, Any]]
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 #: R32, R33: the types whose values name a user or a record.
 _REFERENCE_TYPES = ("lookup", "ownerlookup", "userlookup")
+#: the field Zoho composes from First_Name and Last_Name (the name a lookup shows, R33)
+_COMPOSED = {"Leads": "Full_Name", "Contacts": "Full_Name"}
 
 
 def _all_or_nothing(method: _Method) -> _Method:
@@ -274,6 +276,9 @@ class ReferenceEngine:
                     found = self._find(target, value["id"])
                     if found is not None:
                         value["name"] = self._display(target, found)
+            composed = _COMPOSED.get(name)  # composed on read, never stored
+            if composed is not None and composed in schema.fields:
+                shown[composed] = self._display(name, fields)
             yield {"id": record_id, **shown}
 
     def get(self, module: str, record_id: str) -> dict[str, Any] | None:
@@ -471,6 +476,7 @@ class ReferenceEngine:
                 policy is NonUniqueCheckField.MATCH
                 and field in schema.fields
                 and schema.fields[field].data_type in UNIQUE_CAPABLE_TYPES  # R1's types
+                and field != _COMPOSED.get(schema.api_name)  # never stored: it cannot match
             ):
                 if field not in named:
                     named.append(field)
@@ -622,6 +628,8 @@ class ReferenceEngine:
 
         values: dict[str, Any] = {}
         for key, value in record.items():
+            if key == _COMPOSED.get(name):
+                continue  # a write of Full_Name is ignored, as one of Created_Time is
             definition = schema.fields.get(key) if isinstance(key, str) else None
             if definition is not None:
                 problem, stored = check(definition, value)

@@ -15,7 +15,7 @@ from .errors import shown
 from .fields import FieldDef, record_id_text
 from .options import MultiMatch, Options, User
 from .outcomes import Context, Rejected, StoreView, invalid_data, json_path
-from .rules import DISPLAY_FIELDS, USER_DATA_TYPES
+from .rules import COMPUTED_FIELDS, DISPLAY_FIELDS, USER_DATA_TYPES
 from .schema import ModuleSchema
 
 
@@ -52,6 +52,17 @@ def display_name(schema: ModuleSchema, record: Mapping[str, Any] | None) -> str 
     )
     parts = [record[n].strip() for n in names if isinstance(record.get(n), str)]
     return " ".join(p for p in parts if p) or None
+
+
+def computed_fields(schema: ModuleSchema) -> tuple[str, ...]:
+    """The module's fields Zoho composes on read (``COMPUTED_FIELDS``) that it defines."""
+    return tuple(n for n in COMPUTED_FIELDS.get(schema.api_name, ()) if n in schema.fields)
+
+
+def computed_values(schema: ModuleSchema, record: Mapping[str, Any]) -> dict[str, Any]:
+    """R33: the composed fields of ``record`` as a read shows them: Full_Name is the
+    record's name as a lookup to it shows it (None when it has none)."""
+    return {name: display_name(schema, record) for name in computed_fields(schema)}
 
 
 def owner_summary(record: Mapping[str, Any] | None, ctx: Context) -> dict[str, Any] | None:

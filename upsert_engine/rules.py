@@ -180,6 +180,13 @@ DISPLAY_FIELDS: Final = MappingProxyType(
     }
 )
 
+#: R33 [doc: Zoho's embedded-app SDK field-metadata sample: Full_Name ``view_type``
+#: ``edit``/``create`` false; Zoho's audit-log sample: Full_Name becomes "Patricia Boyle" when
+#: First_Name is set]: fields Zoho composes from the module's ``DISPLAY_FIELDS``, as a lookup
+#: to the record names it (``references.display_name``). Computed on every read, never stored;
+#: a write of one is ignored, as one of ``READ_ONLY_SYSTEM_FIELDS`` is (R12) [inf].
+COMPUTED_FIELDS: Final = MappingProxyType({"Leads": ("Full_Name",), "Contacts": ("Full_Name",)})
+
 #: The id of the n-th module of an org is ``MODULE_ID_BASE + 2 * n`` (Zoho-like, stable for a
 #: given module order); ``duplicate_record.module.id`` (R32) and ``/settings/modules`` show it.
 MODULE_ID_BASE: Final = 5725767000000002175

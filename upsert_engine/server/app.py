@@ -185,7 +185,7 @@ class ZohoServer:
         self.body_timeout = float(body_timeout)
         #: re-entrant, so that ``requests`` and ``reset()`` work inside ``locked()``
         self.lock = threading.RLock()
-        #: bumped by each reset; a request that arrived under an older one is not applied (F9)
+        #: bumped by each reset; a request that arrived under an older one is not applied
         self.generation = 0
         self._arrival = threading.local()
         self._log = RequestLog(max_log_entries, max_log_bytes)
@@ -249,7 +249,7 @@ class ZohoServer:
         self._arrival.generation = self.generation
 
     def _stale(self) -> Reply | None:
-        """The refusal for a request that arrived before the last reset (F9), under the lock.
+        """The refusal for a request that arrived before the last reset, under the lock.
 
         A reset is a barrier: what a test left in flight is never applied to, nor logged in,
         the next test's org. A request ``handle`` gets without ``arrived`` is current."""
@@ -264,7 +264,7 @@ class ZohoServer:
         return error(409, "INVALID_REQUEST", message)
 
     def _reset(self) -> None:
-        # F9: requests that arrived before this point are refused when they take the lock
+        # requests that arrived before this point are refused when they take the lock
         self.generation += 1
         # the old org goes at once: nothing else refers to it (the compiled fast paths
         # hold no reference cycles), so its memory is freed here, not at the next gc
@@ -478,7 +478,7 @@ class ZohoServer:
         too_deep = f"the request body is nested more than {MAX_DEPTH} levels deep"
         try:
             body = parse_json(raw)
-        except RecursionError:  # deeper than the parser goes: the same answer as 65 levels (F11)
+        except RecursionError:  # deeper than the parser goes: the same answer as 65 levels
             return error(400, "INVALID_DATA", too_deep, {"limit": MAX_DEPTH}), None, False, []
         except ValueError as problem:
             reply = error(
@@ -552,7 +552,7 @@ class ZohoServer:
         name ``client_id`` and ``client_secret`` (as Zoho's do for every grant); a wrong or
         missing pair is ``invalid_client`` (RFC 6749 section 5.2). A ``refresh_token`` grant
         without a refresh token, or an ``authorization_code`` one without a code, gets Zoho's
-        ``invalid_code`` (F1).
+        ``invalid_code``.
         """
         form = {**parse_qs(query), **form_fields(raw, content_type)}
 
@@ -570,7 +570,7 @@ class ZohoServer:
             return Reply(400, {"error": "invalid_client"})
         grant_field = {"refresh_token": "refresh_token", "authorization_code": "code"}
         if grant in grant_field and not field(grant_field[grant]).strip():
-            # F1: Zoho Accounts answers a missing, revoked or wrong code or refresh token with
+            # Zoho Accounts answers a missing, revoked or wrong code or refresh token with
             # HTTP 200 and {"error": "invalid_code"}, no token [github.com/Weble/ZohoBooksApi
             # issue 84: "IdentityProviderException(code: 200): invalid_code" on refresh;
             # github.com/zoho/zcrm-csharp-sdk issue 7]. Any other non-empty one is accepted:

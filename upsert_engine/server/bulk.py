@@ -29,11 +29,17 @@ Not modelled (refused with ``NOT_SUPPORTED``): callbacks, ``find_by`` for update
 ``id``, lookups found by another field, subform and multi-resource jobs. Jobs never stay
 ``IN PROGRESS`` unless ``BulkStore.in_progress_polls`` asks polls to see that first.
 
-Bounds (issue F6, like the request log's): an upload is refused (``FILE_TOO_LARGE``) when its
+Bounds (like the request log's): an upload is refused (``FILE_TOO_LARGE``) when its
 zip's header says the CSV is larger than ``MAX_UNZIPPED``, before decompressing anything, and
 decompression stops there whatever the header says. The store keeps at most ``max_files``
 uploads and ``max_bytes`` bytes of CSV (as stored, decompressed); a new upload drops the oldest
 ones first (``dropped_files``), and a job naming a dropped file gets ``INVALID_FILE_ID`` saying so.
+
+Times: a job's ``created_time`` is on the engine's injected clock (``Engine.now``), as the
+``Created_Time`` of the records it writes are. An upload's ``created_time`` is the time
+the server received it (its clock, the request log's ``received``): an upload writes no
+record, and the engine's clock moves only with writes, so it could not tell two uploads
+apart.
 """
 
 from __future__ import annotations
@@ -83,7 +89,7 @@ class Job:
     file_name: str
     counts: dict[str, int]
     result_csv: bytes
-    created_time: str | None
+    created_time: str
     created_by: dict[str, Any]
     polls: int = 0
 
@@ -313,11 +319,12 @@ def create_job(
     *,
     module_id: str,
     user: Mapping[str, Any],
-    now: str | None,
     as_user: str | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Run the job as the user ``as_user`` (None: the org's default user, R32); (the 201 reply
-    body, the engine calls made, for the request log)."""
+    body, the engine calls made, for the request log). The job's ``created_time`` is the
+    engine's clock when the job starts (``Engine.now``): the time its first record is
+    stamped with, so a replay of the request log gives the same times."""
     if not isinstance(body, dict) or "operation" not in body:
         raise _error(
             "MANDATORY_NOT_FOUND",
@@ -395,6 +402,7 @@ def create_job(
             api_name=bad.api_name,
         )
     records = _records(data, mappings, ignore_empty)
+    created_time = engine.now()  # the engine's clock, as the job's records are stamped
     calls: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
     for start in range(0, len(records), CHUNK):
@@ -425,7 +433,15 @@ def create_job(
     counts, result_csv = _result(header, data, mappings, results, operation)
     created_by = {"id": user.get("id"), "name": user.get("name")}
     store.jobs[job_id] = Job(
-        job_id, body, schema.api_name, module_id, uploaded.name, counts, result_csv, now, created_by
+        job_id,
+        body,
+        schema.api_name,
+        module_id,
+        uploaded.name,
+        counts,
+        result_csv,
+        created_time,
+        created_by,
     )
     reply = {
         "status": "success",
@@ -440,7 +456,7 @@ def _rows(text: str) -> list[list[str]]:
     """The file's rows; a malformed one (an unclosed quote, text after a closing quote) fails
     the whole job before anything is written: 400 ``FILE_NOT_SUPPORTED``, Zoho's code for a file
     the job cannot process [github.com/zoho/crm-oas v8.0/bulk_write/bulk_write.yaml,
-    createBulkWriteJob 400 FileNotSupportedErrorResponse] (review finding F4)."""
+    createBulkWriteJob 400 FileNotSupportedErrorResponse]."""
     reader = csv.reader(io.StringIO(text), strict=True)
     try:
         return list(reader)

@@ -57,7 +57,7 @@ SMALL_LIMIT: Final = frozenset({"v2", "v2.1", "v3"})
 _TOKEN = re.compile(
     r"""\s*(?:
       (?P<string>'(?:[^']|'')*'|"(?:[^"]|"")*")
-    | (?P<number>-?\d+(?:\.\d+)?)
+    | (?P<number>-?[0-9]+(?:\.[0-9]+)?)
     | (?P<op>>=|<=|!=|<>|=|>|<)
     | (?P<punct>[(),;*])
     | (?P<word>[A-Za-z_$][A-Za-z0-9_$.\->]*)
@@ -454,7 +454,12 @@ class _Parser:
             else:
                 limit, offset = first, 0
         if limit < 1 or limit > most:
-            raise limit_exceeded("limit", most)
+            raise ApiError(
+                400,
+                "LIMIT_EXCEEDED",
+                f"limit {limit} is out of range: a query asks for 1 to {most} records",
+                {"limit": most},
+            )
         if offset + limit > MAX_TOTAL:
             raise limit_exceeded("offset and limit together", MAX_TOTAL)
         return limit, offset

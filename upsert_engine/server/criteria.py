@@ -18,7 +18,10 @@ Limits and operators, as Zoho's v8 Search Records page gives them:
 - ``equals`` on single-line, multi-line, email, phone and URL fields "behaves like contains"
   [doc v8]: the field's value contains the given text (case-insensitive); on every other type
   it is equality. ``not_equal`` is its negation of *equality* [inf]; ``between`` is inclusive
-  [inf]; an empty field matches no condition [inf].
+  [inf]; an empty field matches no condition [inf];
+- an empty value (``(Email:equals:)``, a blank, or an empty one of several) is not documented
+  by Zoho: ``INVALID_QUERY`` with ``details.api_name`` (R9: empty never matches), never a
+  match of everything.
 
 Not modelled: encrypted fields, and Zoho's looser matching of values holding
 ``{ } [ ] ^ : - / ! ? * _ @`` (Zoho may return look-alikes; the fake compares exactly).
@@ -138,6 +141,10 @@ def _condition(schema: ModuleSchema, text: str) -> Condition:
         why = f"{operator[:40]!r} is not supported for {data_type} field {name}; use {allowed}"
         raise invalid_query(operator=operator[:40], reason=why)
     texts = split_values(raw)
+    if any(not value.strip() for value in texts):
+        # R9: an empty value never matches; Zoho documents none here, so refuse it
+        why = f"{name} {operator}: an empty value (R9: empty never matches); give a value"
+        raise invalid_query(api_name=name, reason=why)
     if operator == "in" and len(texts) > MAX_IN_VALUES:
         message = f'Only {MAX_IN_VALUES} values are allowed in "IN" criteria'
         raise ApiError(400, "INVALID_QUERY", message, {"param_name": name})

@@ -18,7 +18,10 @@ Kaizen #60 (v3 paging). What a list answers:
   (``TOKEN_BOUND_DATA_MISMATCH`` if they change); ``page`` with ``page_token`` is
   ``AMBIGUITY_DURING_PROCESSING``. Tokens are keyset cursors (a record written between two
   pages neither repeats nor shifts one) and do not expire in the fake; ``page_token_expiry``
-  says a day after the request. Search reaches 2000 records (``LIMIT_REACHED``).
+  says a day after the request was received, on the server's clock, not the engine's:
+  an expiry is for the client to compare with its own clock, and the engine's clock moves
+  only with writes; a replay hands the logged receipt time back, so pages answer the same.
+  Search reaches 2000 records (``LIMIT_REACHED``).
 - **If-Modified-Since** (lists): only records modified after that time; none: 304, no body.
 - **info**: v3+ lists carry every key of Zoho's ``Info`` (``per_page``, ``next_page_token``,
   ``count``, ``sort_by``, ``page``, ``previous_page_token``, ``page_token_expiry``,
@@ -168,11 +171,21 @@ def _first(records: Iterable[dict[str, Any]], order: Order, count: int) -> list[
     return pick(count, records, key=order.key)
 
 
+def project(record: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    """The fields ``names`` of ``record`` and its ``id``: each named field is there, ``null``
+    when the record has no value for it, as Zoho answers (COQL and bulk read-backs do the
+    same). Get, list and search project with this one function."""
+    keep = {*names, "id"}
+    out = {k: v for k, v in record.items() if k in keep}
+    for name in names:
+        out.setdefault(name, None)
+    return out
+
+
 def _project(records: Iterable[dict[str, Any]], names: list[str] | None) -> list[dict[str, Any]]:
     if names is None:
         return list(records)
-    keep = {*names, "id"}
-    return [{k: v for k, v in record.items() if k in keep} for record in records]
+    return [project(record, names) for record in records]
 
 
 def _converted(schema: ModuleSchema, query: Mapping[str, Sequence[str]]) -> bool:

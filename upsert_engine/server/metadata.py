@@ -5,10 +5,13 @@ Everything here is derived from the configuration, never invented: a field's ``l
 the engine's ``max_length`` (absent when the engine has none), ``system_mandatory`` is the
 module's mandatory fields, its settings' included (R4), ``unique`` is Zoho's
 ``{"casesensitive": "false"}`` for a user-defined unique field (R8: case-insensitive) and
-``{}`` otherwise. Subform fields (R36) are left out. ``fieldmeta`` then gives each field
-the key set of the API version asked for, and a picklist the values configured with
-``add_field(pick_list_values=)`` (none: ``[]``, and Zoho's SDK skips its client-side value
-check, as it would for any value the engine accepts).
+``{}`` otherwise. A field Zoho composes (Full_Name) has ``view_type`` ``edit`` and
+``create`` false, as in Zoho's embedded-app SDK sample, and ``read_only`` and
+``field_read_only`` true [inf: that sample shows ``read_only`` false; the fake's flags say
+what its writes do: a write of the field is ignored]. Subform fields (R36) are left out.
+``fieldmeta`` then gives each field the key set of the API version asked for, and a
+picklist the values configured with ``add_field(pick_list_values=)`` (none: ``[]``, and
+Zoho's SDK skips its client-side value check, as it would for any value the engine accepts).
 A lookup is listed only when the fake can answer for its target module (Zoho's SDK fetches
 the target's fields too), so lookups to modules outside the org, or with an unknown target,
 are left out. An external field carries ``"external": {"show": true, "type": "org"|"user"}``
@@ -23,6 +26,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from ..options import User
+from ..references import computed_fields
 from ..rules import JSON_TYPES, MODULE_ID_BASE
 from ..schema import CUSTOM_MODULE_FIELDS, ModuleSchema
 from ..standard_fields import STANDARD_FIELDS
@@ -80,6 +84,7 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
     mandatory = schema.insert_mandatory()  # R4: Deals' Pipeline when pipelines are on
     out: list[dict[str, Any]] = []
     used: set[str] = set()
+    computed = computed_fields(schema)
     for position, definition in enumerate(schema.fields.values()):
         lookup: dict[str, Any] | None = None
         if definition.rows:  # R36: Zoho's SDK would fetch the subform's own module: left out
@@ -102,8 +107,8 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
             "id": _field_id(schema, index, position, definition.api_name, used),
             "system_mandatory": definition.api_name in mandatory,
             "custom_field": _is_custom_field(schema, definition.api_name),
-            "read_only": False,
-            "field_read_only": False,
+            "read_only": definition.api_name in computed,
+            "field_read_only": definition.api_name in computed,
             "unique": {"casesensitive": "false"} if definition.unique else {},
             "external": (
                 None if definition.external is None else {"show": True, "type": definition.external}
@@ -115,6 +120,9 @@ def fields_metadata(modules: Sequence[str], schema: ModuleSchema) -> dict[str, A
             entry["decimal_place"] = definition.decimal_place
         if lookup is not None:
             entry["lookup"] = lookup
+        if definition.api_name in computed:  # composed by Zoho, never edited
+            entry["view_type"] = dict.fromkeys(("edit", "quick_create", "create"), False)
+            entry["view_type"]["view"] = True
         out.append(entry)
     for offset, (api_name, data_type) in enumerate(SYSTEM_FIELDS, start=900):
         out.append(

@@ -450,9 +450,8 @@ def _get_record(
         if found is None:
             return Reply(204)
     fields = _param(request, "fields")
-    if fields:  # the named fields and id only
-        keep = {name.strip() for name in fields.split(",")} | {"id"}
-        found = {k: v for k, v in found.items() if k in keep}
+    if fields:  # the named fields (null when empty, as list and search) and id only
+        found = listing.project(found, [n.strip() for n in fields.split(",") if n.strip()])
     return Reply(200, {"data": [found]})
 
 

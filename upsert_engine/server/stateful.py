@@ -108,7 +108,6 @@ def bulk_write(
                 version,
                 module_id=module_id,
                 user={"id": user.id, "name": user.name},
-                now=request.received,
                 as_user=request.user,
             )
             return Reply(201, reply, "engine"), effects

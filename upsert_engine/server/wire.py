@@ -9,7 +9,7 @@ arrive within ``header_timeout`` seconds of their first byte, and the body withi
 hold a connection for long. A timed-out request gets 408 REQUEST_TIMEOUT and the connection is
 closed. ``Handler`` reads the body (outside the server's lock) and hands it to ``App.handle``:
 by its Content-Length, or chunked (``Transfer-Encoding: chunked``, as curl and urllib send a
-generator's body; review finding F2) under the same size cap, deadlines and error answers; an
+generator's body) under the same size cap, deadlines and error answers; an
 error in a chunked body closes the connection (it cannot be skipped reliably).
 """
 
@@ -201,7 +201,7 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         app = self.server.app
         self.reading_headers = False
-        app.arrived()  # before the body: a reset from now on is after this request (F9)
+        app.arrived()  # before the body: a reset from now on is after this request
         self.reader.start(seconds=app.body_timeout)
         try:
             raw: bytes | BodyError = self._read_body(app.max_body_bytes)
