@@ -219,3 +219,15 @@ def test_coql_limit_zero_says_the_range() -> None:
         arabic = "select Last_Name from Leads where Last_Name is not null limit \u0661"
         status, _, body = call(server, "POST", "/crm/v8/coql", {"select_query": arabic})
         assert status == 400 and body["code"] != "LIMIT_EXCEEDED", body
+
+
+@pytest.mark.parametrize("make", [Engine, ReferenceEngine])
+def test_a_composed_field_cannot_be_made_unique(make: Any) -> None:
+    """R1, R24: Full_Name is composed on read and stored by no record, so making it unique or
+    external (a duplicate check field that could never find a record) is a configuration
+    error naming the field, in both implementations; the module is left as it was."""
+    engine = make()
+    for kwargs in ({"unique": True}, {"external": "org"}):
+        with pytest.raises(ConfigurationError, match="'Full_Name' is composed on read"):
+            engine.add_field("Leads", "Full_Name", "text", **kwargs)
+    assert "Full_Name" not in engine.schema("Leads").duplicate_check_fields

@@ -138,6 +138,8 @@ def not_a_check_field(
     definition = schema.fields.get(name)
     if definition is None:
         why = "is not a field of the module"
+    elif name in computed_fields(schema):
+        why = "is composed on read and stored by no record, so it can be no match key"
     elif policy is NonUniqueCheckField.MATCH:
         why = (
             f"is a field of type {definition.data_type!r}; only fields of the types "

@@ -14,6 +14,7 @@ from typing import Any
 from .errors import ConfigurationError, shown
 from .fields import FieldDef, Normalizer, default_normalizer, known_data_types, record_id_text
 from .rules import (
+    COMPUTED_FIELDS,
     CUSTOM_MODULE_MANDATORY_FIELDS,
     CUSTOM_MODULE_SYSTEM_FIELDS,
     DATA_TYPE_DECIMAL_PLACE,
@@ -473,6 +474,14 @@ def with_field(
 
     External fields count against the cap only with ``count_external`` (R24 [inf]).
     """
+    if (definition.unique or definition.external) and definition.api_name in COMPUTED_FIELDS.get(
+        schema.api_name, ()
+    ):
+        raise ConfigurationError(
+            f"module {schema.api_name!r}: {definition.api_name!r} is composed on read from the "
+            "name fields and stored by no record, so it cannot be unique or external: as a "
+            "duplicate check field it would never find a record (R1, R24)"
+        )
     fields = dict(schema.fields)
     fields[definition.api_name] = definition
     unique = [
