@@ -1,0 +1,150 @@
+"""A tester's findings b5 on `plan` / `apply` (findings 1, 2, 3, 5, 12), one section each.
+
+Each test failed before its fix: a traceback with exit 70, a silent change of the input, or a
+refusal the CSV path does not make. Rules are the spec's (docs/UPSERT-SEMANTICS.md).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from upsert_engine.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """main(argv) with stdout and stderr captured."""
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """Exit 2, nothing on stdout, one line on stderr; returns it without the prefix."""
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, ""), err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0].removeprefix("upsert-engine: error: ")
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> str:
+    """Write ``text`` and return the path as str."""
+    path.write_bytes(text.encode(encoding))
+    return str(path)
+
+
+def jsonl(path: Path) -> list[dict[str, Any]]:
+    """The records of a JSONL store."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+RANGE = "from 1900-01-01T00:00:00+00:00 to 9998-12-31T23:59:59+00:00"
+
+
+# --- 1. --now at the ends of datetime's range -------------------------------------------------
+@pytest.mark.parametrize(
+    "now",
+    [
+        "0001-01-01T00:00:00+00:00",  # the store's second before it: OverflowError
+        "9999-12-31T23:59:59+00:00",  # the second request: OverflowError
+        "9999-12-31 23:59:59",
+        "1899-12-31T23:59:59Z",
+    ],
+)
+def test_1_now_outside_the_range_is_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, now: str
+) -> None:
+    """R18: a run stamps request k at --now plus k-1 seconds; a --now at the ends of Python's
+    datetime range overflowed (exit 70, a traceback). A time outside 1900 to 9998 (a year of
+    requests left before 9999 ends) is refused up front, naming the range, nothing written."""
+    rows = write(tmp_path / "r.csv", "Last Name\n" + "W\n" * 150)  # 2 requests
+    out = tmp_path / "n.jsonl"
+    argv = ["apply", "--module", "Leads", rows, "--out", str(out), f"--now={now}"]
+    assert refused(capsys, *argv) == f"--now {now}: outside the times a run can stamp " + (
+        f"(R11, R18): {RANGE}"
+    )
+    assert not out.exists()
+
+
+def test_1_the_range_ends_are_taken(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """R18: the last --now taken still stamps a 150-row run (2 requests) a second apart."""
+    rows = write(tmp_path / "r.csv", "Last Name\n" + "W\n" * 150)
+    out = tmp_path / "n.jsonl"
+    argv = ["apply", "--module", "Leads", rows, "--out", str(out)]
+    code, _, err = run(capsys, *argv, "--now=9998-12-31T23:59:59+00:00")
+    assert code == 0, err
+    stamps = sorted({r["Created_Time"] for r in jsonl(out)})
+    assert stamps == ["9998-12-31T23:59:59+00:00", "9999-01-01T00:00:00+00:00"]
+    code, _, err = run(capsys, *argv, "--now=1900-01-01T00:00:00Z")
+    assert code == 0, err
+    assert jsonl(out)[0]["Created_Time"] == "1900-01-01T00:00:00+00:00"
+
+
+def test_1_a_store_stamped_at_the_end_is_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """R11, R18: the run stamps after the store's newest time; a store stamped in the last
+    year of datetime's range would overflow on the run's first request (exit 70), and with
+    --now its message's suggested time overflowed. Refused, naming the stamp."""
+    store = write(
+        tmp_path / "st.jsonl",
+        '{"id": "9", "Last_Name": "A", "Created_Time": "9999-12-31T23:59:59+00:00", '
+        '"Modified_Time": "9999-12-31T23:59:59+00:00"}\n',
+    )
+    rows = write(tmp_path / "r.csv", "Last Name\nW\n")
+    expected = (
+        "the store holds a record stamped 9999-12-31T23:59:59+00:00, after "
+        "9998-12-31T23:59:59+00:00: this run's requests, stamped after it (R11, R18), would "
+        "pass year 9999"
+    )
+    argv = ["plan", "--module", "Leads", "--store", store, rows]
+    assert refused(capsys, *argv) == expected
+    assert refused(capsys, *argv, "--now=2030-01-01T00:00:00Z") == expected
+
+
+# --- 2. --now must be what R18 writes: whole seconds, an offset in minutes --------------------
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (
+            "2027-01-01T00:00:00+05:30:30",
+            "the offset 5:30:30 has seconds; R18's times carry an offset of hours and minutes "
+            "(yyyy-MM-ddTHH:mm:ss+HH:mm)",
+        ),
+        (
+            "2026-01-15T04:30:01.5Z",
+            "a fraction of a second; R18's times are whole seconds (yyyy-MM-ddTHH:mm:ss+HH:mm), "
+            "e.g. 2026-01-15T04:30:01+00:00",
+        ),
+    ],
+)
+def test_2_now_r18_cannot_write_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, now: str, expected: str
+) -> None:
+    """R18: times are ``yyyy-MM-ddTHH:mm:ss±HH:mm``. An offset with seconds was written into
+    Created_Time as given (+05:30:30), and a fraction of a second was silently dropped; both
+    are refused (exit 2), nothing written."""
+    rows = write(tmp_path / "r.csv", "Last Name\nW\n")
+    out = tmp_path / "n.jsonl"
+    argv = ["apply", "--module", "Leads", rows, "--out", str(out), f"--now={now}"]
+    assert refused(capsys, *argv) == f"--now {now}: {expected}"
+    assert not out.exists()
+
+
+def test_2_a_zone_whose_offset_has_seconds_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """R18: a --now without an offset takes --timezone's; Asia/Kolkata in 1900 was +05:21:10
+    (tz database), which R18 cannot write, so it is refused as a given +05:21:10 is."""
+    rows = write(tmp_path / "r.csv", "Last Name\nW\n")
+    argv = ["plan", "--module", "Leads", rows, "--timezone", "Asia/Kolkata"]
+    assert refused(capsys, *argv, "--now=1900-06-01 00:00:00") == (
+        "--now 1900-06-01 00:00:00: the offset 5:21:10 has seconds; R18's times carry an "
+        "offset of hours and minutes (yyyy-MM-ddTHH:mm:ss+HH:mm)"
+    )
+    code, _, err = run(capsys, *argv, "--now=2026-06-01 00:00:00")
+    assert code == 0, err
