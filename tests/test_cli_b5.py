@@ -148,3 +148,84 @@ def test_2_a_zone_whose_offset_has_seconds_is_refused(
     )
     code, _, err = run(capsys, *argv, "--now=2026-06-01 00:00:00")
     assert code == 0, err
+
+
+# --- 3. xlsx numbers as plain decimals, as the CSV holds them ---------------------------------
+#: numbers whose str() has an exponent, and the plain text a CSV export holds for them
+NUMBERS = [(0.00005, "0.00005"), (1e-07, "0.0000001"), (1e20, "100000000000000000000")]
+#: (Annual Revenue: a currency, 16 digits at most; Description: text) cells of two rows
+CELLS = [(0.00005, 1e20), (1e-07, 1.5e-10)]
+PLAIN = [("0.00005", "100000000000000000000"), ("0.0000001", "0.00000000015")]
+
+
+def xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> str:
+    """A workbook with ``header`` and ``rows`` (numbers stay numeric cells)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in [header, *rows]:
+        sheet.append(row)
+    book.save(path)
+    return str(path)
+
+
+def written(capsys: pytest.CaptureFixture[str], out: Path, *argv: str) -> list[list[Any]]:
+    """``apply --out out argv`` (exit 0); the Annual_Revenue and Description of its records
+    named A, by id."""
+    code, _, err = run(capsys, "apply", "--module", "Leads", "--out", str(out), *argv)
+    assert code == 0, err
+    records = sorted(jsonl(out), key=lambda r: r["id"])
+    return [[r["Annual_Revenue"], r["Description"]] for r in records if r["Last_Name"] == "A"]
+
+
+def test_3_xlsx_numbers_are_plain_decimals(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """R15: numeric cells 0.00005, 1e-07 were read as '5e-05', '1e-07' (str of a float), which
+    no currency takes, so the rows failed while the same CSV inserted; a text field silently
+    stored '1e+20'. Read as the CSV holds them, the xlsx rows write what the CSV rows write."""
+    header = ["Last Name", "Annual Revenue", "Description"]
+    book = xlsx(tmp_path / "y.xlsx", header, [["A", *pair] for pair in CELLS])
+    text = "".join(f"A,{money},{about}\n" for money, about in PLAIN)
+    sheet_csv = write(tmp_path / "y.csv", ",".join(header) + "\n" + text)
+    from_xlsx = written(capsys, tmp_path / "x.jsonl", book)
+    assert from_xlsx == written(capsys, tmp_path / "c.jsonl", sheet_csv)
+    assert [about for _, about in from_xlsx] == [about for _, about in PLAIN]
+
+
+def test_3_xlsx_store_numbers_are_plain_decimals(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """R15, R28: as --store an .xlsx with 0.00005 stopped the run ("'5e-05' is not a number
+    such as 1200.50", exit 2); it now loads what the same CSV export loads."""
+    header = ["Record Id", "Last Name", "Annual Revenue", "Description"]
+    ids = ["zcrm_5725767000000500010", "zcrm_5725767000000500011"]
+    book = xlsx(
+        tmp_path / "s.xlsx", header, [[i, "A", *p] for i, p in zip(ids, CELLS, strict=True)]
+    )
+    text = "".join(f"{i},A,{money},{about}\n" for i, (money, about) in zip(ids, PLAIN, strict=True))
+    export = write(tmp_path / "s.csv", ",".join(header) + "\n" + text)
+    rows = write(tmp_path / "r.csv", "Last Name\nW\n")
+    from_xlsx = written(capsys, tmp_path / "x.jsonl", "--store", book, rows)
+    assert from_xlsx == written(capsys, tmp_path / "c.jsonl", "--store", export, rows)
+    assert [about for _, about in from_xlsx] == [about for _, about in PLAIN]
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [
+        *NUMBERS,
+        (5.0, "5"),
+        (-0.0, "0"),
+        (0.1 + 0.2, "0.30000000000000004"),
+        (2.0**53, "9007199254740992"),
+    ],
+)
+def test_3_cell_text_is_the_shortest_exact_decimal(number: float, text: str) -> None:
+    """A float cell reads as the shortest decimal that reads back as the same float (repr),
+    in plain digits: no exponent, no trailing .0, no minus on zero."""
+    from upsert_engine._io_xlsx import cell_text
+
+    assert cell_text(number) == text
+    assert float(text) == number
