@@ -229,3 +229,50 @@ def test_3_cell_text_is_the_shortest_exact_decimal(number: float, text: str) -> 
 
     assert cell_text(number) == text
     assert float(text) == number
+
+
+# --- 5. --encoding / --store-encoding: text encodings only; decoding errors named -------------
+def test_5_utf16_without_a_bom_is_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """--encoding utf-16 (the help's own example) on a file without a BOM raised UnicodeError
+    (exit 70); it is the clear "not utf-16 ... check --encoding" of any undecodable file, for
+    the rows and for the store."""
+    rows = write(tmp_path / "e4.csv", "Last Name\nA\n", "utf-16-le")
+    assert refused(capsys, "plan", "--module", "Leads", "--encoding", "utf-16", rows) == (
+        f"{rows} line 1: not utf-16 (UTF-16 stream does not start with BOM); check --encoding"
+    )
+    good = write(tmp_path / "r.csv", "Last Name\nA\n")
+    argv = ["plan", "--module", "Leads", "--store", rows, "--store-encoding", "utf-16", good]
+    assert refused(capsys, *argv).startswith(f"{rows} line 1: not utf-16 (UTF-16 stream")
+
+
+@pytest.mark.parametrize("codec", ["rot13", "base64", "hex", "zlib"])
+@pytest.mark.parametrize("option", ["--encoding", "--store-encoding"])
+def test_5_a_codec_that_is_no_text_encoding_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, codec: str, option: str
+) -> None:
+    """Codecs Python knows that do not turn bytes into text (rot13: str to str; base64, hex,
+    zlib: bytes to bytes) crashed reading (exit 70); refused up front, naming the option."""
+    rows = write(tmp_path / "r.csv", "Last Name\nA\n")
+    store = write(tmp_path / "s.csv", "Last Name\nB\n")
+    message = refused(capsys, "plan", "--module", "Leads", "--store", store, rows, option, codec)
+    assert message.startswith(f"{option} {codec}: ")
+    assert "is no text encoding (it does not turn bytes into text); give one such as" in message
+
+
+def test_5_a_codec_without_replace_is_named_without_a_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """--store-encoding idna on bytes it cannot decode crashed ("Unsupported error handling
+    replace", exit 70) while naming the line; it is exit 2, and as the line of the bad byte
+    cannot be found through this codec, no line is named rather than a wrong one."""
+    store = tmp_path / "s.csv"
+    store.write_bytes(b"Last Name\nA\xff\n")
+    rows = write(tmp_path / "r.csv", "Last Name\nA\n")
+    argv = ["plan", "--module", "Leads", "--store", str(store), "--store-encoding", "idna", rows]
+    assert refused(capsys, *argv) == (
+        f"{store}: not idna (ordinal not in range(128)); check --encoding"
+    )
+    code, _, err = run(capsys, "plan", "--module", "Leads", "--encoding", "idna", rows)
+    assert code == 0, err  # idna decodes ASCII: it stays allowed

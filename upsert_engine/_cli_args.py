@@ -320,18 +320,25 @@ def delimiter(text: str | None) -> str | None:
     return value
 
 
-def encoding(text: str | None) -> str | None:
-    """``--encoding``: a codec Python knows (utf-8, latin-1, cp1252, utf-16)."""
+def encoding(text: str | None, option: str = "--encoding") -> str | None:
+    """``--encoding``: a text encoding Python knows (utf-8, latin-1, cp1252, utf-16); a codec
+    from bytes to bytes or str to str (base64, zlib, rot13) is refused, as is an unknown name."""
     if text is None:
         return None
     import codecs
 
+    common = ["utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252", "iso-8859-15"]
     try:
-        return codecs.lookup(text).name
+        info = codecs.lookup(text)
     except LookupError:
-        common = ["utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252", "iso-8859-15"]
         hint = did_you_mean(suggestions({c: c for c in common}, text))
-        raise InputError(f"--encoding {text}: not an encoding Python knows{hint}") from None
+        raise InputError(f"{option} {text}: not an encoding Python knows{hint}") from None
+    if not info._is_text_encoding:
+        raise InputError(
+            f"{option} {text}: {info.name} is no text encoding (it does not turn bytes into "
+            f"text); give one such as {', '.join(common)}"
+        )
+    return info.name
 
 
 def options_from(args: argparse.Namespace, **defaults: Any) -> Options:
@@ -487,7 +494,8 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--encoding",
         help="of the rows (serve: of the store) (default UTF-8, with or without BOM; UTF-16 "
-        "when the file starts with its BOM), e.g. cp1252, latin-1, utf-16",
+        "when the file starts with its BOM): a text encoding, e.g. cp1252, latin-1, utf-16 (which "
+        "needs the BOM; utf-16-le or utf-16-be without one)",
     )
     parser.add_argument(
         "--delimiter",

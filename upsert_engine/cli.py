@@ -361,7 +361,7 @@ def run_import(
         row_users=not engine.options.check_users,
     )
     codec, separator = encoding(args.encoding), delimiter(args.delimiter)
-    store_codec = encoding(args.store_encoding)
+    store_codec = encoding(args.store_encoding, "--store-encoding")
     out_path: str | None = getattr(args, "out", None)
     out_format = store_format("--out", out_path) if out_path is not None else None
     progress = Progress(sys.stderr)
