@@ -276,3 +276,42 @@ def test_5_a_codec_without_replace_is_named_without_a_line(
     )
     code, _, err = run(capsys, "plan", "--module", "Leads", "--encoding", "idna", rows)
     assert code == 0, err  # idna decodes ASCII: it stays allowed
+
+
+# --- 12. a JSON store's checkbox: 1 and 0 as "1" and "0" --------------------------------------
+def test_12_json_store_checkbox_numbers_read_as_their_text(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """R28: a store's checkbox value is read in its JSON type, export text "1"/"0" as true and
+    false; the JSON numbers 1 and 0 were refused with "1 is not true or false (or 1 or 0)", a
+    message offering the value it refused. They now read as their text does."""
+    rows = write(tmp_path / "r.csv", "Last Name\nW\n")
+    stored = {}
+    for kind, (yes, no) in {"number": ("1", "0"), "text": ('"1"', '"0"')}.items():
+        store = write(
+            tmp_path / f"{kind}.json",
+            f'[{{"id": "8", "Last_Name": "A", "Email_Opt_Out": {yes}}},'
+            f' {{"id": "9", "Last_Name": "B", "Email_Opt_Out": {no}}}]',
+        )
+        out = tmp_path / f"{kind}.jsonl"
+        argv = ["apply", "--module", "Leads", "--store", store, rows, "--out", str(out)]
+        code, _, err = run(capsys, *argv)
+        assert code == 0, err
+        stored[kind] = {r["id"]: r.get("Email_Opt_Out") for r in jsonl(out) if r["id"] in "89"}
+    assert stored["number"] == stored["text"] == {"8": True, "9": False}
+
+
+@pytest.mark.parametrize("value", ["2", "1.0", "-1", '"yes"'])
+def test_12_other_checkbox_values_are_refused_as_before(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, value: str
+) -> None:
+    """R28: other numbers and words stay refused, and the message names what is taken."""
+    store = write(
+        tmp_path / "s.jsonl", f'{{"id": "9", "Last_Name": "A", "Email_Opt_Out": {value}}}'
+    )
+    rows = write(tmp_path / "r.csv", "Last Name\nW\n")
+    shown = value.replace('"', "'")
+    assert refused(capsys, "plan", "--module", "Leads", "--store", store, rows) == (
+        f"{store} line 1: column 'Email_Opt_Out' (boolean): {shown} is not true or false (or 1 "
+        f"or 0) (R28: a stored value is read as its field's JSON type)"
+    )

@@ -7,7 +7,8 @@ way, or answers ``UNREAD`` when the text is no such value:
 - boolean (Checkbox): ``true``/``false`` and ``1``/``0``, any case, trimmed. Zoho's import
   reads checkbox data the same way ("True or 1", "False or 0": Zoho CRM's import rules, as
   quoted by support.nuagecx.in and support.mangoho.com "rules for data importing in Zoho CRM");
-  an xlsx checkbox cell reads as ``true``/``false`` (``_io_xlsx.cell_text``).
+  an xlsx checkbox cell reads as ``true``/``false`` (``_io_xlsx.cell_text``); in a JSON store
+  the numbers 1 and 0 read as their text does (``ExportRules``).
 - integer (Number): ``[+-]digits`` → an int (R28: Number reads back as a JSON integer);
 - currency, double, decimal, percent: ``[+-]digits[.digits]``, the whole part optionally in
   comma-separated groups of three (``1,200.50``, a US-format export) → an int without a point,

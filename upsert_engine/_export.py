@@ -238,13 +238,16 @@ class ExportRules:
         self, value: Any, definition: FieldDef, path: str, lines: list[int] | None, position: int
     ) -> Any:
         """R28: a store value of a checkbox or number field in its JSON type (export text read
-        by ``_cells.cell_value``); anything else is an ``InputError`` naming the line, the
-        column and the value, never loaded as text that reads back as the wrong type."""
+        by ``_cells.cell_value``, a checkbox's JSON 1 or 0 as its text); anything else is an
+        ``InputError`` naming the line, the column and the value, never loaded as text that
+        reads back as the wrong type."""
         read = value
         if is_empty(value):  # R9: clears the field, whatever its type
             return value
         if isinstance(value, str):
             read = cell_value(definition.data_type, value)
+        elif definition.data_type == "boolean" and type(value) is int and value in (0, 1):
+            read = value == 1  # the numbers 1 and 0 as the text "1" and "0" (_cells, b5 F12)
         problem = None if read is UNREAD else definition.validate(read)
         if read is not UNREAD and problem is None:
             return read
