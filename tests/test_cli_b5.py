@@ -278,40 +278,73 @@ def test_5_a_codec_without_replace_is_named_without_a_line(
     assert code == 0, err  # idna decodes ASCII: it stays allowed
 
 
-# --- 12. a JSON store's checkbox: 1 and 0 as "1" and "0" --------------------------------------
-def test_12_json_store_checkbox_numbers_read_as_their_text(
+# --- 12. a JSON store's checkbox: JSON 1 is refused without offering "1" ---------------------
+CHECKBOX = 'a JSON boolean (true or false); text ("true", "false", "1", "0") is read too'
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("1", CHECKBOX),
+        ("0", CHECKBOX),
+        ("[true]", CHECKBOX),
+        ('"yes"', "true or false (or 1 or 0)"),  # text: the export text taken is offered
+    ],
+)
+def test_12_a_checkbox_of_another_json_kind_is_refused_plainly(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, value: str, why: str
+) -> None:
+    """R28: a store value is read in its field's JSON type; export text "1"/"0" reads as a
+    checkbox, a JSON number does not (another JSON kind, refused as before). The refusal of
+    JSON 1 said "1 is not true or false (or 1 or 0)", offering the value it refused; it now
+    names the JSON kind taken and, apart, the text read."""
+    record = f'{{"id": "9", "Last_Name": "A", "Email_Opt_Out": {value}}}'
+    store = write(tmp_path / "s.jsonl", record)
+    rows = write(tmp_path / "r.csv", "Last Name\nW\n")
+    shown = "[True]" if value == "[true]" else value.replace('"', "'")
+    assert refused(capsys, "plan", "--module", "Leads", "--store", store, rows) == (
+        f"{store} line 1: column 'Email_Opt_Out' (boolean): {shown} is not {why} "
+        f"(R28: a stored value is read as its field's JSON type)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "why"),
+    [
+        ("Annual_Revenue", "true", 'a JSON number such as 1200.5; text ("1200.50", "1,200.50")'),
+        ("No_of_Employees", "false", 'a JSON number such as 12; text ("12") is read too'),
+        ("No_of_Employees", "1.5", "a whole number such as 12"),  # a number: the value is wrong
+    ],
+)
+def test_12_number_fields_name_the_json_kind(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, field: str, value: str, why: str
+) -> None:
+    """R28: likewise a number field given a JSON boolean names a JSON number and the text
+    read apart ("1,200.50" is text, never a JSON number); a JSON number whose value is wrong
+    keeps the plain message."""
+    store = write(tmp_path / "s.jsonl", f'{{"id": "9", "Last_Name": "A", "{field}": {value}}}')
+    rows = write(tmp_path / "r.csv", "Last Name\nW\n")
+    message = refused(capsys, "plan", "--module", "Leads", "--store", store, rows)
+    assert f"{store} line 1: column '{field}' " in message
+    assert (
+        f": {value.capitalize() if value in ('true', 'false') else value} is not {why}" in message
+    )
+
+
+def test_12_text_checkbox_values_still_read(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """R28: a store's checkbox value is read in its JSON type, export text "1"/"0" as true and
-    false; the JSON numbers 1 and 0 were refused with "1 is not true or false (or 1 or 0)", a
-    message offering the value it refused. They now read as their text does."""
-    rows = write(tmp_path / "r.csv", "Last Name\nW\n")
-    stored = {}
-    for kind, (yes, no) in {"number": ("1", "0"), "text": ('"1"', '"0"')}.items():
-        store = write(
-            tmp_path / f"{kind}.json",
-            f'[{{"id": "8", "Last_Name": "A", "Email_Opt_Out": {yes}}},'
-            f' {{"id": "9", "Last_Name": "B", "Email_Opt_Out": {no}}}]',
-        )
-        out = tmp_path / f"{kind}.jsonl"
-        argv = ["apply", "--module", "Leads", "--store", store, rows, "--out", str(out)]
-        code, _, err = run(capsys, *argv)
-        assert code == 0, err
-        stored[kind] = {r["id"]: r.get("Email_Opt_Out") for r in jsonl(out) if r["id"] in "89"}
-    assert stored["number"] == stored["text"] == {"8": True, "9": False}
-
-
-@pytest.mark.parametrize("value", ["2", "1.0", "-1", '"yes"'])
-def test_12_other_checkbox_values_are_refused_as_before(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, value: str
-) -> None:
-    """R28: other numbers and words stay refused, and the message names what is taken."""
+    """R28: the text "1" and "0" and JSON true in a JSON store still read as checkboxes."""
     store = write(
-        tmp_path / "s.jsonl", f'{{"id": "9", "Last_Name": "A", "Email_Opt_Out": {value}}}'
+        tmp_path / "s.json",
+        '[{"id": "6", "Last_Name": "A", "Email_Opt_Out": "1"},'
+        ' {"id": "7", "Last_Name": "B", "Email_Opt_Out": "0"},'
+        ' {"id": "8", "Last_Name": "C", "Email_Opt_Out": true}]',
     )
     rows = write(tmp_path / "r.csv", "Last Name\nW\n")
-    shown = value.replace('"', "'")
-    assert refused(capsys, "plan", "--module", "Leads", "--store", store, rows) == (
-        f"{store} line 1: column 'Email_Opt_Out' (boolean): {shown} is not true or false (or 1 "
-        f"or 0) (R28: a stored value is read as its field's JSON type)"
-    )
+    out = tmp_path / "o.jsonl"
+    argv = ["apply", "--module", "Leads", "--store", store, rows, "--out", str(out)]
+    code, _, err = run(capsys, *argv)
+    assert code == 0, err
+    stored = {r["id"]: r.get("Email_Opt_Out") for r in jsonl(out) if r["id"] in "678"}
+    assert stored == {"6": True, "7": False, "8": True}

@@ -7,8 +7,7 @@ way, or answers ``UNREAD`` when the text is no such value:
 - boolean (Checkbox): ``true``/``false`` and ``1``/``0``, any case, trimmed. Zoho's import
   reads checkbox data the same way ("True or 1", "False or 0": Zoho CRM's import rules, as
   quoted by support.nuagecx.in and support.mangoho.com "rules for data importing in Zoho CRM");
-  an xlsx checkbox cell reads as ``true``/``false`` (``_io_xlsx.cell_text``); in a JSON store
-  the numbers 1 and 0 read as their text does (``ExportRules``).
+  an xlsx checkbox cell reads as ``true``/``false`` (``_io_xlsx.cell_text``).
 - integer (Number): ``[+-]digits`` → an int (R28: Number reads back as a JSON integer);
 - currency, double, decimal, percent: ``[+-]digits[.digits]``, the whole part optionally in
   comma-separated groups of three (``1,200.50``, a US-format export) → an int without a point,
@@ -66,3 +65,17 @@ def expected(data_type: str) -> str:
     if data_type in INTEGER_TYPES:
         return "a whole number such as 12"
     return "a number such as 1200.50 or 1,200.50"
+
+
+def expected_json(data_type: str, value: Any) -> str:
+    """What a store value of ``data_type`` must be when ``value`` is JSON, not export text:
+    a checkbox's JSON 1 is no boolean (only the text "1" is read as one), so the message
+    names the JSON kinds taken and the text apart (b5 finding 12)."""
+    if data_type == "boolean":
+        return 'a JSON boolean (true or false); text ("true", "false", "1", "0") is read too'
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if is_number:  # the right kind, the wrong value: as for text
+        return expected(data_type)
+    if data_type in INTEGER_TYPES:
+        return 'a JSON number such as 12; text ("12") is read too'
+    return 'a JSON number such as 1200.5; text ("1200.50", "1,200.50") is read too'
