@@ -268,8 +268,9 @@ def test_3_json_store_of_the_wrong_kind_is_refused(
     )
     rows = write(tmp_path / "rows.csv", "Last Name\nC\n")
     assert refused(capsys, "plan", "--module", "Leads", "--store", store, rows) == (
-        f"{store} line 2: column 'Email_Opt_Out' (boolean): 1 is not true or false (or 1 or 0) "
-        "(R28: a stored value is read as its field's JSON type)"
+        f"{store} line 2: column 'Email_Opt_Out' (boolean): 1 is not a JSON boolean (true or "
+        'false); text ("true", "false", "1", "0") is read too (R28: a stored value is read as '
+        "its field's JSON type)"
     )
 
 

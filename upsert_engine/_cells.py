@@ -65,3 +65,17 @@ def expected(data_type: str) -> str:
     if data_type in INTEGER_TYPES:
         return "a whole number such as 12"
     return "a number such as 1200.50 or 1,200.50"
+
+
+def expected_json(data_type: str, value: Any) -> str:
+    """What a store value of ``data_type`` must be when ``value`` is JSON, not export text:
+    a checkbox's JSON 1 is no boolean (only the text "1" is read as one), so the message
+    names the JSON kinds taken and the text apart (b5 finding 12)."""
+    if data_type == "boolean":
+        return 'a JSON boolean (true or false); text ("true", "false", "1", "0") is read too'
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if is_number:  # the right kind, the wrong value: as for text
+        return expected(data_type)
+    if data_type in INTEGER_TYPES:
+        return 'a JSON number such as 12; text ("12") is read too'
+    return 'a JSON number such as 1200.5; text ("1200.50", "1,200.50") is read too'

@@ -267,9 +267,17 @@ def parse_timezone(text: str) -> tzinfo:
         ) from None
 
 
+#: The times a run may stamp (R18): ``--now`` from the first to the last of these; the last
+#: leaves a year of requests (a second each) before datetime's end, 9999-12-31.
+EARLIEST_NOW = datetime(1900, 1, 1, tzinfo=timezone.utc)
+LATEST_NOW = datetime(9998, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+
+
 def parse_now(text: str, zone: str) -> datetime:
     """``--now``: an ISO 8601 time (``2026-07-01 09:00:00``, ``2026-07-01T09:00:00+02:00``);
-    without an offset it is read in ``--timezone``; kept to the second (R18)."""
+    without an offset it is read in ``--timezone``. Only what R18 writes is taken: whole
+    seconds, an offset of whole minutes (``yyyy-MM-ddTHH:mm:ss+HH:mm``), a time from
+    ``EARLIEST_NOW`` to ``LATEST_NOW``."""
     try:
         parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
@@ -277,9 +285,28 @@ def parse_now(text: str, zone: str) -> datetime:
             f"--now {text}: not an ISO 8601 time, e.g. 2026-07-01 09:00:00 or "
             f"2026-07-01T09:00:00+02:00"
         ) from None
+    if parsed.microsecond:
+        raise InputError(
+            f"--now {text}: a fraction of a second; R18's times are whole seconds "
+            f"(yyyy-MM-ddTHH:mm:ss+HH:mm), e.g. {parsed.replace(microsecond=0).isoformat()}"
+        )
     if parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=parse_timezone(zone))
-    return parsed.replace(microsecond=0)
+    try:
+        offset, inside = parsed.utcoffset(), EARLIEST_NOW <= parsed <= LATEST_NOW
+    except OverflowError:  # a zone's offset at the very ends of datetime's range
+        offset, inside = None, False
+    if offset is None or not inside:
+        raise InputError(
+            f"--now {text}: outside the times a run can stamp (R11, R18): from "
+            f"{EARLIEST_NOW.isoformat()} to {LATEST_NOW.isoformat()}"
+        )
+    if offset % timedelta(minutes=1):
+        raise InputError(
+            f"--now {text}: the offset {offset} has seconds; R18's times carry an offset of "
+            f"hours and minutes (yyyy-MM-ddTHH:mm:ss+HH:mm)"
+        )
+    return parsed
 
 
 def delimiter(text: str | None) -> str | None:
@@ -293,18 +320,25 @@ def delimiter(text: str | None) -> str | None:
     return value
 
 
-def encoding(text: str | None) -> str | None:
-    """``--encoding``: a codec Python knows (utf-8, latin-1, cp1252, utf-16)."""
+def encoding(text: str | None, option: str = "--encoding") -> str | None:
+    """``--encoding``: a text encoding Python knows (utf-8, latin-1, cp1252, utf-16); a codec
+    from bytes to bytes or str to str (base64, zlib, rot13) is refused, as is an unknown name."""
     if text is None:
         return None
     import codecs
 
+    common = ["utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252", "iso-8859-15"]
     try:
-        return codecs.lookup(text).name
+        info = codecs.lookup(text)
     except LookupError:
-        common = ["utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252", "iso-8859-15"]
         hint = did_you_mean(suggestions({c: c for c in common}, text))
-        raise InputError(f"--encoding {text}: not an encoding Python knows{hint}") from None
+        raise InputError(f"{option} {text}: not an encoding Python knows{hint}") from None
+    if not info._is_text_encoding:
+        raise InputError(
+            f"{option} {text}: {info.name} is no text encoding (it does not turn bytes into "
+            f"text); give one such as {', '.join(common)}"
+        )
+    return info.name
 
 
 def options_from(args: argparse.Namespace, **defaults: Any) -> Options:
@@ -460,7 +494,8 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--encoding",
         help="of the rows (serve: of the store) (default UTF-8, with or without BOM; UTF-16 "
-        "when the file starts with its BOM), e.g. cp1252, latin-1, utf-16",
+        "when the file starts with its BOM): a text encoding, e.g. cp1252, latin-1, utf-16 (which "
+        "needs the BOM; utf-16-le or utf-16-be without one)",
     )
     parser.add_argument(
         "--delimiter",

@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
-from ._cells import TYPED_CELLS, UNREAD, cell_value, expected
+from ._cells import TYPED_CELLS, UNREAD, cell_value, expected, expected_json
 from ._io_read import BadValue, InputError, RowFile, json_decoder
 from .engine import Engine
 from .errors import InvalidLoadError, UpsertEngineError, shown
-from .fields import FieldDef, is_empty
+from .fields import INTEGER_TYPES, FieldDef, is_empty
 from .options import User
 from .references import user_value
 from .schema import ModuleSchema
@@ -255,7 +255,13 @@ class ExportRules:
             column = f"{header!r} ({name}, {definition.data_type})"
         line = f" line {lines[position]}" if lines is not None else f" record {position + 1}"
         why = f"is not {expected(definition.data_type)}"
-        if problem is not None and dict(problem).get("maximum_length") is not None:
+        if not isinstance(value, str):  # not export text: what is offered above is text
+            why = f"is not {expected_json(definition.data_type, value)}"
+        # Number's details name its maximum_length whatever the problem: too many digits
+        # only when the value is a number of the field's kind (not 1.5 or false in a Number)
+        whole = definition.data_type not in INTEGER_TYPES or isinstance(read, int)
+        number = isinstance(read, (int, float)) and not isinstance(read, bool) and whole
+        if problem is not None and number and dict(problem).get("maximum_length") is not None:
             why = f"has more digits than the field's {definition.max_length}"
         raise InputError(
             f"{path}{line}: column {column}: {shown(value)} {why} "

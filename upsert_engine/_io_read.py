@@ -196,11 +196,13 @@ def _encoded_texts(path: str, handle: BinaryIO, encoding: str) -> Iterator[str]:
         chunk = handle.read(READ_BLOCK)
         try:
             text = decoder.decode(chunk, final=not chunk)
-        except UnicodeDecodeError as error:
-            before = error.object[: error.start].decode(encoding, "replace")
-            line = done + (pending + before).count("\n") + 1
+        except UnicodeError as error:  # also utf-16's missing BOM, idna's refusals
+            before = _decoded_before(error, encoding, at_start=not done and not pending)
+            lines_before = None if before is None else (pending + before).count("\n")
+            where = "" if lines_before is None else f" line {done + lines_before + 1}"
+            reason = error.reason if isinstance(error, UnicodeDecodeError) else str(error)
             raise InputError(
-                f"{path} line {line}: not {encoding} ({error.reason}); check --encoding"
+                f"{path}{where}: not {encoding} ({reason}); check --encoding"
             ) from None
         if first and text.startswith("\ufeff"):
             text = text[1:]
@@ -218,6 +220,18 @@ def _encoded_texts(path: str, handle: BinaryIO, encoding: str) -> Iterator[str]:
             if pending:
                 yield pending
             return
+
+
+def _decoded_before(error: UnicodeError, encoding: str, at_start: bool) -> str | None:
+    """The text of a block before the bytes ``encoding`` could not decode: "" for an error
+    that is not about bytes (utf-16's missing BOM) at the file's start, None if unknown (a
+    codec without the "replace" handler, such as idna): then no line is named."""
+    if not isinstance(error, UnicodeDecodeError):
+        return "" if at_start else None
+    try:
+        return error.object[: error.start].decode(encoding, "replace")
+    except UnicodeError:
+        return None
 
 
 def _blocks(path: str, handle: BinaryIO) -> Iterator[Iterator[str]]:

@@ -1,20 +1,34 @@
 """Reading ``.xlsx`` workbooks (issue 12 item 6): the first sheet, as a CSV file would read.
 
 Needs ``openpyxl``, an optional extra (``pip install 'upsert_engine[xlsx]'``); without it, an
-``InputError`` says so. Cells become the text a CSV export would hold: numbers without a
-trailing ``.0`` when whole, dates ``yyyy-MM-dd``, date-times ``yyyy-MM-dd HH:mm:ss`` (Zoho's
-export format; ``--timezone`` reads them), booleans ``true``/``false``, empty cells empty. Line
-numbers are the sheet's row numbers. Rows whose cells are all empty are skipped.
+``InputError`` says so. Cells become the text a CSV export would hold: numbers as plain
+decimals (no exponent) without a trailing ``.0`` when whole, dates ``yyyy-MM-dd``, date-times
+``yyyy-MM-dd HH:mm:ss`` (Zoho's export format; ``--timezone`` reads them), booleans
+``true``/``false``, empty cells empty. Line numbers are the sheet's row numbers. Rows whose
+cells are all empty are skipped.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterator
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any, BinaryIO
 
 from ._io_read import InputError
+
+
+def plain_decimal(value: float) -> str:
+    """``value`` as a CSV export writes a number: plain decimal digits, never an exponent
+    (``str`` gives ``5e-05``, ``1e+20``, which no number field takes), and exactly the number
+    the file wrote (the shortest text that reads back as the same float, ``repr``), without
+    a trailing ``.0`` when whole."""
+    text = format(Decimal(repr(value)), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def cell_text(value: Any) -> str:
@@ -23,8 +37,8 @@ def cell_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return str(int(value))
+    if isinstance(value, float) and math.isfinite(value):
+        return plain_decimal(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, (date, time)):

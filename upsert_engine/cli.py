@@ -23,6 +23,7 @@ from typing import Any
 
 from . import __version__
 from ._cli_args import (
+    LATEST_NOW,
     Once,
     add_input_arguments,
     add_org_arguments,
@@ -88,6 +89,12 @@ class RequestClock:
         if newest is None or newest <= self.start:
             self.base = self.start
             return
+        if newest > LATEST_NOW:
+            raise InputError(
+                f"the store holds a record stamped {newest.isoformat()}, after "
+                f"{LATEST_NOW.isoformat()}: this run's requests, stamped after it (R11, R18), "
+                f"would pass year 9999"
+            )
         if given:
             first = self.start + timedelta(seconds=1)
             raise InputError(
@@ -174,10 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
             action=Once,
             metavar="TIME",
             help="the time of the first request (R11, R18: the Created_Time and Modified_Time "
-            "it writes; request k is k-1 seconds later), ISO 8601, without an offset "
-            "read in --timezone; default: one second after the newest Created_Time or "
-            "Modified_Time of --store, or 2026-01-15T10:00:01+05:30 if that is later; a time "
-            "before the store's newest is refused",
+            "it writes; request k is k-1 seconds later), ISO 8601 in whole seconds with an "
+            "offset of hours and minutes (as R18 writes it), without an offset read in "
+            "--timezone, from 1900-01-01 to 9998-12-31 (UTC); default: one second after the "
+            "newest Created_Time or Modified_Time of --store, or 2026-01-15T10:00:01+05:30 if "
+            "that is later; a time before the store's newest is refused",
         )
         if name == "apply":
             sub.add_argument(
@@ -353,7 +361,7 @@ def run_import(
         row_users=not engine.options.check_users,
     )
     codec, separator = encoding(args.encoding), delimiter(args.delimiter)
-    store_codec = encoding(args.store_encoding)
+    store_codec = encoding(args.store_encoding, "--store-encoding")
     out_path: str | None = getattr(args, "out", None)
     out_format = store_format("--out", out_path) if out_path is not None else None
     progress = Progress(sys.stderr)
