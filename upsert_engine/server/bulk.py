@@ -46,7 +46,9 @@ from __future__ import annotations
 
 import csv
 import io
+import lzma
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.parser import BytesParser
@@ -204,12 +206,30 @@ def upload(
     }
 
 
+#: what reading an upload's zip can raise for a damaged, encrypted or unsupported archive:
+#: a bad zip or CRC, corrupt deflate (zlib) or lzma data (bz2's is an OSError), an encrypted
+#: member (RuntimeError: no password), an unknown compression method (NotImplementedError)
+_UNREADABLE_ZIP: Final = (
+    zipfile.BadZipFile,
+    ValueError,
+    OSError,
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+    RuntimeError,
+    NotImplementedError,
+)
+
+
 def _csv_from_zip(data: bytes) -> tuple[str, bytes]:
+    """The one CSV of an uploaded zip: its name and bytes. A zip that cannot be read (see
+    ``_UNREADABLE_ZIP``) is 400 ``INVALID_FILE_FORMAT``, Zoho's code for a file that is not a
+    usable zip; more members or no CSV, ``FILE_NOT_SUPPORTED``; too large, ``FILE_TOO_LARGE``."""
     bad = _error("INVALID_FILE_FORMAT", "invalid file format. only zip format is supported")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [i for i in archive.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except _UNREADABLE_ZIP:
         raise bad from None
     csvs = [m for m in members if m.filename.lower().endswith(".csv")]
     if len(members) != 1 or len(csvs) != 1:
@@ -219,7 +239,7 @@ def _csv_from_zip(data: bytes) -> tuple[str, bytes]:
     try:
         with archive.open(csvs[0]) as handle:
             content = handle.read(MAX_UNZIPPED + 1)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+    except _UNREADABLE_ZIP:
         raise bad from None
     if len(content) > MAX_UNZIPPED:
         raise _error("FILE_TOO_LARGE", "File size too large to process", limit=MAX_UNZIPPED)

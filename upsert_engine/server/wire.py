@@ -211,7 +211,13 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = problem.close
         self.reader.start()  # answering is not reading
         headers = {name.lower(): value for name, value in self.headers.items()}
-        self._send_wire(app.handle(self.command or "", self.path, headers, raw))
+        try:
+            answer = app.handle(self.command or "", self.path, headers, raw)
+        except Exception as problem:  # a bug past the app's own nets: a reply, never silence
+            self.close_connection = True
+            message = f"internal error: {type(problem).__name__}"
+            answer = Wire(500, encode(error(500, "INTERNAL_ERROR", message)))
+        self._send_wire(answer)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _serve
 
