@@ -59,6 +59,7 @@ from ..engine import Engine
 from ..errors import UnknownModuleError
 from ..schema import ModuleSchema
 from .api import ApiError, not_modelled
+from .parsing import json_type, shown
 from .values import field_type
 
 MAX_ROWS: Final = 25_000
@@ -331,6 +332,21 @@ def _records(
     return records
 
 
+def _typed(container: Mapping[str, Any], key: str, kind: type, name: str) -> Any:
+    """``container[key]`` if it is of JSON type ``name`` (None: absent or null), else 400
+    ``INVALID_DATA`` naming the key: Zoho documents ``character_encoding`` as a String and
+    ``ignore_empty`` as a Boolean [doc v8 bulk-write create-job], so ``"false"`` is no false."""
+    value = container.get(key)
+    if value is None or (isinstance(value, kind) and (kind is bool or not isinstance(value, bool))):
+        return value
+    raise _error(
+        "INVALID_DATA",
+        f"{key} is {json_type(value)} ({shown(value, 40)}), not a {name}",
+        api_name=key,
+        expected_data_type=name,
+    )
+
+
 def create_job(
     store: BulkStore,
     engine: Engine,
@@ -380,7 +396,10 @@ def create_job(
         )
     uploaded = store.file(resource.get("file_id"))
     mappings = _mappings(schema, resource)
-    ignore_empty = bool(resource.get("ignore_empty", body.get("ignore_empty", False)))
+    encoding = _typed(body, "character_encoding", str, "string")
+    ignore_empty = _typed(resource, "ignore_empty", bool, "boolean")
+    if ignore_empty is None:
+        ignore_empty = _typed(body, "ignore_empty", bool, "boolean")
     find_by = resource.get("find_by")
     mapped = {m.api_name for m in mappings}
     if operation in ("upsert", "update"):
@@ -403,8 +422,8 @@ def create_job(
                 api_names=missing,
             )
     try:
-        text = uploaded.data.decode(body.get("character_encoding") or "utf-8-sig")
-    except (LookupError, UnicodeDecodeError):
+        text = uploaded.data.decode(encoding or "utf-8-sig")
+    except (LookupError, ValueError):  # no such text codec; bytes it cannot decode
         raise _error(
             "INVALID_DATA",
             "the file is not in the given character_encoding",
@@ -421,7 +440,7 @@ def create_job(
             f"column index {bad.index} is not in the file",
             api_name=bad.api_name,
         )
-    records = _records(data, mappings, ignore_empty)
+    records = _records(data, mappings, bool(ignore_empty))
     created_time = engine.now()  # the engine's clock, as the job's records are stamped
     calls: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
