@@ -247,3 +247,57 @@ def test_a_job_acts_as_the_tokens_user(zoho_server: ZohoServer) -> None:
     fresh.add_user(alice)
     replay(zoho_server.requests, fresh)
     assert list(fresh.records("Leads")) == records
+
+
+@pytest.mark.parametrize(
+    ("where", "key", "value"),
+    [
+        ("body", "character_encoding", 5),
+        ("body", "character_encoding", True),
+        ("body", "character_encoding", ["x"]),
+        ("body", "character_encoding", {}),
+        ("body", "ignore_empty", "false"),
+        ("body", "ignore_empty", 0),
+        ("resource", "ignore_empty", "false"),
+        ("resource", "ignore_empty", ["x"]),
+    ],
+)
+def test_job_keys_of_the_wrong_type_are_invalid_data(
+    zoho_server: ZohoServer, where: str, key: str, value: Any
+) -> None:
+    """Zoho documents ``character_encoding`` as a String and ``ignore_empty`` as a Boolean
+    [doc v8 bulk-write create-job]: another JSON type gets 400 INVALID_DATA naming the key
+    and the expected type, and nothing is written. Before, a non-string encoding was a 500
+    (TypeError) or, for ``{}``, ignored; ``"false"`` (a string) was taken as true."""
+    file_id = upload(zoho_server, zipped(ROWS))[2]["details"]["file_id"]
+    body = job(file_id)
+    (body if where == "body" else body["resource"][0])[key] = value
+    status, _, answer = call(zoho_server, "POST", "/crm/bulk/v8/write", body)
+    assert (status, answer["status"], answer["code"]) == (400, "error", "INVALID_DATA"), answer
+    assert answer["details"]["api_name"] == key
+    assert key in answer["message"]
+    assert zoho_server.engine.count("Leads") == 0
+
+
+def test_a_codec_that_cannot_decode_the_file_is_invalid_data(zoho_server: ZohoServer) -> None:
+    """A ``character_encoding`` whose codec raises a plain UnicodeError on the file (punycode)
+    is 400 INVALID_DATA on character_encoding like an unknown one, not a 500."""
+    file_id = upload(zoho_server, zipped(ROWS))[2]["details"]["file_id"]
+    body = {**job(file_id), "character_encoding": "punycode"}
+    status, _, answer = call(zoho_server, "POST", "/crm/bulk/v8/write", body)
+    assert (status, answer["code"]) == (400, "INVALID_DATA"), answer
+    assert answer["details"]["api_name"] == "character_encoding"
+    assert zoho_server.engine.count("Leads") == 0
+
+
+def test_ignore_empty_false_on_the_body_clears_empty_cells(zoho_server: ZohoServer) -> None:
+    """``"ignore_empty": false`` (the JSON boolean) at the body's top level, where Zoho's
+    create-job page puts it, keeps its meaning: an empty cell clears the stored value."""
+    zoho_server.engine.load(
+        "Leads", [{"Last_Name": "Moss", "Email": "moss@x.org", "Company": "Old"}]
+    )
+    rows = [ROWS[0], ["Moss", "moss@x.org", "", "", "false"]]
+    file_id = upload(zoho_server, zipped(rows))[2]["details"]["file_id"]
+    body = {**job(file_id), "ignore_empty": False}
+    assert call(zoho_server, "POST", "/crm/bulk/v8/write", body)[0] == 201
+    assert next(zoho_server.engine.records("Leads")).get("Company") is None

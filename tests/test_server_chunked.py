@@ -129,3 +129,24 @@ def test_a_stalled_chunked_body_times_out(server: ZohoServer) -> None:
             answer += chunk
     assert status_of(answer) == 408 and json_of(answer)["code"] == "REQUEST_TIMEOUT"
     assert server.engine.count("Leads") == 0
+
+
+@pytest.mark.parametrize("lengths", [(33, 3), (3, 33), (33, 33)])
+def test_more_than_one_content_length_is_refused(
+    server: ZohoServer, lengths: tuple[int, int]
+) -> None:
+    """Two Content-Length fields (differing, or even equal) get 400 and the connection is
+    closed, as Transfer-Encoding with Content-Length does: RFC 9112 section 6.3 makes
+    differing values an unrecoverable framing error (a smuggling vector). Before, the first
+    field won: 33 then 3 inserted the record (200); 3 then 33 read 3 bytes and left the rest
+    of the body on the connection as the next request."""
+    body = json.dumps({"data": [lead("Frey")]}).encode()
+    assert len(body) == 33
+    fields = "".join(f"Content-Length: {n}\r\n" for n in lengths)
+    answer = raw_exchange(server, _head(server, fields) + body)
+    assert status_of(answer) == 400 and b"Connection: close" in answer
+    assert answer.count(b"HTTP/1.1 ") == 1  # nothing of the body was read as a next request
+    reply = json_of(answer)
+    assert reply["code"] == "INVALID_DATA" and "Content-Length" in reply["message"], reply
+    assert server.engine.count("Leads") == 0
+    assert call(server, "POST", "/crm/v8/Leads/upsert", {"data": [lead("Ok")]})[0] == 200

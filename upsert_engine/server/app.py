@@ -118,6 +118,11 @@ def _users_body_problem(body: Any) -> str | None:
     return None
 
 
+def _internal(problem: Exception) -> Reply:
+    """500 ``INTERNAL_ERROR`` for a bug while answering, naming the exception's type."""
+    return error(500, "INTERNAL_ERROR", f"internal error: {type(problem).__name__}")
+
+
 # --- the server ---------------------------------------------------------------------------------
 class ZohoServer:
     """A fake Zoho CRM on ``http://host:port``; ``.engine`` is the same org, in-process.
@@ -468,11 +473,14 @@ class ZohoServer:
             denied = self._check_token(headers.get("authorization"))
             if denied is not None:
                 return denied, None, False, []
-            if extra.is_download(segments):
-                return extra.download(self.bulk, method, segments)
-            if extra.is_upload(segments):
-                reply = extra.upload(self.bulk, method, raw, headers, received)
-                return reply, None, False, []
+            try:
+                if extra.is_download(segments):
+                    return extra.download(self.bulk, method, segments)
+                if extra.is_upload(segments):
+                    reply = extra.upload(self.bulk, method, raw, headers, received)
+                    return reply, None, False, []
+            except Exception as problem:  # a bug: as for dispatch below (the zip not logged)
+                return _internal(problem), None, False, []
         elif segments[:1] != ("__admin",):
             return not_found(), None, False, []
         too_deep = f"the request body is nested more than {MAX_DEPTH} levels deep"
@@ -517,8 +525,7 @@ class ZohoServer:
             reply = error(400, "INVALID_DATA", f"{place} is nested too deeply (parentheses)")
             return reply, None, False, []
         except Exception as problem:  # a bug: answer Zoho-shaped, keep serving (and the body)
-            reply = error(500, "INTERNAL_ERROR", f"internal error: {type(problem).__name__}")
-            return reply, _wire_text(raw), False, []
+            return _internal(problem), _wire_text(raw), False, []
         if reply.body_use == "refused":
             return reply, None, False, []
         if token is not None and reply.status == 200:

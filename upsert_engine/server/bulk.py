@@ -46,7 +46,9 @@ from __future__ import annotations
 
 import csv
 import io
+import lzma
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.parser import BytesParser
@@ -57,6 +59,7 @@ from ..engine import Engine
 from ..errors import UnknownModuleError
 from ..schema import ModuleSchema
 from .api import ApiError, not_modelled
+from .parsing import json_type, shown
 from .values import field_type
 
 MAX_ROWS: Final = 25_000
@@ -204,12 +207,30 @@ def upload(
     }
 
 
+#: what reading an upload's zip can raise for a damaged, encrypted or unsupported archive:
+#: a bad zip or CRC, corrupt deflate (zlib) or lzma data (bz2's is an OSError), an encrypted
+#: member (RuntimeError: no password), an unknown compression method (NotImplementedError)
+_UNREADABLE_ZIP: Final = (
+    zipfile.BadZipFile,
+    ValueError,
+    OSError,
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+    RuntimeError,
+    NotImplementedError,
+)
+
+
 def _csv_from_zip(data: bytes) -> tuple[str, bytes]:
+    """The one CSV of an uploaded zip: its name and bytes. A zip that cannot be read (see
+    ``_UNREADABLE_ZIP``) is 400 ``INVALID_FILE_FORMAT``, Zoho's code for a file that is not a
+    usable zip; more members or no CSV, ``FILE_NOT_SUPPORTED``; too large, ``FILE_TOO_LARGE``."""
     bad = _error("INVALID_FILE_FORMAT", "invalid file format. only zip format is supported")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [i for i in archive.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except _UNREADABLE_ZIP:
         raise bad from None
     csvs = [m for m in members if m.filename.lower().endswith(".csv")]
     if len(members) != 1 or len(csvs) != 1:
@@ -219,7 +240,7 @@ def _csv_from_zip(data: bytes) -> tuple[str, bytes]:
     try:
         with archive.open(csvs[0]) as handle:
             content = handle.read(MAX_UNZIPPED + 1)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+    except _UNREADABLE_ZIP:
         raise bad from None
     if len(content) > MAX_UNZIPPED:
         raise _error("FILE_TOO_LARGE", "File size too large to process", limit=MAX_UNZIPPED)
@@ -311,6 +332,21 @@ def _records(
     return records
 
 
+def _typed(container: Mapping[str, Any], key: str, kind: type, name: str) -> Any:
+    """``container[key]`` if it is of JSON type ``name`` (None: absent or null), else 400
+    ``INVALID_DATA`` naming the key: Zoho documents ``character_encoding`` as a String and
+    ``ignore_empty`` as a Boolean [doc v8 bulk-write create-job], so ``"false"`` is no false."""
+    value = container.get(key)
+    if value is None or (isinstance(value, kind) and (kind is bool or not isinstance(value, bool))):
+        return value
+    raise _error(
+        "INVALID_DATA",
+        f"{key} is {json_type(value)} ({shown(value, 40)}), not a {name}",
+        api_name=key,
+        expected_data_type=name,
+    )
+
+
 def create_job(
     store: BulkStore,
     engine: Engine,
@@ -360,7 +396,10 @@ def create_job(
         )
     uploaded = store.file(resource.get("file_id"))
     mappings = _mappings(schema, resource)
-    ignore_empty = bool(resource.get("ignore_empty", body.get("ignore_empty", False)))
+    encoding = _typed(body, "character_encoding", str, "string")
+    ignore_empty = _typed(resource, "ignore_empty", bool, "boolean")
+    if ignore_empty is None:
+        ignore_empty = _typed(body, "ignore_empty", bool, "boolean")
     find_by = resource.get("find_by")
     mapped = {m.api_name for m in mappings}
     if operation in ("upsert", "update"):
@@ -383,8 +422,8 @@ def create_job(
                 api_names=missing,
             )
     try:
-        text = uploaded.data.decode(body.get("character_encoding") or "utf-8-sig")
-    except (LookupError, UnicodeDecodeError):
+        text = uploaded.data.decode(encoding or "utf-8-sig")
+    except (LookupError, ValueError):  # no such text codec; bytes it cannot decode
         raise _error(
             "INVALID_DATA",
             "the file is not in the given character_encoding",
@@ -401,7 +440,7 @@ def create_job(
             f"column index {bad.index} is not in the file",
             api_name=bad.api_name,
         )
-    records = _records(data, mappings, ignore_empty)
+    records = _records(data, mappings, bool(ignore_empty))
     created_time = engine.now()  # the engine's clock, as the job's records are stamped
     calls: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []

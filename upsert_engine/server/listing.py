@@ -6,7 +6,8 @@ Kaizen #60 (v3 paging). What a list answers:
 
 - **fields** (v3+, listing without ``ids``): mandatory, at most ``MAX_FIELDS`` (50) names, each
   a field of the module: ``REQUIRED_PARAM_MISSING`` / ``LIMIT_EXCEEDED`` / ``INVALID_DATA``.
-  Records then carry those fields and ``id``. Optional on v2, v2.1 and on search.
+  Records then carry those fields and ``id``. Optional on v2, v2.1, on search and on get by
+  id, which read it with the same ``fields_param``.
 - **order**: ``sort_order`` ``asc``/``desc`` (default ``desc``); ``sort_by`` (default ``id``)
   is one of ``id``, ``Created_Time``, ``Modified_Time`` on v3+ lists, any field on v2/v2.1 and on
   search. Only ``sort_order`` given: sorted by ``id`` (Kaizen #29 case 2). Ties go by ``id`` in
@@ -116,15 +117,23 @@ def _number(query: Mapping[str, Sequence[str]], name: str, default: int, high: i
     return number
 
 
-def _fields(
+def fields_param(
     schema: ModuleSchema, query: Mapping[str, Sequence[str]], required: bool
 ) -> list[str] | None:
-    text = _one(query, "fields")
-    if text is None or not text.strip():
+    """The names ``fields`` gives, for get by id, list and search alike (None: no names).
+
+    Its names are its comma-separated entries, stripped, empty ones dropped, repeats once. No
+    names at all (absent, ``fields=``, ``fields=,``) is ``REQUIRED_PARAM_MISSING`` where
+    ``required`` (a v3+ list without ``ids``), else None: every field. More than
+    ``MAX_FIELDS`` is ``LIMIT_EXCEEDED``; a name that is no field of the module (API names
+    are case-sensitive: ``full_name`` is not ``Full_Name``) is ``INVALID_DATA``, never read
+    as an empty field."""
+    text = _one(query, "fields") or ""
+    names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    if not names:
         if required:
             raise missing_param("fields")
         return None
-    names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
     if len(names) > MAX_FIELDS:
         raise ApiError(
             400,
@@ -288,7 +297,7 @@ def list_page(
             f"more than {MAX_IDS} ids",
             {"limit": MAX_IDS, "param_name": "ids"},
         )
-    names = _fields(schema, query, required=not old and not ids)
+    names = fields_param(schema, query, required=not old and not ids)
     order = _order(schema, query, any_field=old)
     per_page = _number(query, "per_page", MAX_PER_PAGE, MAX_PER_PAGE)
     page = _number(query, "page", 1, None)
@@ -462,7 +471,7 @@ def search_page(
     """``GET /{module}/search``: ``criteria``, else ``email``, else ``phone``, else ``word``."""
     notes = _check_names(query, SEARCH_PARAMS)
     predicate = _search_predicate(schema, query)
-    names = _fields(schema, query, required=False)
+    names = fields_param(schema, query, required=False)
     order = _order(schema, query, any_field=True)
     per_page = _number(query, "per_page", MAX_PER_PAGE, MAX_PER_PAGE)
     page = _number(query, "page", 1, None)

@@ -437,8 +437,13 @@ def _update_one(
 def _get_record(
     engine: Engine, request: Request, module: str, name: str, by_field: str | None
 ) -> Reply:
-    if _schema(engine, module) is None:
+    schema = _schema(engine, module)
+    if schema is None:
         return _invalid_module()
+    try:  # checked as list and search check it, before looking the record up
+        names = listing.fields_param(schema, request.query, required=False)
+    except ApiError as problem:
+        return _from_api(problem)
     if by_field is None:
         found = engine.get(module, name)
         if found is None:
@@ -449,9 +454,8 @@ def _get_record(
         # [doc get-records-ext: NO_CONTENT 204 when no record holds the value for this user]
         if found is None:
             return Reply(204)
-    fields = _param(request, "fields")
-    if fields:  # the named fields (null when empty, as list and search) and id only
-        found = listing.project(found, [n.strip() for n in fields.split(",") if n.strip()])
+    if names is not None:  # the named fields (null when empty, as list and search) and id
+        found = listing.project(found, names)
     return Reply(200, {"data": [found]})
 
 

@@ -10,7 +10,8 @@ hold a connection for long. A timed-out request gets 408 REQUEST_TIMEOUT and the
 closed. ``Handler`` reads the body (outside the server's lock) and hands it to ``App.handle``:
 by its Content-Length, or chunked (``Transfer-Encoding: chunked``, as curl and urllib send a
 generator's body) under the same size cap, deadlines and error answers; an
-error in a chunked body closes the connection (it cannot be skipped reliably).
+error in a chunked body closes the connection (it cannot be skipped reliably), as do ambiguous
+framings (Transfer-Encoding with Content-Length, more than one Content-Length: RFC 9112 6.3).
 """
 
 from __future__ import annotations
@@ -210,7 +211,13 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = problem.close
         self.reader.start()  # answering is not reading
         headers = {name.lower(): value for name, value in self.headers.items()}
-        self._send_wire(app.handle(self.command or "", self.path, headers, raw))
+        try:
+            answer = app.handle(self.command or "", self.path, headers, raw)
+        except Exception as problem:  # a bug past the app's own nets: a reply, never silence
+            self.close_connection = True
+            message = f"internal error: {type(problem).__name__}"
+            answer = Wire(500, encode(error(500, "INTERNAL_ERROR", message)))
+        self._send_wire(answer)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _serve
 
@@ -221,6 +228,11 @@ class Handler(BaseHTTPRequestHandler):
             for coding in field.split(",")
             if coding.strip().lower() not in ("", "identity")
         ]
+        lengths = self.headers.get_all("Content-Length") or []
+        if len(lengths) > 1:  # RFC 9112 section 6.3: differing values cannot be recovered from
+            shown = ", ".join(repr(value.strip()[:20]) for value in lengths[:4])
+            message = f"a request must have at most one Content-Length; it has {shown}"
+            raise BodyError(error(400, "INVALID_DATA", message))
         if codings:
             if codings != ["chunked"]:
                 message = f"the transfer coding {', '.join(codings)[:80]!r} is not supported"
