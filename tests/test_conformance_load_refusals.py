@@ -18,9 +18,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
-from upsert_engine.conformance.case import CaseFormatError, case_files, parse_file
+from upsert_engine.conformance.case import CaseFormatError, case_files, parse_file, schema_text
 from upsert_engine.conformance.cli import main as conform
 from upsert_engine.conformance.runner import run_case
 from upsert_engine.conformance.target import engine_target
@@ -147,6 +148,7 @@ def test_a_module_id_of_a_module_added_mid_case_is_resolved_when_used() -> None:
         ({"X-A": "a\nb"}, "headers.X-A"),
         ({"X-A": "a\u0000b"}, "headers.X-A"),
         ({"X-A": "a\n"}, "headers.X-A"),
+        ({"X-A": "\u20ac"}, "headers.X-A"),
         ({"X A": "a"}, "headers.X A"),
         ({"X-A\n": "a"}, "headers.X-A\n"),
         ({"": "a"}, "headers."),
@@ -158,9 +160,12 @@ def test_a_header_the_wire_cannot_carry_is_refused_at_load(
 ) -> None:
     """F11: a header value with CR, LF or NUL (a header injection: http.client raised
     ValueError, exit 70, while in process the run passed), or a name that is not an RFC 9110
-    token, is refused at load with the header's JSON path."""
+    token, is refused at load with the header's JSON path; a non-ASCII value too (http.client
+    cannot encode it: UnicodeEncodeError, exit 70). jsonschema agrees with the loader."""
     case = _case()
     case["steps"][1]["request"]["headers"] = headers
+    schema = json.loads(schema_text())
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors({"cases": [case]}))
     message = _refused(json.dumps({"cases": [case]}))
     assert f"m.json: case 'r01-unique-text': $.cases[0].steps[1].request.{said}" in message
 
