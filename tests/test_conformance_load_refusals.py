@@ -23,6 +23,7 @@ import pytest
 
 from upsert_engine.conformance.case import CaseFormatError, case_files, parse_file, schema_text
 from upsert_engine.conformance.cli import main as conform
+from upsert_engine.conformance.http import HttpTarget
 from upsert_engine.conformance.runner import run_case
 from upsert_engine.conformance.target import engine_target
 from upsert_engine.server import ZohoServer
@@ -208,3 +209,64 @@ def test_nan_and_infinity_are_refused_anywhere(constant: str) -> None:
     case["steps"][1]["request"]["body"]["data"][0]["cf_key"] = "MARK"
     message = _refused(json.dumps({"cases": [case]}).replace('"MARK"', constant))
     assert "$.cases[0].steps[1].request.body.data[0].cf_key: " in message, message
+
+
+def test_a_module_added_mid_case_has_an_id_over_http_too() -> None:
+    """HttpTarget lists the modules again after an accepted schema change (R32), so the
+    module id of a custom module a ``configure`` step added is found, not a TargetError."""
+    case = _case()
+    case["steps"][0]["configure"].append({"module": "Tickets", "custom": True})
+    case["steps"][1]["expect"]["body"]["data"][0]["details"]["Module"] = {
+        "$module_id": "Tickets"
+    }
+    (loaded,) = parse_file(json.dumps({"cases": [case]}), "m.json")
+    with ZohoServer() as server:
+        target = HttpTarget(server.url, "fake-zoho-token")
+        target.probe()
+        outcome = run_case(target, loaded)
+        target.close()
+    assert outcome.status == "fail", outcome
+    (difference,) = outcome.differences
+    assert difference.expected.endswith("(module id of Tickets)"), difference
+
+
+def _with_unknown_module_read(tmp_path: Path) -> Path:
+    case = _case()
+    case["steps"].append(
+        {
+            "request": {"method": "GET", "path": "/crm/v8/Nope/{r1}"},
+            "expect": {"status": 400, "body": {"$any": "object"}},
+        }
+    )
+    return _write(tmp_path, case)
+
+
+def test_an_engine_error_in_a_case_is_a_case_error_and_exit_two(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What the in-process target cannot answer (a read of an unknown module: the engine's
+    UnknownModuleError, R20) is that case's error, saying so, and the run exits 2 (the
+    target could not be driven: no verdict), not a traceback with exit 70."""
+    path = _with_unknown_module_read(tmp_path)
+    assert conform(["--cases", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "internal error" not in captured.err
+    assert "ERROR   r01-unique-text" in captured.out, captured.out
+    assert "UnknownModuleError" in captured.out and "GET /crm/v8/Nope/" in captured.out
+    assert "1 case(s) could not be run" in captured.err, captured.err
+
+
+def test_a_case_error_exits_two_even_when_another_case_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run with an errored case exits 2 (incomplete: no verdict on that case), not 1, even
+    when another case failed; both are reported."""
+    errored = json.loads(_with_unknown_module_read(tmp_path).read_text(encoding="utf-8"))
+    failing = _case("r01-unique-text")
+    failing["id"] = "r01-unique-text-wrong"
+    failing["steps"][1]["expect"]["status"] = 201
+    path = _write(tmp_path, {}, json.dumps({"cases": [*errored["cases"], failing]}))
+    assert conform(["--cases", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert "FAIL    r01-unique-text-wrong" in captured.out, captured.out
+    assert "ERROR   r01-unique-text " in captured.out, captured.out
