@@ -28,9 +28,7 @@ from upsert_engine.conformance.runner import run_case
 from upsert_engine.conformance.target import engine_target
 from upsert_engine.server import ZohoServer
 
-CASES = {
-    case["id"]: case for _, text in case_files() for case in json.loads(text)["cases"]
-}
+CASES = {case["id"]: case for _, text in case_files() for case in json.loads(text)["cases"]}
 
 
 def _case(case_id: str = "r01-unique-text") -> dict[str, Any]:
@@ -131,9 +129,7 @@ def test_a_module_id_of_a_module_added_mid_case_is_resolved_when_used() -> None:
             },
         }
     )
-    case["steps"][1]["expect"]["body"]["data"][0]["details"]["Module"] = {
-        "$module_id": "Tickets"
-    }
+    case["steps"][1]["expect"]["body"]["data"][0]["details"]["Module"] = {"$module_id": "Tickets"}
     (loaded,) = parse_file(json.dumps({"cases": [case]}), "m.json")
     outcome = run_case(engine_target(), loaded)
     assert outcome.status == "fail", outcome  # the upsert's details have no "Module" key
@@ -216,9 +212,7 @@ def test_a_module_added_mid_case_has_an_id_over_http_too() -> None:
     module id of a custom module a ``configure`` step added is found, not a TargetError."""
     case = _case()
     case["steps"][0]["configure"].append({"module": "Tickets", "custom": True})
-    case["steps"][1]["expect"]["body"]["data"][0]["details"]["Module"] = {
-        "$module_id": "Tickets"
-    }
+    case["steps"][1]["expect"]["body"]["data"][0]["details"]["Module"] = {"$module_id": "Tickets"}
     (loaded,) = parse_file(json.dumps({"cases": [case]}), "m.json")
     with ZohoServer() as server:
         target = HttpTarget(server.url, "fake-zoho-token")

@@ -11,7 +11,8 @@ Exit codes: 0 every case that ran passed (or, under ``--expect-inferred=engine``
 whose claims are all inferred differed), 1 a case failed, 2 usage or setup error (an unknown
 ``--rule``/``--case``, a selection of no case, a malformed case file, a target that cannot be
 reached, a case that errored: the target could not be driven through it, or a run in which
-every selected case was skipped: nothing was tested), 130 interrupted. 70 is left to a bug. ``--rule`` takes ``R11`` or ``r11``.
+every selected case was skipped: nothing was tested), 130 interrupted; 70 only for a bug.
+``--rule`` takes ``R11`` or ``r11``.
 """
 
 from __future__ import annotations
