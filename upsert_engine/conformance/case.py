@@ -18,6 +18,7 @@ case up).
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,12 +27,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .matching import placeholder_problems
+from ..rules import SYSTEM_DUPLICATE_FIELDS
+from ..schema import canonical_module_name
+from .matching import placeholder, placeholder_problems
 from .schema_check import Validator
 
 TAGS = ("seed", "doc", "obs", "inf")
 RULE = re.compile(r"R([1-9]|[12][0-9]|3[0-6])\Z")
 METHODS = ("GET", "POST", "PUT", "DELETE")
+#: the modules every org has (R20); a case adds custom ones (``"custom": true``)
+STANDARD_MODULES = tuple(SYSTEM_DUPLICATE_FIELDS)
 
 #: The evidence tags UPSERT-SEMANTICS.md gives each rule. A case may tag a claim of a rule
 #: with one of these, or with "inf" (an undocumented reading is always marked inferred).
@@ -238,13 +243,96 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
+@dataclass(frozen=True, slots=True)
+class _NonFinite:
+    """Where the file says ``NaN``, ``Infinity`` or a number too large for a float (1e999):
+    Python's json reads them, JSON (RFC 8259 section 6) has none of them."""
+
+    text: str
+
+
+def _number(text: str) -> float | _NonFinite:
+    number = float(text)
+    return number if math.isfinite(number) else _NonFinite(text)
+
+
+def _non_finite(value: Any, path: str) -> list[tuple[str, str]]:
+    """(JSON path, what is wrong) of every ``_NonFinite`` in ``value``."""
+    if isinstance(value, _NonFinite):
+        why = "JSON has no NaN or Infinity" if value.text[-1].isalpha() else "it overflows"
+        return [(path, f"{value.text} is not a JSON number ({why}, RFC 8259 section 6)")]
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _non_finite(item, f"{path}.{key}")]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _non_finite(item, f"{path}[{i}]")]
+    return []
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Validator:
     return Validator(json.loads(schema_text()))
 
 
+def _module_ids(value: Any, path: str) -> list[tuple[str, str]]:
+    """(JSON path, module) of every ``{"$module_id": module}`` in ``value``."""
+    found = placeholder(value)
+    if found is not None:
+        return [(path, found[1])] if found[0] == "$module_id" and found[1] else []
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _module_ids(item, f"{path}.{key}")]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _module_ids(item, f"{path}[{i}]")]
+    return []
+
+
+def _custom(modules: Iterable[Mapping[str, Any]]) -> set[str]:
+    return {item["module"] for item in modules if item.get("custom", False)}
+
+
+def _module_problems(index: int, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Modules a case's org cannot have (R20): a record of one (the target's load would
+    fail), a ``$module_id`` of one (R32: no id to give). The org has the standard modules,
+    the custom ones ``org.modules`` declares, and from each accepted ``configure`` step on,
+    the custom ones it adds. Request paths may name any module: R20 cases send to
+    unknown ones on purpose."""
+    where = f"$.cases[{index}]"
+    known = set(STANDARD_MODULES) | _custom(data.get("org", {}).get("modules", []))
+    found: list[tuple[str, str]] = []
+    for at, record in enumerate(data.get("records", [])):
+        if canonical_module_name(record["module"]) not in known:
+            found.append(
+                (
+                    f"{where}.records[{at}].module",
+                    f"module {record['module']!r} is not in the case's org (R20); "
+                    f"modules: {', '.join(sorted(known))}",
+                )
+            )
+    for at, step in enumerate(data["steps"]):
+        if "configure" in step:
+            if step["expect"].get("accepted") is True:
+                known |= _custom(step["configure"])
+            continue
+        step_at = f"{where}.steps[{at}]"
+        named = _module_ids(step["request"].get("body"), f"{step_at}.request.body")
+        named += _module_ids(step["expect"].get("body"), f"{step_at}.expect.body")
+        for path, module in named:
+            if module in known:
+                continue
+            canonical = canonical_module_name(module)
+            fix = (
+                f"use its API name {canonical!r} (GET /settings/modules lists API names, R2)"
+                if canonical in known
+                else f"modules at this step: {', '.join(sorted(known))}"
+            )
+            found.append(
+                (path, f"$module_id {module!r}: no such module in the case's org (R20, R32); {fix}")
+            )
+    return found
+
+
 def _case_problems(index: int, data: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """What the schema cannot say: placeholders well formed, users known (``matching``)."""
+    """What the schema cannot say: placeholders well formed, users known (``matching``),
+    modules known (``_module_problems``)."""
     users = {"me"} | {u["ref"] for u in data.get("org", {}).get("users", [])}
     where = f"$.cases[{index}]"
     found: list[tuple[str, str]] = []
@@ -261,13 +349,13 @@ def _case_problems(index: int, data: Mapping[str, Any]) -> list[tuple[str, str]]
             if request.get("user", "me") not in users:
                 found.append((f"{step_at}.request.user", f"no user {request['user']!r}"))
         found += placeholder_problems(step["expect"].get("body"), users, f"{step_at}.expect.body")
-    return found
+    return found + _module_problems(index, data)
 
 
 def check_file(data: Any, source: str) -> None:
     """``CaseFormatError`` listing every way ``data`` breaks ``cases/case.schema.json`` or
     the placeholder rules: file, case id, JSON path and what is wrong (at most 20)."""
-    problems = _validator().errors(data)
+    problems = _non_finite(data, "$") or _validator().errors(data)
     if not problems:
         problems = [p for i, case in enumerate(data["cases"]) for p in _case_problems(i, case)]
     if not problems:
@@ -286,7 +374,12 @@ def check_file(data: Any, source: str) -> None:
 def parse_file(text: str, source: str) -> list[Case]:
     """The cases of one file's text, checked against the schema first (``check_file``)."""
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        data = json.loads(
+            text,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_constant=_NonFinite,
+            parse_float=_number,
+        )
     except ValueError as problem:
         raise CaseFormatError(f"{source}: not JSON: {problem}") from None
     check_file(data, source)

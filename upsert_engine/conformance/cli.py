@@ -8,10 +8,11 @@
     upsert-engine conform --cleanup JOURNAL        # remove what an interrupted live run left
 
 Exit codes: 0 every case that ran passed (or, under ``--expect-inferred=engine``, only cases
-whose claims are all inferred differed), 1 a case failed or errored, 2 usage or setup error
-(an unknown ``--rule``/``--case``, a selection of no case, a malformed case file, a target
-that cannot be reached, or a run in which every selected case was skipped: nothing was
-tested), 130 interrupted. ``--rule`` takes ``R11`` or ``r11``.
+whose claims are all inferred differed), 1 a case failed, 2 usage or setup error (an unknown
+``--rule``/``--case``, a selection of no case, a malformed case file, a target that cannot be
+reached, a case that errored: the target could not be driven through it, or a run in which
+every selected case was skipped: nothing was tested), 130 interrupted; 70 only for a bug.
+``--rule`` takes ``R11`` or ``r11``.
 """
 
 from __future__ import annotations
@@ -195,4 +196,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary = summarise(result.outcomes, expect)
     if not summary.tested:
         print(f"upsert-engine conform: error: {nothing_tested(result.outcomes)}", file=sys.stderr)
+    elif summary.errors:
+        errored = [o.case.id for o in result.outcomes if o.status == "error"]
+        print(
+            f"upsert-engine conform: error: {len(errored)} case(s) could not be run (no "
+            f"verdict; see ERROR above): {', '.join(errored)}",
+            file=sys.stderr,
+        )
     return summary.exit_code

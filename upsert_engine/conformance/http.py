@@ -180,6 +180,7 @@ class HttpTarget:
     def configure(self, modules: Sequence[Mapping[str, Any]]) -> str | None:
         reply = self.client.request("POST", "/__admin/schema", {"modules": list(modules)})
         if reply.status == 200:
+            self._module_ids.clear()  # it may have added a module: list them again (R32)
             return None
         body = reply.body
         message = body.get("message") if isinstance(body, dict) else body

@@ -124,6 +124,12 @@ def placeholder_problems(
         return [] if problem is None else [(path, problem)]
     problems: list[tuple[str, str]] = []
     if isinstance(value, dict):
+        kinds = [key for key in value if key in PLACEHOLDERS]
+        if kinds and len(value) > 1:
+            others = ", ".join(repr(key) for key in value if key != kinds[0])
+            problems.append(
+                (path, f"a placeholder is an object of one key: {kinds[0]!r} has also {others}")
+            )
         if len(value) == 1:
             ((key, _),) = value.items()
             near = difflib.get_close_matches(key.lower(), PLACEHOLDERS, n=1, cutoff=0.7)

@@ -9,8 +9,9 @@
 - ``skip``: inferred cases (every claim [inf]) are not run.
 
 The summary separates "documented behaviour broken" (failing cases with any claim not
-[inf]) from "inferred behaviour differs" (findings). The exit code is 1 when a case failed
-(or errored), 2 when every case was skipped (nothing was tested), else 0.
+[inf]) from "inferred behaviour differs" (findings). The exit code is 2 when a case errored
+(the case or the target could not be run: no verdict on it) or every case was skipped
+(nothing was tested), else 1 when a case failed, else 0.
 """
 
 from __future__ import annotations
@@ -52,9 +53,12 @@ class Summary:
 
     @property
     def exit_code(self) -> int:
-        """1 when a case failed or errored; 2 when no case ran (every selected case was
-        skipped: a run that tested nothing must not pass a CI job); else 0."""
-        if self.failed or self.errors:
+        """2 when a case errored (the run is incomplete: a target error or a case that cannot
+        run is a setup error, not a verdict) or no case ran (every selected case was skipped:
+        a run that tested nothing must not pass a CI job); 1 when a case failed; else 0."""
+        if self.errors:
+            return 2
+        if self.failed:
             return 1
         return 0 if self.tested else 2
 

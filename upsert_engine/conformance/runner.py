@@ -74,9 +74,21 @@ def _load_records(target: Target, case: Case, bindings: Bindings) -> None:
                 bindings.ids[ref] = record_id
 
 
+def _bind_module_ids(target: Target, step: Step, bindings: Bindings) -> None:
+    """Ask the target for the id of each module the step names in ``$module_id`` (R32), at
+    the step: a custom module an earlier ``configure`` step added exists by then."""
+    wanted: set[str] = set()
+    if step.request is not None:
+        _module_refs(step.request.body, wanted)
+    _module_refs(step.body, wanted)
+    for module in sorted(wanted - set(bindings.module_ids)):
+        bindings.module_ids[module] = target.module_id(module)
+
+
 def _run_step(
     target: Target, step: Step, index: int, bindings: Bindings, case: Case
 ) -> Outcome | None:
+    _bind_module_ids(target, step, bindings)
     if step.configure is not None:
         refused = target.configure(step.configure)
         if (refused is None) == step.accepted:
@@ -128,11 +140,6 @@ def run_case(target: Target, case: Case) -> Outcome:
             if refused is not None:
                 raise SetupRefused(f"the case's schema was refused: {refused}")
         _load_records(target, case, bindings)
-        wanted: set[str] = set()
-        for step in case.steps:
-            _module_refs(step.body, wanted)
-        for module in sorted(wanted):
-            bindings.module_ids[module] = target.module_id(module)
         for index, step in enumerate(case.steps):
             failed = _run_step(target, step, index, bindings, case)
             if failed is not None:

@@ -132,7 +132,11 @@ class Validator:
         if "const" in schema and not _same(value, schema["const"]):
             yield path, f"must be {_show(schema['const'])}, not {_show(value)}"
         if "not" in schema and not list(self._errors(schema["not"], value, path)):
-            yield path, f"{_show(value)} is not allowed here"
+            said = schema["not"].get("description") if isinstance(schema["not"], dict) else None
+            if said:  # the schema says why, better than the pattern can
+                yield path, f"{_show(value)} is refused: {said}"
+            else:
+                yield path, f"{_show(value)} is not allowed here"
         if "oneOf" in schema:
             yield from self._one_of(schema["oneOf"], value, path)
         if isinstance(value, dict):

@@ -10,7 +10,8 @@ and tidies up in ``end_case``. ``why_not`` names a reason a case cannot run on t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
@@ -123,6 +124,19 @@ def apply_modules(org: Org, modules: Sequence[Mapping[str, Any]], known: list[st
             )
 
 
+@contextmanager
+def _driving(what: str) -> Iterator[None]:
+    """What the org refuses while the runner drives it (``UpsertEngineError``: an unknown
+    module or user, a record it will not load) is a ``TargetError`` naming the call: that
+    case errors, saying why, instead of the run ending in a traceback."""
+    try:
+        yield
+    except UpsertEngineError as refused:
+        raise TargetError(
+            f"the in-process target cannot {what}: {type(refused).__name__}: {refused}"
+        ) from None
+
+
 def _not_found() -> Reply:
     return Reply(
         404,
@@ -155,7 +169,8 @@ class InProcessTarget:
         return user_json(self._org.users()[0])
 
     def add_user(self, user: Mapping[str, str]) -> dict[str, str]:
-        added = self._org.add_user(User(**{k: v for k, v in user.items() if k != "ref"}))
+        with _driving(f"add user {user.get('ref')!r}"):
+            added = self._org.add_user(User(**{k: v for k, v in user.items() if k != "ref"}))
         return user_json(added)
 
     def configure(self, modules: Sequence[Mapping[str, Any]]) -> str | None:
@@ -166,16 +181,26 @@ class InProcessTarget:
         return None
 
     def load(self, module: str, records: list[dict[str, Any]]) -> list[str]:
-        return self._org.load(module, records)
+        with _driving(f"load {len(records)} {module} record(s)"):
+            return self._org.load(module, records)
 
     def module_id(self, module: str) -> str:
         found = getattr(self._org, "module_id", None)
         if callable(found):
-            return str(found(module))
+            with _driving(f"give the id of module {module!r}"):
+                return str(found(module))
         # the engines' convention (rules.MODULE_ID_BASE): modules in the order they exist
+        if canonical_module_name(module) not in self._modules:
+            raise TargetError(f"the in-process target has no module {module!r} (R20)")
         return str(MODULE_ID_BASE + 2 * self._modules.index(canonical_module_name(module)))
 
     def send(
+        self, method: str, path: str, headers: Mapping[str, str], body: Any, user: str | None
+    ) -> Reply:
+        with _driving(f"answer {method} {path}"):
+            return self._send(method, path, headers, body, user)
+
+    def _send(
         self, method: str, path: str, headers: Mapping[str, str], body: Any, user: str | None
     ) -> Reply:
         parts = [unquote(p) for p in urlsplit(path).path.strip("/").split("/")]
