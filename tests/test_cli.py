@@ -17,6 +17,8 @@ from upsert_engine import Engine, Response, _export, _io_read
 from upsert_engine._cli_args import check_fields
 from upsert_engine.cli import main
 
+from .cli_support import run
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 EXPORT = str(EXAMPLES / "leads-export.csv")
@@ -96,13 +98,6 @@ GOLDEN_REPORT = [
      "5725767000000500009", ""],
     ["15", "16", "insert", "", "new-4", "SUCCESS", "", "", "", ""],
 ]  # fmt: skip
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """main(argv) with stdout and stderr captured."""
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def write(path: Path, text: str) -> str:

@@ -16,15 +16,10 @@ import pytest
 from upsert_engine import _io_read, _io_write, cli
 from upsert_engine.cli import main
 
+from .cli_support import run
+
 STORE_CSV = "id,Last_Name,Email\n101,Frey,frey@x.com\n102,Moss,moss@x.com\n"
 ROWS_CSV = "Last_Name,Email\nFrey,frey@x.com\nNew,new@x.com\n"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """main(argv) with stdout and stderr captured."""
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:

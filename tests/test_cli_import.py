@@ -19,6 +19,8 @@ from upsert_engine import Engine, Options, _io_read
 from upsert_engine._cli_args import options_from
 from upsert_engine.cli import build_parser, main
 
+from .cli_support import refused, run, write
+
 ROOT = Path(__file__).resolve().parent.parent
 EXPORT = str(ROOT / "examples" / "leads-export.csv")
 ROWS = str(ROOT / "examples" / "leads-rows.csv")
@@ -35,33 +37,11 @@ def _generator() -> Any:
     return module
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """main(argv) with stdout and stderr captured."""
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def summary(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any], str]:
     """`plan --module Leads ARGV --json`: (exit, parsed summary, stderr)."""
     code, out, err = run(capsys, "plan", "--module", "Leads", *argv, "--json")
     assert out, err
     return code, json.loads(out), err
-
-
-def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    """Exit 2, nothing on stdout, one line on stderr; returns it without the prefix."""
-    code, out, err = run(capsys, *argv)
-    assert (code, out) == (2, ""), err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0].removeprefix("upsert-engine: error: ")
-
-
-def write(path: Path, text: str, encoding: str = "utf-8") -> str:
-    """Write ``text`` and return the path as str."""
-    path.write_bytes(text.encode(encoding))
-    return str(path)
 
 
 STORE = "Record Id,Last Name,Email,Mobile,Created Time\nzcrm_101,Frey,frey@x.com,555-0101,\n"

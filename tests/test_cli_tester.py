@@ -6,40 +6,11 @@ are cited where the spec is silent.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from upsert_engine.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """main(argv) with stdout and stderr captured."""
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    """Exit 2, nothing on stdout, one line on stderr; returns it without the prefix."""
-    code, out, err = run(capsys, *argv)
-    assert (code, out) == (2, ""), err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0].removeprefix("upsert-engine: error: ")
-
-
-def write(path: Path, text: str, encoding: str = "utf-8") -> str:
-    """Write ``text`` and return the path as str."""
-    path.write_bytes(text.encode(encoding))
-    return str(path)
-
-
-def jsonl(path: Path) -> list[dict[str, Any]]:
-    """The records of a JSONL store."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+from .cli_support import jsonl, refused, run, write
 
 
 def report_lines(path: Path) -> list[str]:
@@ -53,9 +24,7 @@ JUNE_STORE = (
     "zcrm_5725767000000500001,June,Acme,june@x.com,2026-06-01 09:00:00,2026-06-01 09:00:00\n"
 )
 #: row 1 inserts, row 2 gives it Company Acme, row 3 finds two Acme records (R11)
-JUNE_ROWS = (
-    "Last Name,Email,Company\nNew,new@x.com,Beta\nNew,new@x.com,Acme\n,,Acme\n"
-)
+JUNE_ROWS = "Last Name,Email,Company\nNew,new@x.com,Beta\nNew,new@x.com,Acme\n,,Acme\n"
 
 
 def test_1_records_written_are_newer_than_the_store(
@@ -245,8 +214,7 @@ def test_3_store_value_of_no_json_type_is_refused_by_line_and_column(
     naming the file, line, column and value; nothing is written."""
     store = write(
         tmp_path / "st.csv",
-        "Last Name,Email Opt Out,Annual Revenue,No. of Employees\nA,true,7,1\n"
-        f"B,{cells}\n",
+        f"Last Name,Email Opt Out,Annual Revenue,No. of Employees\nA,true,7,1\nB,{cells}\n",
     )
     rows = write(tmp_path / "rows.csv", "Last Name\nC\n")
     out = tmp_path / "out.jsonl"
@@ -289,7 +257,7 @@ def test_4_checkbox_and_number_cells_are_sent_as_json_values(
     )
     rows = write(
         tmp_path / "rows.csv",
-        "Last Name,Email Opt Out,Score,Annual Revenue\nA,true,12.5,\"1,200\"\nB,1,,\n"
+        'Last Name,Email Opt Out,Score,Annual Revenue\nA,true,12.5,"1,200"\nB,1,,\n'
         "C,FALSE,,\nD,maybe,,\n",
     )
     out, report = tmp_path / "out.jsonl", tmp_path / "r.csv"
