@@ -57,7 +57,7 @@ from .parsing import (
 from .parsing import (
     wire_text as _wire_text,
 )
-from .routes import Reply, Request, bad_method, dispatch, error, not_found
+from .routes import Reply, Request, bad_method, dispatch, error, internal_error, not_found
 from .wire import BodyError, HTTPServer, encode
 
 DEFAULT_TOKEN: Final = "fake-zoho-token"
@@ -116,11 +116,6 @@ def _users_body_problem(body: Any) -> str | None:
     if not isinstance(body["token"], str):
         return f"the token is {json_type(body['token'])}, not a string: {shape}"
     return None
-
-
-def _internal(problem: Exception) -> Reply:
-    """500 ``INTERNAL_ERROR`` for a bug while answering, naming the exception's type."""
-    return error(500, "INTERNAL_ERROR", f"internal error: {type(problem).__name__}")
 
 
 # --- the server ---------------------------------------------------------------------------------
@@ -480,7 +475,7 @@ class ZohoServer:
                     reply = extra.upload(self.bulk, method, raw, headers, received)
                     return reply, None, False, []
             except Exception as problem:  # a bug: as for dispatch below (the zip not logged)
-                return _internal(problem), None, False, []
+                return internal_error(problem), None, False, []
         elif segments[:1] != ("__admin",):
             return not_found(), None, False, []
         too_deep = f"the request body is nested more than {MAX_DEPTH} levels deep"
@@ -525,7 +520,7 @@ class ZohoServer:
             reply = error(400, "INVALID_DATA", f"{place} is nested too deeply (parentheses)")
             return reply, None, False, []
         except Exception as problem:  # a bug: answer Zoho-shaped, keep serving (and the body)
-            return _internal(problem), _wire_text(raw), False, []
+            return internal_error(problem), _wire_text(raw), False, []
         if reply.body_use == "refused":
             return reply, None, False, []
         if token is not None and reply.status == 200:

@@ -87,6 +87,11 @@ def error(
     return Reply(status, body, body_use)
 
 
+def internal_error(problem: Exception) -> Reply:
+    """500 ``INTERNAL_ERROR`` for a bug while answering, naming the exception's type."""
+    return error(500, "INTERNAL_ERROR", f"internal error: {type(problem).__name__}")
+
+
 def not_found() -> Reply:
     """An unknown path (Zoho: INVALID_URL_PATTERN, HTTP 404)."""
     return error(

@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final, Protocol
 
 from .api import JSON_TYPE, Wire
-from .routes import Reply, bad_method, error
+from .routes import Reply, bad_method, error, internal_error
 
 #: An oversized body up to this size is read and dropped so the connection stays usable.
 DRAIN_LIMIT: Final = 64 * 1024 * 1024
@@ -215,8 +215,7 @@ class Handler(BaseHTTPRequestHandler):
             answer = app.handle(self.command or "", self.path, headers, raw)
         except Exception as problem:  # a bug past the app's own nets: a reply, never silence
             self.close_connection = True
-            message = f"internal error: {type(problem).__name__}"
-            answer = Wire(500, encode(error(500, "INTERNAL_ERROR", message)))
+            answer = Wire(500, encode(internal_error(problem)))
         self._send_wire(answer)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _serve
