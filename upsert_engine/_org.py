@@ -14,6 +14,7 @@ counters before it propagates.
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -143,7 +144,10 @@ class Org:
             if not isinstance(user, User):
                 raise ConfigurationError(f"add_user takes a User, not {shown(user)} (R32)")
             if user.id in self._users:
-                raise ConfigurationError(f"user id {user.id} is already {self._users[user.id]!r}")
+                taken = json.dumps(self._users[user.id].name, ensure_ascii=False)
+                raise ConfigurationError(
+                    f"user id {user.id} is already the org's user {taken} (R32)"
+                )
             self._users = {**self._users, user.id: user}
             return user
 

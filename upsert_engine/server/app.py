@@ -57,7 +57,16 @@ from .parsing import (
 from .parsing import (
     wire_text as _wire_text,
 )
-from .routes import Reply, Request, bad_method, dispatch, error, internal_error, not_found
+from .routes import (
+    USERS_BODY_SHAPE,
+    Reply,
+    Request,
+    bad_method,
+    dispatch,
+    error,
+    internal_error,
+    not_found,
+)
 from .wire import BodyError, HTTPServer, encode
 
 DEFAULT_TOKEN: Final = "fake-zoho-token"
@@ -108,7 +117,7 @@ def replay(entries: Iterable[Mapping[str, Any]], engine: Engine) -> list[tuple[i
 
 def _users_body_problem(body: Any) -> str | None:
     """What is wrong with a ``POST /__admin/users`` body's shape (None: nothing), in JSON terms."""
-    shape = 'send {"user": {"name", "id", "email", "zuid"}, "token": T}'
+    shape = USERS_BODY_SHAPE
     if not isinstance(body, dict):
         return f"the request body is {json_type(body)}, not a JSON object: {shape}"
     if "token" not in body:
