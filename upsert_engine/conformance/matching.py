@@ -28,13 +28,10 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-#: R18's shape; [0-9], not \d (which takes any Unicode digit)
-TIME = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})[+-]([0-9]{2}):([0-9]{2})\Z"
-)
+from ..fields import valid_datetime
+
 PLACEHOLDERS = ("$id", "$time", "$user", "$module_id", "$any")
 _KINDS: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -61,20 +58,6 @@ class Bindings:
     users: dict[str, dict[str, str]] = field(default_factory=dict)
     #: module API name -> module id, filled by the target when asked
     module_ids: dict[str, str] = field(default_factory=dict)
-
-
-def is_time(text: str) -> bool:
-    """Whether ``text`` is R18's yyyy-MM-ddTHH:mm:ss±HH:mm naming a real date, time and offset
-    (hours 00-23, minutes 00-59; no leap second), in ASCII digits."""
-    found = TIME.match(text)
-    if found is None:
-        return False
-    year, month, day, hour, minute, second, off_hour, off_minute = map(int, found.groups())
-    try:
-        datetime(year, month, day, hour, minute, second)
-    except ValueError:
-        return False
-    return off_hour <= 23 and off_minute <= 59
 
 
 def placeholder(value: Any) -> tuple[str, Any] | None:
@@ -289,8 +272,9 @@ class Matcher:
                 self._fail(path, f"{_show(want)} (module id of {argument})", actual)
             return
         table = self.bindings.ids if kind == "$id" else self.bindings.times
+        # R18's form (fields.valid_datetime: a real date, time and offset, ASCII digits)
         ok = isinstance(actual, str) and (
-            actual.isascii() and actual.isdigit() if kind == "$id" else is_time(actual)
+            actual.isascii() and actual.isdigit() if kind == "$id" else valid_datetime(actual)
         )
         what = "a record id" if kind == "$id" else "a time yyyy-MM-ddTHH:mm:ss±HH:mm"
         if not ok:
