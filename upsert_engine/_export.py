@@ -46,6 +46,8 @@ from .schema import ModuleSchema
 
 #: Store rows handed to ``Engine.load`` at a time (bounds the copies held while loading).
 LOAD_CHUNK = 5000
+#: How Zoho's export writes a record id: ``zcrm_<id>`` (the Record Id column, lookup cells).
+EXPORT_ID_PREFIX = "zcrm_"
 #: The fields a store row may hold in export form; a chunk naming none of them (and no id)
 #: is left as it is.
 EXPORT_STAMPS = frozenset(("Created_By", "Modified_By", "Created_Time", "Modified_Time"))
@@ -318,7 +320,7 @@ class ExportRules:
         key, R24) as that object. A name is refused (``InputError``): the command line holds
         one module's records, so it cannot find the record a name means, and Zoho takes none."""
         cell = text.strip()
-        digits = cell[5:] if cell.startswith("zcrm_") else cell
+        digits = cell.removeprefix(EXPORT_ID_PREFIX)
         if digits.isascii() and digits.isdigit():
             return {"id": digits}
         header = self.headers.get(path, {}).get(definition.api_name, definition.api_name)
@@ -342,8 +344,8 @@ class ExportRules:
 
 def _strip_prefix(values: dict[str, Any]) -> None:
     record_id = values.get("id")
-    if isinstance(record_id, str) and record_id.startswith("zcrm_"):
-        values["id"] = record_id[5:]
+    if isinstance(record_id, str):
+        values["id"] = record_id.removeprefix(EXPORT_ID_PREFIX)
 
 
 def load_store(
